@@ -1,0 +1,74 @@
+"""Passwords (argon2) and lockout. Nothing here knows about Streamlit."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session
+
+from yuqing import repo
+from yuqing.clock import now
+from yuqing.errors import AuthError, BadInput
+from yuqing.models import ROLES, User
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    session: Session, *, username: str, password: str, role: str, unit_code: str | None = None, display_name: str = ""
+) -> User:
+    if role not in ROLES:
+        raise BadInput(f"role must be one of {', '.join(ROLES)}")
+    if role == "unit" and not unit_code:
+        raise BadInput("a unit user needs a unit")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if repo.get_user(session, username=username) is not None:
+        raise BadInput(f"user {username!r} exists already")
+    user = User(
+        username=username, password_hash=hash_password(password), role=role, unit_code=unit_code,
+        display_name=display_name or username,
+    )
+    return repo.save_user(session, user=user)
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """Check a password; after MAX_FAILED_LOGINS failures the account is locked for LOCKOUT."""
+    user = repo.get_user(session, username=username)
+    # one message for every failure, so the form does not reveal which usernames exist
+    failure = AuthError("用户名或密码错误 (wrong username or password)")
+    if user is None or not user.active:
+        raise failure
+    moment = now()
+    if user.locked_until and user.locked_until > moment:
+        raise AuthError(f"账户已锁定，请于 {LOCKOUT.seconds // 60} 分钟后再试 (account locked)")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = moment + LOCKOUT
+            user.failed_logins = 0
+        repo.save_user(session, user=user)
+        raise failure from None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = moment
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return repo.save_user(session, user=user)

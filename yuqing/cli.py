@@ -1,0 +1,141 @@
+"""The one command line, ``yuqing``. Every command calls the same functions the flows call."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from yuqing.errors import YuqingError
+
+
+class _Group(click.Group):
+    """Translates the product's errors into one clear line and an exit code, at the edge."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except YuqingError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yuqing")
+def main() -> None:
+    """舆情 monitoring and response: crawl public posts, analyse them, group them into issues,
+    route each issue to the responsible unit with State Council deadlines, alert, escalate, and
+    track every response on the dashboard.
+
+    Settings come from YUQING_* environment variables or .env (see .env.example);
+    the database is a SQLite file under var/ unless YUQING_DATABASE_URL / DATABASE_URL is set.
+    """
+
+
+@main.command()
+@click.option("--profile", default=None, help="Region profile under config/profiles (default: settings.profile).")
+def init(profile: str | None) -> None:
+    """Create or upgrade the database (migrations), load the region profile's units and the
+    sources, and create a first admin account (its generated password is printed once)."""
+    from yuqing.bootstrap import initialise
+
+    report = initialise(profile=profile)
+    click.echo(report.describe())
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Dashboard port (default 8501).")
+@click.option("--site-port", type=int, default=None, help="Demo site port (default 8765; 0 picks a free one).")
+@click.option("--no-dashboard", is_flag=True, help="Run the pipeline once and stop, without the dashboard.")
+@click.option("--interval", type=int, default=120, show_default=True, help="Seconds between pipeline runs while the dashboard is up.")
+def demo(port: int | None, site_port: int | None, no_dashboard: bool, interval: int) -> None:
+    """The whole product on this machine: start the local demo site, crawl it, analyse, group
+    into issues, route with deadlines, then open the dashboard and keep the pipeline running
+    as the demo site releases new messages. Prints the dashboard URL and the demo accounts."""
+    from yuqing.demo import run_demo
+
+    run_demo(dashboard_port=port, site_port=site_port, with_dashboard=not no_dashboard, interval=interval)
+
+
+@main.command("demo-site")
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8765).")
+@click.option("--release-every", type=float, default=30.0, show_default=True, help="Seconds between newly released messages.")
+def demo_site(host: str | None, port: int | None, release_every: float) -> None:
+    """Serve the shipped demo message board and RSS feed (real messages, released over time)."""
+    from crawlers.demo_site import serve_forever
+    from yuqing.settings import get_settings
+
+    settings = get_settings()
+    serve_forever(host=host or settings.demo_host, port=settings.demo_port if port is None else port, release_every=release_every)
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source (the default when none is named).")
+def crawl(sources: tuple[str, ...], all_sources: bool) -> None:
+    """Crawl SOURCES (names from config/sources.yaml) into the database, incrementally; with no
+    names, every enabled source. Updates each source's health."""
+    from crawlers.runner import crawl as run_crawl
+
+    results = run_crawl(list(sources) or None)
+    failed = 0
+    for result in results:
+        click.echo(result.describe())
+        failed += bool(result.error)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--task", type=click.Choice(["topic"]), default="topic", show_default=True, help="Which model to train.")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Training CSV (default: the shipped topic data). Same shape as topic_train_segmented.csv: text_seg or text, label.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Model folder (default: settings.model_dir).")
+def train(task: str, data: Path | None, out: Path | None) -> None:
+    """Train a model on a CSV, evaluate it on a held-out split, and save it with its model card."""
+    from nlp.train import train_topic
+
+    card = train_topic(data=data, out_dir=out)
+    click.echo(card.describe())
+
+
+@main.command()
+@click.option("--limit", type=int, default=None, help="Analyse at most this many new posts.")
+def analyze(limit: int | None) -> None:
+    """Analyse posts not analysed yet (topic, urgency, place, …) and group them into issues."""
+    from flows.stages import analyze_new_posts, cluster_new_posts
+
+    analysed = analyze_new_posts(limit=limit, progress=True)
+    grouped = cluster_new_posts()
+    click.echo(f"analysed {analysed} post(s); {grouped.describe()}")
+
+
+@main.command()
+def route() -> None:
+    """Route every new issue to its responsible units with deadlines and audit events."""
+    from flows.stages import route_new_issues
+
+    click.echo(route_new_issues().describe())
+
+
+@main.command()
+def pipeline() -> None:
+    """Run one pass of the whole pipeline as a Prefect flow: crawl, analyse, group, route."""
+    from flows.pipeline import pipeline_flow
+
+    click.echo(pipeline_flow())
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port (default 8501).")
+def dashboard(port: int | None) -> None:
+    """Start the Streamlit dashboard on 127.0.0.1 and print its URL."""
+    from yuqing.demo import run_dashboard
+
+    run_dashboard(port=port)
+
+
+if __name__ == "__main__":
+    main()

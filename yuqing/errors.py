@@ -1,0 +1,41 @@
+"""The small vocabulary of errors the product speaks.
+
+Code deep inside raises one of these; the edges (CLI, dashboard, flows) translate them into a
+message for a person. Every error carries a human-readable message that names what went wrong.
+"""
+
+
+class YuqingError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(YuqingError):
+    """A configuration file (profile, sources, settings) is malformed; the message names file, entry and problem."""
+
+    exit_code = 2
+
+
+class NotFound(YuqingError):
+    """A requested row does not exist (or is not visible to the caller)."""
+
+
+class AccessDenied(YuqingError):
+    """The caller's role or unit may not read or change this."""
+
+
+class IllegalTransition(YuqingError):
+    """A status change that the lifecycle does not allow (e.g. responded before acknowledged)."""
+
+
+class AuthError(YuqingError):
+    """Wrong credentials or a locked account."""
+
+
+class ModelMissing(YuqingError):
+    """No trained model is available where one is needed."""
+
+
+class BadInput(YuqingError):
+    """Input data (a CSV, a page, a post) that cannot be used; the message says why."""

@@ -1,0 +1,246 @@
+"""The data model of DESIGN.md §4, as SQLModel tables (one module for all of them).
+
+Every timestamp is timezone-aware and stored as UTC; `yuqing.clock` converts for people. Status values are plain
+strings validated by the code that changes them (see the *_STATUSES tuples), so a migration is
+not needed to add one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from yuqing.clock import now
+
+ISSUE_STATUSES = ("new", "triaged", "assigned", "responded", "closed", "dismissed", "merged")
+ASSIGNMENT_STATUSES = ("notified", "acknowledged", "responding", "responded", "closed", "returned")
+NOTIFICATION_STATUSES = ("queued", "sent", "failed", "dead")
+UNIT_KINDS = ("street", "district", "department", "park", "coordinator", "supervisor")
+TERRITORIAL_UNIT_KINDS = ("street", "district", "park")  # 属地 units: they own a piece of land
+ROLES = ("analyst", "unit", "supervisor", "admin")
+EVENT_KINDS = (
+    "created",
+    "analyzed",
+    "triage",
+    "routed",
+    "notified",
+    "acknowledged",
+    "progress",
+    "responded",
+    "verified",
+    "closed",
+    "escalated",
+    "reminded",
+    "returned",
+    "reassigned",
+    "edited",
+    "merged",
+    "dismissed",
+    "confirmed",
+    "note",
+)
+
+
+def _json_column() -> Any:
+    return Field(default=None, sa_column=Column(JSON))
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    kind: str = Field(max_length=30)  # rss, board, article, json_api, site_watch
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    owner_unit: str | None = Field(default=None, max_length=50)
+    config: dict | None = _json_column()
+    enabled: bool = True
+    last_run_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = 0
+    last_items: int = 0
+    total_items: int = 0
+    created_at: datetime = Field(default_factory=now)
+
+
+class Post(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    external_id: str | None = Field(default=None, max_length=200)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_simplified: str | None = Field(default=None, sa_column=Column(Text))
+    author_hash: str | None = Field(default=None, max_length=64)
+    published_at: datetime | None = Field(default=None, index=True)
+    fetched_at: datetime = Field(default_factory=now, index=True)
+    likes: int = 0
+    reposts: int = 0
+    comments: int = 0
+    views: int = 0
+    content_hash: str = Field(index=True, max_length=64)
+    simhash: str | None = Field(default=None, max_length=16)
+    spam: bool = False
+    spam_reason: str | None = Field(default=None, max_length=200)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="post.id")
+    analyzed_at: datetime | None = Field(default=None, index=True)
+    clustered_at: datetime | None = Field(default=None, index=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+
+
+class Analysis(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    model_version: str = Field(max_length=60)
+    topic: str | None = Field(default=None, max_length=40)
+    topic_prob: float = 0.0
+    topic_level2: str | None = Field(default=None, max_length=60)
+    relevant: bool = True
+    relevance_score: float = 1.0
+    urgency: int = 3
+    urgency_score: float = 0.0
+    urgency_signals: list | None = _json_column()
+    sentiment: str | None = Field(default=None, max_length=10)
+    sentiment_score: float = 0.0
+    places: list | None = _json_column()
+    jurisdiction: str | None = Field(default=None, max_length=50)
+    keywords: list | None = _json_column()
+    created_at: datetime = Field(default_factory=now)
+
+
+class Issue(SQLModel, table=True):
+    __table_args__ = (Index("ix_issue_status_urgency", "status", "urgency"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    topic: str | None = Field(default=None, max_length=40)
+    topic_level2: str | None = Field(default=None, max_length=60)
+    topic_prob: float = 0.0
+    urgency: int = Field(default=3, index=True)
+    urgency_signals: list | None = _json_column()
+    sentiment: str | None = Field(default=None, max_length=10)
+    jurisdiction: str | None = Field(default=None, max_length=50, index=True)
+    places: list | None = _json_column()
+    keywords: list | None = _json_column()
+    simhash: str | None = Field(default=None, max_length=16)
+    heat: float = 0.0
+    post_count: int = 0
+    source_count: int = 0
+    first_seen_at: datetime = Field(default_factory=now, index=True)
+    last_seen_at: datetime = Field(default_factory=now)
+    confirmed_at: datetime | None = None
+    status: str = Field(default="new", max_length=20, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="issue.id")
+    needs_triage: bool = Field(default=False, index=True)
+    triage_reason: str | None = Field(default=None, sa_column=Column(Text))
+    routed_at: datetime | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=50)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=20)
+    parent_code: str | None = Field(default=None, max_length=50)
+    jurisdiction: list | None = _json_column()
+    topics: list | None = _json_column()
+    contacts: dict | None = _json_column()
+    added: bool = False  # not named by the seed plan; added so every topic has an owner
+    active: bool = True
+
+
+class Assignment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("issue_id", "unit_code", name="uq_assignment_issue_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    unit_code: str = Field(max_length=50, index=True)
+    role: str = Field(default="lead", max_length=10)  # lead | co
+    rule_id: str = Field(max_length=60)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    level: int = 3
+    ack_due: datetime | None = None
+    info_due: datetime | None = None
+    press_due: datetime | None = None
+    response_due: datetime | None = Field(default=None, index=True)
+    status: str = Field(default="notified", max_length=20, index=True)
+    created_at: datetime = Field(default_factory=now)
+    acknowledged_at: datetime | None = None
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
+    returned_at: datetime | None = None
+    return_reason: str | None = Field(default=None, sa_column=Column(Text))
+    response_text: str | None = Field(default=None, sa_column=Column(Text))
+    response_url: str | None = Field(default=None, sa_column=Column(Text))
+    response_verified: bool | None = None
+    updated_at: datetime = Field(default_factory=now)
+
+
+class Event(SQLModel, table=True):
+    """The append-only audit log: never updated, never deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    at: datetime = Field(default_factory=now, index=True)
+    actor: str = Field(max_length=100)  # a username or flow:NAME
+    kind: str = Field(max_length=20)
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str | None = Field(default=None, max_length=40)
+    unit_code: str | None = Field(default=None, max_length=50)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict | None = _json_column()
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: a row per message to deliver; the dedupe key makes enqueueing idempotent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)  # email, wecom, dingtalk, feishu, webhook, sms
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    dedupe_key: str = Field(unique=True, index=True, max_length=200)
+    status: str = Field(default="queued", max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=now, index=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    issue_id: int | None = Field(default=None, foreign_key="issue.id")
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    created_at: datetime = Field(default_factory=now)
+    sent_at: datetime | None = None
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=60)
+    display_name: str = Field(default="", max_length=100)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    unit_code: str | None = Field(default=None, max_length=50)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=now)
+    last_login_at: datetime | None = None
+
+
+class ModelVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_modelversion_kind_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    version: str = Field(max_length=60)
+    data_hash: str = Field(max_length=64)
+    metrics: dict | None = _json_column()
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    active: bool = True
+    created_at: datetime = Field(default_factory=now)

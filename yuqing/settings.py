@@ -1,0 +1,81 @@
+"""Every setting of the product, in one documented registry.
+
+Values come from the environment (prefix ``YUQING_``) or a ``.env`` file in the working
+directory. ``.env.example`` lists the same fields; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YUQING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var",
+        description="Where the SQLite database, crawl state, exports and logs live.",
+    )
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("YUQING_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL of the database; empty means a SQLite file in data_dir "
+        "(e.g. postgresql+psycopg://user@127.0.0.1:5432/yuqing). DATABASE_URL is accepted too.",
+    )
+    config_dir: Path = Field(
+        default=PROJECT_ROOT / "config",
+        description="Folder holding region profiles (profiles/NAME/) and sources.yaml.",
+    )
+    profile: str = Field(default="licheng", description="Region profile to use (a folder under config_dir/profiles).")
+    model_dir: Path = Field(
+        default=PROJECT_ROOT / "nlp" / "models",
+        description="Folder of trained models and their model cards; a shipped model lives here.",
+    )
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone for deadlines, working days and reports.")
+    demo_host: str = Field(default="127.0.0.1", description="Address the shipped demo site binds to.")
+    demo_port: int = Field(default=8765, description="Port of the shipped demo site (0 picks a free one).")
+    dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
+    crawl_user_agent: str = Field(
+        default="yuqing-monitor/0.1 (+https://example.invalid/yuqing; contact: yuqing-ops@example.invalid)",
+        description="User-Agent the crawlers send; must name a contact.",
+    )
+    triage_min_topic_prob: float = Field(
+        default=0.55, description="Below this topic probability an issue goes to the analysts' triage queue."
+    )
+    cluster_window_hours: int = Field(
+        default=72, description="Posts further apart than this are never grouped into one issue."
+    )
+    cluster_min_similarity: float = Field(
+        default=0.5, description="Minimum title/text similarity (0..1) for a post to join an existing issue."
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail alerts.")
+    smtp_port: int = Field(default=1025, description="SMTP port for e-mail alerts.")
+    smtp_sender: str = Field(default="yuqing@localhost", description="From address of e-mail alerts.")
+    webhook_secret: str = Field(default="", description="HMAC secret for the generic signed webhook (never commit it).")
+    fake_now: str = Field(
+        default="",
+        description="ISO timestamp that replaces the clock (tests and drills of deadlines); empty means real time.",
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'yuqing.db').as_posix()}"
+
+    def profile_dir(self, name: str | None = None) -> Path:
+        return self.config_dir / "profiles" / (name or self.profile)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

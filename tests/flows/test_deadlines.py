@@ -1,0 +1,59 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from flows.deadlines import SHANGHAI, add_working_days, compute_deadlines, reminder_times
+from yuqing.profile import Duration
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def test_level_one_uses_state_council_hours(licheng):
+    start = at("2026-03-02T09:00")
+    due = compute_deadlines(1, start, licheng.meta.sla)
+    assert due.ack_due == at("2026-03-02T09:30")
+    assert due.info_due == at("2026-03-02T14:00")  # 5 h (国办发〔2016〕80号)
+    assert due.press_due == at("2026-03-03T09:00")  # 24 h (国办发〔2016〕61号)
+    assert due.response_due is None  # continuous until closed
+
+
+def test_level_three_is_48_wall_clock_hours_even_over_a_weekend(licheng):
+    start = at("2026-03-06T16:00")  # a Friday
+    due = compute_deadlines(3, start, licheng.meta.sla)
+    assert due.ack_due == at("2026-03-07T16:00")
+    assert due.response_due == at("2026-03-08T16:00")
+
+
+def test_working_days_skip_the_national_day_holiday_and_count_make_up_days():
+    # 2026: 10-01..10-07 holiday; Saturday 10-10 is a make-up working day (调休)
+    assert add_working_days(at("2026-09-30T10:00"), 1) == at("2026-10-08T10:00")
+    assert add_working_days(at("2026-10-09T10:00"), 1) == at("2026-10-10T10:00")
+
+
+def test_level_four_counts_five_working_days_across_a_weekend(licheng):
+    start = at("2026-03-05T11:00")  # Thursday
+    assert compute_deadlines(4, start, licheng.meta.sla).response_due == at("2026-03-12T11:00")
+
+
+def test_years_without_holiday_data_fall_back_to_weekdays(caplog):
+    assert add_working_days(at("2031-01-03T10:00"), 1) == at("2031-01-06T10:00")  # Fri → Mon
+    assert "no holiday data" in caplog.text
+
+
+def test_reminders_at_half_and_four_fifths():
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    due = datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert [t.hour for t in reminder_times(start, due, [0.5, 0.8])] == [5, 8]
+
+
+def test_naive_start_is_refused(licheng):
+    with pytest.raises(ValueError):
+        compute_deadlines(3, datetime(2026, 1, 1), licheng.meta.sla)
+
+
+@pytest.mark.parametrize("text", ["5x", "", "h", "1.5wd"])
+def test_bad_durations_are_refused(text):
+    with pytest.raises(ValueError):
+        Duration.parse(text)

@@ -51,6 +51,70 @@ def db(settings_env):
     return engine
 
 
+POSTGRES_ADMIN_URL = os.environ.get(
+    "YUQING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_reachable() -> str | None:
+    """None when the server answers, else the reason to skip."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_ADMIN_URL)
+    try:
+        psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
+                        connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        return f"PostgreSQL not reachable at {url.host}:{url.port} ({exc.__class__.__name__}: {str(exc)[:120]})"
+    return None
+
+
+@pytest.fixture
+def postgres_url(tmp_path, monkeypatch):
+    """A fresh PostgreSQL database for one test, dropped afterwards; settings point at it."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    reason = _postgres_reachable()
+    if reason:
+        pytest.skip(reason)
+    admin = make_url(POSTGRES_ADMIN_URL)
+    name = f"yuqing_test_{uuid.uuid4().hex[:12]}"
+    connect = dict(host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database, autocommit=True)
+    with psycopg.connect(**connect) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("YUQING_DATABASE_URL", url)
+    reset_settings_cache()
+    dispose_engines()
+    yield url
+    dispose_engines()
+    reset_settings_cache()
+    with psycopg.connect(**connect) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request, settings_env):
+    """The `db` fixture on SQLite and, for real, on PostgreSQL."""
+    from yuqing import repo
+    from yuqing.db import session_scope
+    from yuqing.migrate import upgrade
+    from yuqing.profile import load_profile
+
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    engine = get_engine()
+    upgrade(engine)
+    with session_scope() as session:
+        repo.sync_units(session, units=load_profile("licheng").units.values())
+    return engine
+
+
 @pytest.fixture(scope="session")
 def licheng():
     from yuqing.profile import load_profile

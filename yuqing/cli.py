@@ -53,7 +53,7 @@ def demo(port: int | None, site_port: int | None, no_dashboard: bool, interval: 
     """The whole product on this machine: start the local demo site, crawl it, analyse, group
     into issues, route with deadlines, then open the dashboard and keep the pipeline running
     as the demo site releases new messages. Prints the dashboard URL and the demo accounts."""
-    from yuqing.demo import run_demo
+    from flows.demo import run_demo
 
     run_demo(dashboard_port=port, site_port=site_port, with_dashboard=not no_dashboard, interval=interval)
 
@@ -132,7 +132,7 @@ def pipeline() -> None:
 @click.option("--port", type=int, default=None, help="Port (default 8501).")
 def dashboard(port: int | None) -> None:
     """Start the Streamlit dashboard on 127.0.0.1 and print its URL."""
-    from yuqing.demo import run_dashboard
+    from flows.demo import run_dashboard
 
     run_dashboard(port=port)
 

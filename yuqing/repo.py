@@ -172,6 +172,10 @@ def posts_to_analyze(session: Session, *, limit: int = 500) -> Sequence[Post]:
     ).all()
 
 
+def count_posts_to_analyze(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Post).where(Post.analyzed_at == None)).one()  # noqa: E711
+
+
 def posts_to_cluster(session: Session, *, limit: int = 500) -> Sequence[tuple[Post, Analysis]]:
     statement = (
         select(Post, Analysis)
@@ -273,6 +277,17 @@ def list_issues(
         statement = statement.where(or_(col(Issue.title).like(pattern), col(Issue.summary).like(pattern)))
     statement = statement.order_by(col(Issue.urgency), col(Issue.heat).desc(), col(Issue.id).desc())
     return session.exec(statement.offset(offset).limit(limit)).all()
+
+
+def issue_post_stats(session: Session, *, issue_id: int) -> dict[str, int]:
+    posts, sources, engagement = session.exec(
+        select(
+            func.count(Post.id),
+            func.count(func.distinct(Post.source_id)),
+            func.coalesce(func.sum(Post.likes + Post.reposts + Post.comments), 0),
+        ).where(Post.issue_id == issue_id)
+    ).one()
+    return {"posts": posts, "sources": sources, "engagement": int(engagement)}
 
 
 def count_issues(session: Session, *, viewer: Viewer) -> int:

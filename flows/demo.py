@@ -1,0 +1,147 @@
+"""`yuqing demo`: the whole product on one machine with the embedded defaults.
+
+Starts the shipped demo site, initialises a separate demo database (var/demo, profile `demo`,
+which matches the anonymised places of the demo data), runs the pipeline flow once, resets the
+demo accounts with fresh passwords and prints them, then serves the dashboard while the pipeline
+runs again every few minutes as the demo site releases new messages.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+
+import click
+
+from yuqing.settings import PROJECT_ROOT, get_settings, reset_settings_cache
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    unit_code: str | None
+    password: str
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+
+def _use_demo_environment() -> None:
+    os.environ.setdefault("YUQING_DATA_DIR", str(PROJECT_ROOT / "var" / "demo"))
+    os.environ.setdefault("YUQING_PROFILE", "demo")
+    reset_settings_cache()
+
+
+def reset_demo_accounts(*, unit_codes: list[str]) -> list[DemoAccount]:
+    """(Re)create the demo users with passwords generated now, so no fixed password exists anywhere."""
+    from yuqing import repo
+    from yuqing.auth import create_user, generate_password, hash_password
+    from yuqing.db import session_scope
+
+    wanted = [("analyst", "analyst", None), ("supervisor", "supervisor", None)]
+    wanted += [(f"unit_{code}", "unit", code) for code in unit_codes]
+    accounts = []
+    with session_scope() as session:
+        for username, role, unit in wanted:
+            password = generate_password()
+            user = repo.get_user(session, username=username)
+            if user is None:
+                create_user(session, username=username, password=password, role=role, unit_code=unit)
+            else:
+                user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+                repo.save_user(session, user=user)
+            accounts.append(DemoAccount(username, role, unit, password))
+    return accounts
+
+
+def _busiest_units(limit: int) -> list[str]:
+    from yuqing import repo
+    from yuqing.db import session_scope
+    from yuqing.repo import Viewer
+
+    with session_scope() as session:
+        counts: dict[str, int] = {}
+        for assignment in repo.list_assignments(session, viewer=Viewer.system("demo"), limit=100_000):
+            counts[assignment.unit_code] = counts.get(assignment.unit_code, 0) + 1
+    return [code for code, _ in sorted(counts.items(), key=lambda item: -item[1])[:limit]]
+
+
+def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboard: bool, interval: int) -> None:
+    _use_demo_environment()
+    settings = get_settings()
+    from crawlers.demo_site import start_demo_site
+    from flows.pipeline import pipeline_flow
+    from yuqing.bootstrap import initialise
+
+    site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port))
+    click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
+    report = initialise(demo_url=site.url)
+    click.echo(report.describe())
+    click.secho("running the pipeline: crawl → analyse → group into issues → route …", fg="cyan")
+    pipeline_flow()
+    accounts = reset_demo_accounts(unit_codes=_busiest_units(3))
+    _print_summary(accounts)
+    if not with_dashboard:
+        site.stop()
+        return
+    from dashboard.launch import start_dashboard
+
+    port = _free_port(dashboard_port or settings.dashboard_port)
+    process = start_dashboard(port)
+    click.secho(f"\n仪表盘 dashboard: http://127.0.0.1:{port}   (Ctrl-C stops the demo)", fg="green", bold=True)
+    try:
+        while process.poll() is None:
+            time.sleep(interval)
+            if process.poll() is None:
+                pipeline_flow()
+    except KeyboardInterrupt:
+        click.echo("stopping …")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        site.stop()
+
+
+def _print_summary(accounts: list[DemoAccount]) -> None:
+    from sqlmodel import func, select
+
+    from yuqing.db import session_scope
+    from yuqing.models import Assignment, Issue, Post
+
+    with session_scope() as session:
+        posts = session.exec(select(func.count()).select_from(Post)).one()
+        issues = session.exec(select(func.count()).select_from(Issue)).one()
+        routed = session.exec(select(func.count()).select_from(Issue).where(Issue.status == "assigned")).one()
+        triage = session.exec(select(func.count()).select_from(Issue).where(Issue.needs_triage == True)).one()  # noqa: E712
+        assignments = session.exec(select(func.count()).select_from(Assignment)).one()
+    click.secho(
+        f"\n{posts} posts → {issues} issues: {routed} routed with {assignments} assignments, {triage} in the triage queue",
+        fg="green",
+    )
+    click.secho("demo accounts (passwords are new on every run of `yuqing demo`):", bold=True)
+    for account in accounts:
+        who = f"unit {account.unit_code}" if account.unit_code else account.role
+        click.echo(f"  {account.username:<28} {account.password:<20} {who}")
+
+
+def run_dashboard(*, port: int | None) -> None:
+    from dashboard.launch import start_dashboard
+
+    port = _free_port(port or get_settings().dashboard_port)
+    process = start_dashboard(port)
+    click.secho(f"仪表盘 dashboard: http://127.0.0.1:{port}   (Ctrl-C stops it)", fg="green", bold=True)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,44 @@
+"""Prefect flows. Flows only sequence; tasks are thin and carry the retries; the work is done by
+the plain functions of flows/stages.py and crawlers/runner.py, tested without Prefect."""
+
+from __future__ import annotations
+
+import flows  # noqa: F401  (sets Prefect's environment before prefect is imported)
+
+from prefect import flow, task
+
+from flows import stages
+
+
+@task(name="crawl", retries=2, retry_delay_seconds=10)
+def crawl_task(sources: list[str] | None = None) -> list[str]:
+    from crawlers.runner import crawl
+
+    return [result.describe() for result in crawl(sources)]
+
+
+@task(name="analyze", retries=2, retry_delay_seconds=5)
+def analyze_task() -> int:
+    return stages.analyze_new_posts()
+
+
+@task(name="cluster", retries=2, retry_delay_seconds=5)
+def cluster_task() -> str:
+    return stages.cluster_new_posts().describe()
+
+
+@task(name="route", retries=2, retry_delay_seconds=5)
+def route_task() -> str:
+    return stages.route_new_issues().describe()
+
+
+@flow(name="pipeline", log_prints=True)
+def pipeline_flow(crawl: bool = True, sources: list[str] | None = None) -> str:
+    """One pass: crawl the sources, analyse new posts, group them into issues, route new issues."""
+    lines = crawl_task(sources) if crawl else ["crawl skipped"]
+    analysed = analyze_task()
+    grouped = cluster_task()
+    routed = route_task()
+    summary = "\n".join([*lines, f"analysed {analysed} post(s)", grouped, routed])
+    print(summary)
+    return summary

@@ -1,0 +1,293 @@
+"""The pipeline's stages as plain functions (the Prefect tasks in flows/pipeline.py are thin
+wrappers). Each stage reads only what is new since its last success (a marker column on the row
+it consumes) and writes in the same transaction as the marker, so a crash, a retry or a second
+run never loses or doubles anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import Session
+from tqdm import tqdm
+
+from flows.deadlines import compute_deadlines
+from flows.routing import IssueFacts, RoutingDecision, route
+from yuqing import repo
+from yuqing.clock import now
+from yuqing.db import session_scope
+from yuqing.models import Analysis, Assignment, Issue, Post
+from yuqing.profile import Profile, load_profile
+from yuqing.repo import Viewer
+from yuqing.settings import get_settings
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+# ---------------------------------------------------------------- analyse
+
+
+def analyze_new_posts(*, limit: int | None = None, progress: bool = False, profile: Profile | None = None) -> int:
+    """Analyse every post without an analysis yet; returns how many were analysed."""
+    from nlp.analyze import Analyzer
+
+    profile = profile or load_profile()
+    analyzer = Analyzer.load(profile)
+    done = 0
+    with session_scope() as session:
+        total = repo.count_posts_to_analyze(session)
+    total = min(total, limit) if limit else total
+    bar = tqdm(total=total, desc="analyse", unit="post", disable=not progress)
+    while limit is None or done < limit:
+        with session_scope() as session:
+            batch = repo.posts_to_analyze(session, limit=min(BATCH, (limit - done) if limit else BATCH))
+            if not batch:
+                break
+            for post in batch:
+                _analyze_one(session, analyzer, post)
+            done += len(batch)
+            bar.update(len(batch))
+    bar.close()
+    return done
+
+
+def _analyze_one(session: Session, analyzer, post: Post) -> None:
+    result = analyzer.analyze(post.title, post.text, likes=post.likes, reposts=post.reposts, comments=post.comments)
+    analysis = Analysis(
+        post_id=post.id, model_version=result.model_version, topic=result.topic, topic_prob=result.topic_prob,
+        topic_level2=result.topic_level2, relevant=result.relevant, relevance_score=result.relevance_score,
+        urgency=result.urgency, urgency_score=result.urgency_score, urgency_signals=list(result.urgency_signals),
+        sentiment=result.sentiment, sentiment_score=result.sentiment_score, places=list(result.places),
+        jurisdiction=result.jurisdiction, keywords=list(result.keywords),
+    )
+    if result.spam and not post.spam:
+        post.spam, post.spam_reason = True, (result.spam_reason or "spam")[:200]
+    if not post.simhash:
+        post.simhash = result.simhash
+    repo.save_analysis(session, post=post, analysis=analysis)
+
+
+# ---------------------------------------------------------------- group into issues
+
+
+@dataclass
+class ClusterReport:
+    new_issues: int = 0
+    joined: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items())) or "none"
+        return f"{self.new_issues} new issue(s), {self.joined} post(s) joined existing issues; skipped: {skipped}"
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
+    """Group analysed posts into issues (online clustering within a time window)."""
+    from nlp.cluster import Candidate, best_match, heat
+
+    settings = get_settings()
+    report = ClusterReport()
+    window = timedelta(hours=settings.cluster_window_hours)
+    while True:
+        with session_scope() as session:
+            rows = repo.posts_to_cluster(session, limit=BATCH)
+            if not rows:
+                break
+            for post, analysis in rows:
+                _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
+                             Candidate, best_match, heat)
+    return report
+
+
+def _cluster_one(session, post, analysis, report, window, min_similarity, Candidate, best_match, heat) -> None:
+    moment = now()
+    post.clustered_at = moment
+    session.add(post)
+    if post.spam:
+        report.skip("spam")
+        log.info("post %s not grouped: spam (%s)", post.id, post.spam_reason)
+        return
+    if not analysis.relevant:
+        report.skip("not relevant")
+        return
+    seen = post.published_at or post.fetched_at
+    issue = None
+    if post.duplicate_of_id:
+        original = session.get(Post, post.duplicate_of_id)
+        issue = session.get(Issue, original.issue_id) if original and original.issue_id else None
+    if issue is None:
+        candidates = [
+            Candidate(id=i.id, simhash=i.simhash, keywords=frozenset(i.keywords or ()), last_seen=i.last_seen_at,
+                      jurisdiction=i.jurisdiction, topic=i.topic)
+            for i in repo.open_issues_since(session, since=seen - window)
+        ]
+        match = best_match(
+            Candidate(id=None, simhash=post.simhash, keywords=frozenset(analysis.keywords or ()), last_seen=seen,
+                      jurisdiction=analysis.jurisdiction, topic=analysis.topic),
+            candidates, window=window, min_similarity=min_similarity,
+        )
+        issue = session.get(Issue, match) if match is not None else None
+    if issue is None:
+        issue = Issue(
+            title=(post.title or post.text[:40]).strip()[:200] or "(无标题)", summary=post.text[:300],
+            topic=analysis.topic, topic_level2=analysis.topic_level2, topic_prob=analysis.topic_prob,
+            urgency=analysis.urgency, urgency_signals=analysis.urgency_signals, sentiment=analysis.sentiment,
+            jurisdiction=analysis.jurisdiction, places=analysis.places, keywords=analysis.keywords,
+            simhash=post.simhash, first_seen_at=seen, last_seen_at=seen,
+        )
+        session.add(issue)
+        session.flush()
+        repo.record_event(session, actor="flow:cluster", kind="created", issue_id=issue.id, to_state="new",
+                          note=f"由帖子 #{post.id} 生成", data={"post_id": post.id, "url": post.url})
+        report.new_issues += 1
+    else:
+        report.joined += 1
+        if analysis.urgency < issue.urgency:
+            repo.record_event(session, actor="flow:cluster", kind="edited", issue_id=issue.id,
+                              from_state=f"urgency {issue.urgency}", to_state=f"urgency {analysis.urgency}",
+                              note=f"帖子 #{post.id} 提高了紧急程度", data={"signals": analysis.urgency_signals})
+            issue.urgency, issue.urgency_signals = analysis.urgency, analysis.urgency_signals
+        issue.last_seen_at = max(issue.last_seen_at, seen)
+        issue.first_seen_at = min(issue.first_seen_at, seen)
+    post.issue_id = issue.id
+    session.flush()
+    stats = repo.issue_post_stats(session, issue_id=issue.id)
+    issue.post_count, issue.source_count = stats["posts"], stats["sources"]
+    hours = max((issue.last_seen_at - issue.first_seen_at).total_seconds() / 3600, 0.0)
+    issue.heat = heat(stats["posts"], stats["sources"], stats["engagement"], hours)
+    issue.updated_at = moment
+    session.add(issue)
+
+
+# ---------------------------------------------------------------- route
+
+
+@dataclass
+class RouteReport:
+    routed: int = 0
+    triaged: int = 0
+    assignments: int = 0
+
+    def describe(self) -> str:
+        return f"routed {self.routed} issue(s) with {self.assignments} assignment(s); {self.triaged} to triage"
+
+
+def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
+    profile = profile or load_profile()
+    report = RouteReport()
+    while True:
+        with session_scope() as session:
+            issues = repo.issues_to_route(session, limit=BATCH)
+            if not issues:
+                break
+            for issue in issues:
+                route_issue(session, issue=issue, profile=profile, report=report)
+    return report
+
+
+def facts_of(issue: Issue) -> IssueFacts:
+    return IssueFacts(
+        title=issue.title, text=issue.summary, topic=issue.topic, topic_level2=issue.topic_level2,
+        topic_prob=issue.topic_prob, urgency=issue.urgency, jurisdiction=issue.jurisdiction,
+        places=tuple(issue.places or ()),
+    )
+
+
+def route_issue(session: Session, *, issue: Issue, profile: Profile, report: RouteReport | None = None,
+                actor: str = "flow:route") -> RoutingDecision:
+    report = report or RouteReport()
+    moment = now()
+    decision = route(facts_of(issue), profile, exclude=repo.returned_units(session, issue_id=issue.id))
+    issue.updated_at = moment
+    if decision.triage:
+        issue.needs_triage, issue.triage_reason = True, decision.triage_reason
+        repo.record_event(session, actor=actor, kind="triage", issue_id=issue.id, from_state=issue.status,
+                          to_state="triage", note=decision.triage_reason)
+        session.add(issue)
+        report.triaged += 1
+        return decision
+    for choice in decision.units():
+        existing = repo.existing_assignment(session, issue_id=issue.id, unit_code=choice.unit_code)
+        if existing is not None:
+            if choice.role == "lead" and existing.role == "co" and existing.status != "returned":
+                # after a 退回 the co-unit may become the lead: same assignment, new role, on the record
+                existing.role, existing.rule_id, existing.reason, existing.updated_at = "lead", choice.rule_id, choice.reason, moment
+                session.add(existing)
+                repo.record_event(session, actor=actor, kind="reassigned", issue_id=issue.id,
+                                  assignment_id=existing.id, unit_code=existing.unit_code, from_state="co",
+                                  to_state="lead", note=choice.reason, data={"rule": choice.rule_id})
+            continue
+        deadlines = compute_deadlines(issue.urgency, moment, profile.meta.sla)
+        assignment = Assignment(
+            issue_id=issue.id, unit_code=choice.unit_code, role=choice.role, rule_id=choice.rule_id,
+            reason=choice.reason, level=issue.urgency, created_at=moment, updated_at=moment, **deadlines.as_dict(),
+        )
+        session.add(assignment)
+        session.flush()
+        repo.record_event(
+            session, actor=actor, kind="routed", issue_id=issue.id, assignment_id=assignment.id,
+            unit_code=choice.unit_code, to_state="notified", note=choice.reason,
+            data={"rule": choice.rule_id, "role": choice.role,
+                  **{k: v.isoformat() if v else None for k, v in deadlines.as_dict().items()}},
+        )
+        unit = profile.units.get(choice.unit_code)
+        email = unit.contacts.get("email") if unit else None
+        if email:
+            repo.enqueue_notification(
+                session, channel="email", target=email, dedupe_key=f"assignment:{assignment.id}:new",
+                subject=f"【舆情交办】{issue.title[:60]}", issue_id=issue.id, assignment_id=assignment.id,
+                body=f"{choice.reason}\n紧急程度 {issue.urgency}；签收时限 {deadlines.ack_due}；答复时限 {deadlines.response_due}",
+            )
+        report.assignments += 1
+    previous = issue.status
+    issue.status, issue.routed_at, issue.needs_triage = "assigned", moment, False
+    session.add(issue)
+    repo.record_event(session, actor=actor, kind="edited", issue_id=issue.id, from_state=previous, to_state="assigned",
+                      note=decision.reason, data={"rule": decision.rule_id})
+    report.routed += 1
+    return decision
+
+
+def route_manually(session: Session, *, viewer: Viewer, issue_id: int, unit_code: str, profile: Profile | None = None,
+                   note: str = "") -> Assignment:
+    """An analyst routes (or re-routes) an issue from the triage queue to a unit of their choice."""
+    from yuqing.errors import AccessDenied, BadInput
+
+    if not viewer.may_edit_issues:
+        raise AccessDenied(f"{viewer.username} may not route issues")
+    profile = profile or load_profile()
+    if unit_code not in profile.units:
+        raise BadInput(f"unknown unit {unit_code!r}")
+    issue = repo.get_issue(session, viewer=viewer, issue_id=issue_id)
+    moment = now()
+    assignment = repo.existing_assignment(session, issue_id=issue.id, unit_code=unit_code)
+    deadlines = compute_deadlines(issue.urgency, moment, profile.meta.sla)
+    reason = f"分析员 {viewer.username} 指定" + (f"：{note}" if note else "")
+    if assignment is None:
+        assignment = Assignment(issue_id=issue.id, unit_code=unit_code, role="lead", rule_id="manual", reason=reason,
+                                level=issue.urgency, created_at=moment, updated_at=moment, **deadlines.as_dict())
+        session.add(assignment)
+        session.flush()
+        kind, previous = "routed", None
+    else:
+        from yuqing.lifecycle import ASSIGNMENT_TRANSITIONS
+
+        if "notified" not in ASSIGNMENT_TRANSITIONS[assignment.status] and assignment.status != "notified":
+            raise BadInput(f"{unit_code} already handles this issue ({assignment.status})")
+        previous = assignment.status
+        assignment.status, assignment.reason, assignment.rule_id = "notified", reason, "manual"
+        for key, value in deadlines.as_dict().items():
+            setattr(assignment, key, value)
+        kind = "reassigned"
+    repo.record_event(session, actor=viewer.username, kind=kind, issue_id=issue.id, assignment_id=assignment.id,
+                      unit_code=unit_code, from_state=previous, to_state="notified", note=reason,
+                      data={"rule": "manual"})
+    issue.status, issue.routed_at, issue.needs_triage, issue.updated_at = "assigned", moment, False, moment
+    session.add(issue)
+    return assignment

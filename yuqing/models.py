@@ -17,7 +17,7 @@ from yuqing.clock import now
 
 ISSUE_STATUSES = ("new", "triaged", "assigned", "responded", "closed", "dismissed", "merged")
 ASSIGNMENT_STATUSES = ("notified", "acknowledged", "responding", "responded", "closed", "returned")
-NOTIFICATION_STATUSES = ("queued", "sent", "failed", "dead")
+NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed", "dead")
 UNIT_KINDS = ("street", "district", "department", "park", "coordinator", "supervisor")
 TERRITORIAL_UNIT_KINDS = ("street", "district", "park")  # 属地 units: they own a piece of land
 ROLES = ("analyst", "unit", "supervisor", "admin")
@@ -210,6 +210,8 @@ class Notification(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     dedupe_key: str = Field(unique=True, index=True, max_length=200)
     status: str = Field(default="queued", max_length=10, index=True)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = None  # a worker's lease; an expired lease can be claimed again
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=now, index=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 from tqdm import tqdm
 
+from flows.alerts import enqueue_alert
 from flows.deadlines import compute_deadlines
 from flows.routing import IssueFacts, RoutingDecision, route
 from yuqing import repo
@@ -237,12 +238,12 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
                   **{k: v.isoformat() if v else None for k, v in deadlines.as_dict().items()}},
         )
         unit = profile.units.get(choice.unit_code)
-        email = unit.contacts.get("email") if unit else None
-        if email:
-            repo.enqueue_notification(
-                session, channel="email", target=email, dedupe_key=f"assignment:{assignment.id}:new",
-                subject=f"【舆情交办】{issue.title[:60]}", issue_id=issue.id, assignment_id=assignment.id,
-                body=f"{choice.reason}\n紧急程度 {issue.urgency}；签收时限 {deadlines.ack_due}；答复时限 {deadlines.response_due}",
+        if unit is not None:
+            role = "牵头办理" if choice.role == "lead" else "协办"
+            enqueue_alert(
+                session, units=[unit], key=f"assignment:{assignment.id}:new", issue_id=issue.id,
+                assignment_id=assignment.id, subject=f"【舆情交办·{role}】{issue.title[:60]}",
+                body=_assignment_text(issue, choice.reason, deadlines),
             )
         report.assignments += 1
     previous = issue.status
@@ -252,6 +253,18 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
                       note=decision.reason, data={"rule": decision.rule_id})
     report.routed += 1
     return decision
+
+
+def _assignment_text(issue: Issue, reason: str, deadlines) -> str:
+    from yuqing.clock import to_local
+
+    lines = [f"事件 #{issue.id}：{issue.title}", f"紧急程度：{issue.urgency} 级", f"交办理由：{reason}"]
+    for label, due in (("签收", deadlines.ack_due), ("首次发布权威信息", deadlines.info_due),
+                       ("新闻发布会", deadlines.press_due), ("答复", deadlines.response_due)):
+        if due:
+            lines.append(f"{label}时限：{to_local(due):%Y-%m-%d %H:%M}")
+    lines.append("请登录舆情平台签收并办理。")
+    return "\n".join(lines)
 
 
 def route_manually(session: Session, *, viewer: Viewer, issue_id: int, unit_code: str, profile: Profile | None = None,
@@ -285,9 +298,12 @@ def route_manually(session: Session, *, viewer: Viewer, issue_id: int, unit_code
         for key, value in deadlines.as_dict().items():
             setattr(assignment, key, value)
         kind = "reassigned"
-    repo.record_event(session, actor=viewer.username, kind=kind, issue_id=issue.id, assignment_id=assignment.id,
-                      unit_code=unit_code, from_state=previous, to_state="notified", note=reason,
-                      data={"rule": "manual"})
+    event = repo.record_event(session, actor=viewer.username, kind=kind, issue_id=issue.id,
+                              assignment_id=assignment.id, unit_code=unit_code, from_state=previous,
+                              to_state="notified", note=reason, data={"rule": "manual"})
+    enqueue_alert(session, units=[profile.units[unit_code]], key=f"assignment:{assignment.id}:manual:{event.id}",
+                  issue_id=issue.id, assignment_id=assignment.id, subject=f"【舆情交办·牵头办理】{issue.title[:60]}",
+                  body=_assignment_text(issue, reason, deadlines))
     issue.status, issue.routed_at, issue.needs_triage, issue.updated_at = "assigned", moment, False, moment
     session.add(issue)
     return assignment

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=1025, description="SMTP port for e-mail alerts.")
     smtp_sender: str = Field(default="yuqing@localhost", description="From address of e-mail alerts.")
     webhook_secret: str = Field(default="", description="HMAC secret for the generic signed webhook (never commit it).")
+    dingtalk_secret: str = Field(default="", description="Signing secret of the DingTalk group robots (加签), if they use one.")
+    feishu_secret: str = Field(default="", description="Signing secret of the Feishu group robots (签名校验), if they use one.")
+    sms_gateway_url: str = Field(default="", description="URL of the SMS gateway webhook; SMS alerts are POSTed there as JSON.")
+    notify_max_attempts: int = Field(default=6, description="Delivery attempts before a notification becomes a dead letter.")
+    notify_timeout_seconds: float = Field(default=10.0, description="Timeout of one delivery (SMTP or HTTP), so a hanging receiver cannot stall the outbox.")
+    notify_lease_seconds: int = Field(default=120, description="How long a worker holds a claimed notification before another worker may retry it.")
     fake_now: str = Field(
         default="",
         description="ISO timestamp that replaces the clock (tests and drills of deadlines); empty means real time.",
@@ -79,3 +85,20 @@ def get_settings() -> Settings:
 
 def reset_settings_cache() -> None:
     get_settings.cache_clear()
+
+
+_EXAMPLE_DEFAULTS = {"data_dir": "var", "config_dir": "config", "model_dir": "nlp/models"}
+
+
+def render_env_example() -> str:
+    """The text of .env.example: every field, its description and its default (a test keeps them equal)."""
+    lines = [
+        "# Every setting of yuqing (yuqing/settings.py); copy to .env and change what you need.",
+        "# Secrets belong in the environment or an untracked .env, never in the repository.",
+        "# Regenerate with: python -c 'from yuqing.settings import render_env_example as r; print(r(), end=\"\")' > .env.example",
+        "",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = _EXAMPLE_DEFAULTS.get(name, field.default)
+        lines += [f"# {field.description}", f"# YUQING_{name.upper()}={default}", ""]
+    return "\n".join(lines)

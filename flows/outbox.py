@@ -1,0 +1,146 @@
+"""The outbox: claim due notifications, deliver them, retry with back-off, dead-letter after N.
+
+Claiming is one conditional UPDATE per row (status and lease checked in the WHERE clause), so two
+workers, on SQLite or PostgreSQL, never hold the same row at once. A worker that dies after
+sending but before recording leaves its lease to expire; the row is then sent again — delivery is
+at-least-once, and the dedupe key travels with the message so the receiver can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+
+from flows.channels import DeliveryError, Message, send
+from yuqing import repo
+from yuqing.clock import now
+from yuqing.db import session_scope
+from yuqing.models import Notification
+from yuqing.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claimable(moment):
+    return or_(
+        and_(col(Notification.status).in_(("queued", "failed")), Notification.next_attempt_at <= moment),
+        and_(Notification.status == "sending", Notification.claimed_until < moment),
+    )
+
+
+def claim_due(*, worker: str, limit: int = 50) -> list[int]:
+    settings = get_settings()
+    moment = now()
+    claimed = []
+    with session_scope() as session:
+        candidates = session.exec(
+            select(Notification.id).where(_claimable(moment)).order_by(Notification.next_attempt_at).limit(limit)
+        ).all()
+        for notification_id in candidates:
+            result = session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id, _claimable(moment))
+                .values(status="sending", claimed_by=worker,
+                        claimed_until=moment + timedelta(seconds=settings.notify_lease_seconds))
+            )
+            if result.rowcount == 1:
+                claimed.append(notification_id)
+    return claimed
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"sent {self.sent}, failed {self.failed} (will retry), dead letters {self.dead}"
+
+
+def deliver_due(*, worker: str | None = None, limit: int = 50, sender=send) -> DeliveryReport:
+    """Deliver every due notification once; returns what happened."""
+    settings = get_settings()
+    worker = worker or worker_name()
+    report = DeliveryReport()
+    for notification_id in claim_due(worker=worker, limit=limit):
+        with session_scope() as session:
+            row = session.get(Notification, notification_id)
+            message = Message(channel=row.channel, target=row.target, subject=row.subject, body=row.body,
+                              dedupe_key=row.dedupe_key, issue_id=row.issue_id, assignment_id=row.assignment_id)
+        error = None
+        try:
+            sender(message, settings)
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug in one channel must not stop the others; it is recorded
+            log.exception("notification %s: unexpected error", notification_id)
+            error = f"{exc.__class__.__name__}: {exc}"
+        _record(notification_id, worker=worker, error=error, report=report, max_attempts=settings.notify_max_attempts)
+    return report
+
+
+def _record(notification_id: int, *, worker: str, error: str | None, report: DeliveryReport, max_attempts: int) -> None:
+    moment = now()
+    with session_scope() as session:
+        row = session.get(Notification, notification_id)
+        if row.status != "sending" or row.claimed_by != worker:
+            log.warning("notification %s: lease lost to %s; result not recorded", notification_id, row.claimed_by)
+            return
+        row.attempts += 1
+        row.claimed_by, row.claimed_until = None, None
+        if error is None:
+            row.status, row.sent_at, row.last_error = "sent", moment, None
+            report.sent += 1
+            if row.issue_id:
+                repo.record_event(session, actor="flow:notify", kind="notified", issue_id=row.issue_id,
+                                  assignment_id=row.assignment_id, note=f"{row.channel} → {_redact(row.target)}",
+                                  data={"notification_id": row.id, "dedupe_key": row.dedupe_key})
+        elif row.attempts >= max_attempts:
+            row.status, row.last_error = "dead", error[:2000]
+            report.dead += 1
+            report.errors.append(error)
+            log.error("notification %s is a dead letter after %s attempts: %s", row.id, row.attempts, error)
+        else:
+            row.status, row.last_error = "failed", error[:2000]
+            row.next_attempt_at = moment + backoff(row.attempts)
+            report.failed += 1
+            report.errors.append(error)
+            log.warning("notification %s failed (attempt %s): %s", row.id, row.attempts, error)
+        session.add(row)
+
+
+def _redact(target: str) -> str:
+    """Robot URLs carry their access key; the audit log keeps only where it went, not the key."""
+    if target.startswith(("http://", "https://")):
+        return target.split("?", 1)[0].rsplit("/", 1)[0] + "/…"
+    return target
+
+
+def requeue_dead(*, notification_id: int, actor: str) -> None:
+    """An admin sends a dead letter again (after fixing the contact or the receiver)."""
+    with session_scope() as session:
+        row = session.get(Notification, notification_id)
+        if row is None or row.status != "dead":
+            from yuqing.errors import BadInput
+
+            raise BadInput(f"notification {notification_id} is not a dead letter")
+        row.status, row.attempts, row.next_attempt_at = "queued", 0, now()
+        session.add(row)
+        log.info("%s re-queued dead notification %s", actor, notification_id)

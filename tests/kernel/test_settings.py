@@ -1,11 +1,12 @@
 import re
 from pathlib import Path
 
-from yuqing.settings import PROJECT_ROOT, Settings
+from yuqing.settings import PROJECT_ROOT, Settings, render_env_example
 
 
 def test_env_example_lists_every_setting_with_its_description():
     text = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    assert text == render_env_example(), "settings changed: regenerate .env.example (command in its header)"
     listed = set(re.findall(r"^# (YUQING_[A-Z_]+)=", text, flags=re.M))
     expected = {f"YUQING_{name.upper()}" for name in Settings.model_fields}
     assert listed == expected

@@ -198,6 +198,8 @@ class Event(SQLModel, table=True):
     unit_code: str | None = Field(default=None, max_length=50)
     note: str | None = Field(default=None, sa_column=Column(Text))
     data: dict | None = _json_column()
+    # set for events that must happen once (a reminder, an escalation): a second insert fails
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=200)
 
 
 class Notification(SQLModel, table=True):

@@ -367,14 +367,19 @@ def record_event(
     note: str | None = None,
     data: dict | None = None,
     at: datetime | None = None,
+    dedupe_key: str | None = None,
 ) -> Event:
     event = Event(
         actor=actor, kind=kind, issue_id=issue_id, assignment_id=assignment_id, unit_code=unit_code,
-        from_state=from_state, to_state=to_state, note=note, data=data, at=at or now(),
+        from_state=from_state, to_state=to_state, note=note, data=data, at=at or now(), dedupe_key=dedupe_key,
     )
     session.add(event)
     session.flush()
     return event
+
+
+def event_key_used(session: Session, *, dedupe_key: str) -> bool:
+    return session.exec(select(Event.id).where(Event.dedupe_key == dedupe_key)).first() is not None
 
 
 def timeline(session: Session, *, viewer: Viewer, issue_id: int) -> Sequence[Event]:

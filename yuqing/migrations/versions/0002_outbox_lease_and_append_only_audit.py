@@ -1,4 +1,4 @@
-"""outbox lease columns; the audit log made append-only in the database itself
+"""outbox lease columns; once-only audit events; the audit log made append-only in the database itself
 
 Revision ID: 0002
 Revises: 0001
@@ -27,6 +27,9 @@ def upgrade() -> None:
     with op.batch_alter_table("notification") as batch:
         batch.add_column(sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
         batch.add_column(sa.Column("claimed_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch.create_unique_constraint("uq_event_dedupe_key", ["dedupe_key"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         op.execute("CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
@@ -44,6 +47,9 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS event_no_update")
         op.execute("DROP TRIGGER IF EXISTS event_no_delete")
+    with op.batch_alter_table("event") as batch:
+        batch.drop_constraint("uq_event_dedupe_key", type_="unique")
+        batch.drop_column("dedupe_key")
     with op.batch_alter_table("notification") as batch:
         batch.drop_column("claimed_until")
         batch.drop_column("claimed_by")

@@ -8,6 +8,7 @@ import flows  # noqa: F401  (sets Prefect's environment before prefect is import
 from prefect import flow, task
 
 from flows import stages
+from flows.response import deliver_task
 
 
 @task(name="crawl", retries=2, retry_delay_seconds=10)
@@ -34,11 +35,13 @@ def route_task() -> str:
 
 @flow(name="pipeline", log_prints=True)
 def pipeline_flow(crawl: bool = True, sources: list[str] | None = None) -> str:
-    """One pass: crawl the sources, analyse new posts, group them into issues, route new issues."""
+    """One pass: crawl the sources, analyse new posts, group them into issues, route new issues,
+    and deliver the alerts that routing queued."""
     lines = crawl_task(sources) if crawl else ["crawl skipped"]
     analysed = analyze_task()
     grouped = cluster_task()
     routed = route_task()
-    summary = "\n".join([*lines, f"analysed {analysed} post(s)", grouped, routed])
+    delivered = deliver_task()
+    summary = "\n".join([*lines, f"analysed {analysed} post(s)", grouped, routed, delivered])
     print(summary)
     return summary

@@ -129,6 +129,54 @@ def pipeline() -> None:
 
 
 @main.command()
+def notify() -> None:
+    """Deliver every due notification of the outbox (e-mail, robots, webhooks, SMS) once."""
+    from flows.outbox import deliver_due
+
+    click.echo(deliver_due().describe())
+
+
+@main.command("sla-watch")
+def sla_watch() -> None:
+    """Send reminders at 50 % / 80 % of each open deadline and 督办 escalations at breach."""
+    from flows.sla import sla_watch as watch
+
+    click.echo(watch().describe())
+
+
+@main.command()
+def verify() -> None:
+    """Fetch each response's public URL and record whether the response is really published."""
+    from flows.verify import verify_responses
+
+    click.echo(verify_responses().describe())
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True,
+              help="daily: 舆情日报 of one day; weekly: supervisor report of the 7 days ending on --date.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day (YYYY-MM-DD, Asia/Shanghai); default yesterday.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder (default var/reports).")
+def report(kind: str, day, out: Path | None) -> None:
+    """Write the daily brief or the weekly supervisor report as HTML and DOCX."""
+    from flows.reports import write_report
+
+    for path in write_report(kind, day.date() if day else None, out):
+        click.echo(path)
+
+
+@main.command()
+@click.option("--pipeline-every", type=int, default=300, show_default=True, help="Seconds between pipeline runs.")
+def serve(pipeline_every: int) -> None:
+    """Run every flow on its schedule on this machine, without a Prefect server: the pipeline,
+    notifications and SLA watch every minute, verification, and the reports at 08:00."""
+    from flows.serve import serve_all
+
+    serve_all(pipeline_every)
+
+
+@main.command()
 @click.option("--port", type=int, default=None, help="Port (default 8501).")
 def dashboard(port: int | None) -> None:
     """Start the Streamlit dashboard on 127.0.0.1 and print its URL."""

@@ -337,6 +337,34 @@ def list_assignments(
     return session.exec(statement.limit(limit)).all()
 
 
+def unit_compliance(session: Session, *, viewer: Viewer, since: datetime | None = None,
+                    until: datetime | None = None, at: datetime | None = None) -> list:
+    """Per-unit compliance over assignments created in [since, until), judged at time `at` (default now);
+    for supervisors, analysts and admins only."""
+    from yuqing.compliance import compute_compliance
+
+    if not viewer.sees_everything:
+        raise AccessDenied(f"{viewer.username} may not read other units' compliance")
+    statement = select(Assignment)
+    escalations = select(Event.unit_code, func.count()).where(Event.kind == "escalated")
+    if since:
+        statement = statement.where(Assignment.created_at >= since)
+        escalations = escalations.where(Event.at >= since)
+    if until:
+        statement = statement.where(Assignment.created_at < until)
+        escalations = escalations.where(Event.at < until)
+    counts = dict(session.exec(escalations.group_by(Event.unit_code)).all())
+    return compute_compliance(session.exec(statement).all(), at=at or now(), escalations=counts)
+
+
+def overdue_assignments(session: Session, *, viewer: Viewer, at: datetime | None = None) -> list[Assignment]:
+    from yuqing.compliance import OPEN, is_overdue
+
+    moment = at or now()
+    rows = list_assignments(session, viewer=viewer, status=OPEN, limit=100_000)
+    return [a for a in rows if is_overdue(a, moment)]
+
+
 def existing_assignment(session: Session, *, issue_id: int, unit_code: str) -> Assignment | None:
     return session.exec(
         select(Assignment).where(Assignment.issue_id == issue_id, Assignment.unit_code == unit_code)

@@ -3,7 +3,9 @@ or YUQING_TEST_POSTGRES_URL), the region profiles, and one Prefect harness per s
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 # Prefect reads these at import: keep its state inside a throwaway folder and never phone home.
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="yuqing-prefect-test-"))
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

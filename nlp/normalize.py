@@ -1,0 +1,64 @@
+"""Normalisation for analysis (the original text is always kept as published elsewhere):
+traditional → simplified, full-width → half-width, page furniture / URLs / @mentions removed;
+and spam / SEO-injection detection that marks instead of dropping."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_URL = re.compile(r"(https?://|www\.)\S+", re.I)
+_MENTION = re.compile(r"@[\w\u4e00-\u9fff\-]{1,30}")
+_FURNITURE = re.compile(r"\[(收藏|打印|關閉|关闭|返回|顶部|分享)\]|【(打印|关闭|收藏)】|(字体|字號|字号)[:：]?\s*[大中小]\s*[大中小]?\s*[大中小]?")
+_SPACE = re.compile(r"\s+")
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0000FE0F\U0001F000-\U0001F2FF]+")
+_WEIBO_EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
+
+SPAM_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("porn", re.compile(r"(三级|成人|色情|黄色)(电影|片|视频|网站)|av(在线|网站)|(日本|欧美|国产)[^，。\s]{0,4}(三级|av)", re.I)),
+    ("gambling", re.compile(r"(博彩|赌场|百家乐|六合彩|时时彩|老虎机|真人娱乐|彩票网|赌博网|澳门(新)?葡京|bet365)", re.I)),
+    ("seo", re.compile(r"(代开发票|发票代开|刷单|代孕|办证|私服|外挂|seo优化|快速排名|黑帽)", re.I)),
+)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text) if text else text
+
+
+def to_halfwidth(text: str) -> str:
+    # NFKC folds full-width ASCII (Ａ１，) to half-width; Chinese punctuation stays as it is
+    return unicodedata.normalize("NFKC", text)
+
+
+def clean(text: str) -> str:
+    """The analysis form of a text: simplified, half-width, without furniture, links, mentions or emoji."""
+    if not text:
+        return ""
+    text = text.translate(_CONTROL)
+    text = to_halfwidth(to_simplified(text))
+    text = _FURNITURE.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _WEIBO_EMOTICON.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def detect_spam(text: str) -> tuple[bool, str | None]:
+    """(is_spam, reason). Looks at the simplified text, line by line, so one injected line is named."""
+    simplified = to_simplified(text or "")
+    for line in simplified.splitlines() or [simplified]:
+        for kind, pattern in SPAM_PATTERNS:
+            match = pattern.search(line)
+            if match:
+                return True, f"{kind}: “{match.group(0)}” in “{line.strip()[:60]}”"
+    return False, None

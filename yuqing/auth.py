@@ -72,3 +72,37 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return repo.save_user(session, user=user)
+
+
+def is_locked(user: User) -> bool:
+    return bool(user.locked_until and user.locked_until > now())
+
+
+def reset_password(session: Session, *, username: str, password: str | None = None) -> str:
+    """An admin sets a new password (generated unless given); returns it so it can be shown once.
+    A reset also lifts a lockout."""
+    user = repo.get_user(session, username=username)
+    if user is None:
+        raise BadInput(f"no user {username!r}")
+    password = password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+    repo.save_user(session, user=user)
+    return password
+
+
+def unlock(session: Session, *, username: str) -> User:
+    user = repo.get_user(session, username=username)
+    if user is None:
+        raise BadInput(f"no user {username!r}")
+    user.failed_logins, user.locked_until = 0, None
+    return repo.save_user(session, user=user)
+
+
+def set_active(session: Session, *, username: str, active: bool) -> User:
+    user = repo.get_user(session, username=username)
+    if user is None:
+        raise BadInput(f"no user {username!r}")
+    user.active = active
+    return repo.save_user(session, user=user)

@@ -142,6 +142,8 @@ class Issue(SQLModel, table=True):
     routed_at: datetime | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
+    # when the dashboard's search index (IssueTerm) last saw this issue; older than updated_at = re-index
+    search_indexed_at: datetime | None = Field(default=None, index=True)
 
 
 class Unit(SQLModel, table=True):
@@ -248,3 +250,28 @@ class ModelVersion(SQLModel, table=True):
     path: str = Field(sa_column=Column(Text, nullable=False))
     active: bool = True
     created_at: datetime = Field(default_factory=now)
+
+
+# ---------------------------------------------------------------- dashboard (search index, analyst feedback)
+
+
+class IssueTerm(SQLModel, table=True):
+    """The full-text index of issues: one row per jieba search token of an issue's title and summary.
+    The same table serves SQLite and PostgreSQL, so a search returns the same issues on both."""
+
+    term: str = Field(primary_key=True, max_length=60)
+    issue_id: int = Field(primary_key=True, foreign_key="issue.id", index=True)
+
+
+class LabelFeedback(SQLModel, table=True):
+    """An analyst's correction of a model's label (topic, urgency, place): training feedback."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    field: str = Field(max_length=20)  # topic | urgency | jurisdiction
+    old_value: str | None = Field(default=None, max_length=100)
+    new_value: str = Field(max_length=100)
+    model_version: str | None = Field(default=None, max_length=60)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # what the model saw
+    actor: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=now, index=True)

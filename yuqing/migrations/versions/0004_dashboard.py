@@ -1,13 +1,13 @@
-"""dashboard: full-text search and analyst feedback (reserved slot; filled by the dashboard work)
+"""dashboard: full-text search index of issues (jieba terms) and analysts' label feedback
 
 Revision ID: 0004
 Revises: 0003
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import sqlmodel  # noqa: F401
+import sqlmodel
 
 revision = "0004"
 down_revision = "0003"
@@ -16,8 +16,41 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("issue") as batch:
+        batch.add_column(sa.Column("search_indexed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch.create_index("ix_issue_search_indexed_at", ["search_indexed_at"], unique=False)
+    op.create_table(
+        "issueterm",
+        sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("issue_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["issue_id"], ["issue.id"]),
+        sa.PrimaryKeyConstraint("term", "issue_id"),
+    )
+    op.create_index("ix_issueterm_issue_id", "issueterm", ["issue_id"], unique=False)
+    op.create_table(
+        "labelfeedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("issue_id", sa.Integer(), nullable=False),
+        sa.Column("field", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("old_value", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("new_value", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("model_version", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["issue_id"], ["issue.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_labelfeedback_issue_id", "labelfeedback", ["issue_id"], unique=False)
+    op.create_index("ix_labelfeedback_created_at", "labelfeedback", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_labelfeedback_created_at", table_name="labelfeedback")
+    op.drop_index("ix_labelfeedback_issue_id", table_name="labelfeedback")
+    op.drop_table("labelfeedback")
+    op.drop_index("ix_issueterm_issue_id", table_name="issueterm")
+    op.drop_table("issueterm")
+    with op.batch_alter_table("issue") as batch:
+        batch.drop_index("ix_issue_search_indexed_at")
+        batch.drop_column("search_indexed_at")

@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from flows.channels import DeliveryError, Message, send
+from flows.leases import is_dead_local_worker
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import session_scope
@@ -47,6 +48,12 @@ def claim_due(*, worker: str, limit: int = 50) -> list[int]:
     settings = get_settings()
     moment = now()
     claimed = []
+    with session_scope() as session:
+        for holder in repo.local_claimants(session, at=moment):
+            if is_dead_local_worker(holder):
+                # killed after claiming: its rows need not wait for the lease to run out
+                count = repo.release_claims_of(session, worker=holder)
+                log.warning("released %s notification(s) claimed by %s (process gone)", count, holder)
     with session_scope() as session:
         candidates = session.exec(
             select(Notification.id).where(_claimable(moment)).order_by(Notification.next_attempt_at).limit(limit)

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from flows.alerts import enqueue_alert
 from flows.deadlines import compute_deadlines
+from flows.leases import stage_lease
 from flows.routing import IssueFacts, RoutingDecision, route
 from yuqing import repo
 from yuqing.clock import now
@@ -32,14 +33,26 @@ BATCH = 200
 
 
 def analyze_new_posts(*, limit: int | None = None, progress: bool = False, profile: Profile | None = None) -> int:
-    """Analyse every post without an analysis yet; returns how many were analysed."""
+    """Analyse every post without an analysis yet; returns how many were analysed (0 when another
+    worker holds the stage)."""
+    with session_scope() as session:
+        total = repo.count_posts_to_analyze(session)
+    if not total:
+        return 0  # nothing new: do not load the models at all
+    with stage_lease("analyze") as lease:
+        if lease is None:
+            return 0
+        done = _analyze_batches(lease, limit=limit, progress=progress, total=total, profile=profile)
+        lease.summary = f"analysed {done} post(s)"
+        return done
+
+
+def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
     from nlp.analyze import Analyzer
 
     profile = profile or load_profile()
     analyzer = Analyzer.load(profile)
     done = 0
-    with session_scope() as session:
-        total = repo.count_posts_to_analyze(session)
     total = min(total, limit) if limit else total
     bar = tqdm(total=total, desc="analyse", unit="post", disable=not progress)
     while limit is None or done < limit:
@@ -51,6 +64,7 @@ def analyze_new_posts(*, limit: int | None = None, progress: bool = False, profi
                 _analyze_one(session, analyzer, post)
             done += len(batch)
             bar.update(len(batch))
+        lease.renew()
     bar.close()
     return done
 
@@ -79,8 +93,11 @@ class ClusterReport:
     new_issues: int = 0
     joined: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    elsewhere: bool = False  # another worker held the stage
 
     def describe(self) -> str:
+        if self.elsewhere:
+            return "grouping skipped: another worker is running it"
         skipped = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items())) or "none"
         return f"{self.new_issues} new issue(s), {self.joined} post(s) joined existing issues; skipped: {skipped}"
 
@@ -95,14 +112,20 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
     settings = get_settings()
     report = ClusterReport()
     window = timedelta(hours=settings.cluster_window_hours)
-    while True:
-        with session_scope() as session:
-            rows = repo.posts_to_cluster(session, limit=BATCH)
-            if not rows:
-                break
-            for post, analysis in rows:
-                _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
-                             Candidate, best_match, heat)
+    with stage_lease("cluster") as lease:
+        if lease is None:
+            report.elsewhere = True
+            return report
+        while True:
+            with session_scope() as session:
+                rows = repo.posts_to_cluster(session, limit=BATCH)
+                if not rows:
+                    break
+                for post, analysis in rows:
+                    _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
+                                 Candidate, best_match, heat)
+            lease.renew()
+        lease.summary = report.describe()
     return report
 
 
@@ -174,21 +197,30 @@ class RouteReport:
     routed: int = 0
     triaged: int = 0
     assignments: int = 0
+    elsewhere: bool = False  # another worker held the stage
 
     def describe(self) -> str:
+        if self.elsewhere:
+            return "routing skipped: another worker is running it"
         return f"routed {self.routed} issue(s) with {self.assignments} assignment(s); {self.triaged} to triage"
 
 
 def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
     profile = profile or load_profile()
     report = RouteReport()
-    while True:
-        with session_scope() as session:
-            issues = repo.issues_to_route(session, limit=BATCH)
-            if not issues:
-                break
-            for issue in issues:
-                route_issue(session, issue=issue, profile=profile, report=report)
+    with stage_lease("route") as lease:
+        if lease is None:
+            report.elsewhere = True
+            return report
+        while True:
+            with session_scope() as session:
+                issues = repo.issues_to_route(session, limit=BATCH)
+                if not issues:
+                    break
+                for issue in issues:
+                    route_issue(session, issue=issue, profile=profile, report=report)
+            lease.renew()
+        lease.summary = report.describe()
     return report
 
 

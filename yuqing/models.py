@@ -89,6 +89,26 @@ class Post(SQLModel, table=True):
     analyzed_at: datetime | None = Field(default=None, index=True)
     clustered_at: datetime | None = Field(default=None, index=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    # crawl stage (migration 0003): the official reply when the channel shows one, the list-row
+    # signature that tells a re-crawl the post changed, and when the crawler last changed the row
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    reply_at: datetime | None = None
+    crawl_signature: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = None
+
+
+class PostMetric(SQLModel, table=True):
+    """Engagement of a post each time a crawl saw it change (the time series of likes/reposts/…)."""
+
+    __tablename__ = "post_metric"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    at: datetime = Field(default_factory=now)
+    likes: int = 0
+    reposts: int = 0
+    comments: int = 0
+    views: int = 0
 
 
 class Analysis(SQLModel, table=True):
@@ -275,3 +295,21 @@ class LabelFeedback(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # what the model saw
     actor: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=now, index=True)
+
+
+# ---------------------------------------------------------------- flows (stage leases)
+
+
+class StageLease(SQLModel, table=True):
+    """One row per pipeline stage (analyze, cluster, route): who runs it now and when it last succeeded.
+
+    A stage runs only while its holder has the lease, so two workers started at once never both
+    group or route the same rows; a lease left by a killed worker expires (or is taken over at once
+    when its process is known dead on this machine)."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = None
+    last_started_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_summary: str | None = Field(default=None, sa_column=Column(Text))

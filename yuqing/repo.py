@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from yuqing.clock import now
@@ -25,6 +25,7 @@ from yuqing.models import (
     Notification,
     Post,
     Source,
+    StageLease,
     Unit,
     User,
 )
@@ -445,6 +446,24 @@ def enqueue_notification(
     return notification
 
 
+def local_claimants(session: Session, *, at: datetime) -> list[str]:
+    """Workers that hold an unexpired lease on some notification right now."""
+    return list(session.exec(
+        select(Notification.claimed_by).where(Notification.status == "sending", Notification.claimed_until >= at,
+                                              Notification.claimed_by != None).distinct()  # noqa: E711
+    ).all())
+
+
+def release_claims_of(session: Session, *, worker: str) -> int:
+    """A worker known to be dead: its claimed rows become due again at once (it may have sent some;
+    at-least-once, the receiver drops the repeat by dedupe key)."""
+    result = session.execute(
+        update(Notification).where(Notification.status == "sending", Notification.claimed_by == worker)
+        .values(status="failed", claimed_by=None, claimed_until=None, next_attempt_at=now())
+    )
+    return result.rowcount
+
+
 def list_notifications(session: Session, *, status: Sequence[str] | None = None, limit: int = 200) -> Sequence[Notification]:
     statement = select(Notification)
     if status:
@@ -491,3 +510,358 @@ def register_model_version(
 
 def list_model_versions(session: Session) -> Sequence[ModelVersion]:
     return session.exec(select(ModelVersion).order_by(ModelVersion.kind, col(ModelVersion.created_at).desc())).all()
+
+
+# ---------------------------------------------------------------- stage leases (flows)
+
+
+def acquire_stage_lease(session: Session, *, name: str, holder: str, until: datetime, at: datetime,
+                        take_over: str | None = None) -> bool:
+    """Hold stage `name` until `until` unless another holder's lease is still running; `take_over`
+    names a holder known to be dead whose lease may be taken at once. One conditional UPDATE, so two
+    workers asking at the same moment never both get it."""
+    from sqlalchemy.exc import IntegrityError
+
+    if session.get(StageLease, name) is None:
+        try:
+            with session.begin_nested():
+                session.add(StageLease(name=name))
+        except IntegrityError:
+            pass  # another worker created the row first
+    free = or_(StageLease.holder == None, StageLease.lease_until < at, StageLease.holder == holder)  # noqa: E711
+    if take_over:
+        free = or_(free, StageLease.holder == take_over)
+    result = session.execute(
+        update(StageLease).where(StageLease.name == name, free)
+        .values(holder=holder, lease_until=until, last_started_at=at)
+    )
+    return result.rowcount == 1
+
+
+def stage_holder(session: Session, *, name: str) -> str | None:
+    row = session.get(StageLease, name)
+    return row.holder if row is not None else None
+
+
+def renew_stage_lease(session: Session, *, name: str, holder: str, until: datetime) -> bool:
+    result = session.execute(
+        update(StageLease).where(StageLease.name == name, StageLease.holder == holder).values(lease_until=until)
+    )
+    return result.rowcount == 1
+
+
+def release_stage_lease(session: Session, *, name: str, holder: str, at: datetime, summary: str | None) -> None:
+    """Give the stage back; with a summary the run counts as a success."""
+    values: dict = {"holder": None, "lease_until": None}
+    if summary is not None:
+        values.update(last_success_at=at, last_summary=summary[:2000])
+    session.execute(update(StageLease).where(StageLease.name == name, StageLease.holder == holder).values(**values))
+
+
+def list_stage_leases(session: Session) -> Sequence[StageLease]:
+    return session.exec(select(StageLease).order_by(StageLease.name)).all()
+
+
+# ---------------------------------------------------------------- dashboard
+# Queries behind the Streamlit board. Every one aggregates, pages or limits in SQL (the board must
+# stay fast with a million posts) and checks the viewer here, not only in the page.
+
+OPEN_ISSUE_STATUSES = ("new", "triaged", "assigned", "responded")
+OPEN_ASSIGNMENT_STATUSES = ("notified", "acknowledged", "responding")
+
+
+def _require_overview(viewer: Viewer) -> None:
+    if not viewer.sees_everything:
+        raise AccessDenied(f"{viewer.username} ({viewer.role}) may not read the district-wide overview")
+
+
+def _local_day(session: Session, column):
+    """The local calendar day of a UTC timestamp column, as SQL, for grouping by day."""
+    from yuqing.clock import local_zone
+
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(str(local_zone()), column), "YYYY-MM-DD")
+    offset = now().astimezone(local_zone()).utcoffset()
+    return func.strftime("%Y-%m-%d", column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+def _overdue_clause(moment: datetime):
+    """SQL twin of yuqing.compliance.is_overdue (the two are tested to agree)."""
+    return (col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)) & or_(
+        (Assignment.ack_due != None) & (Assignment.acknowledged_at == None) & (Assignment.ack_due < moment),  # noqa: E711
+        func.coalesce(Assignment.response_due, Assignment.press_due) < moment,
+    )
+
+
+def _restrict_assignments(statement, viewer: Viewer):
+    if viewer.sees_everything:
+        return statement
+    if viewer.role == "unit" and viewer.unit_code:
+        return statement.where(Assignment.unit_code == viewer.unit_code)
+    return statement.where(False)
+
+
+def dashboard_overview(session: Session, *, viewer: Viewer, day_start: datetime, day_end: datetime,
+                       at: datetime | None = None) -> dict:
+    """Counters of the overview: today's posts and issues, open issues by urgency, overdue, triage queue."""
+    _require_overview(viewer)
+    moment = at or now()
+    posts_today = session.exec(select(func.count()).select_from(Post)
+                               .where(Post.fetched_at >= day_start, Post.fetched_at < day_end)).one()
+    issues_today = session.exec(select(func.count()).select_from(Issue)
+                                .where(Issue.first_seen_at >= day_start, Issue.first_seen_at < day_end)).one()
+    by_urgency = dict(session.exec(
+        select(Issue.urgency, func.count()).where(col(Issue.status).in_(OPEN_ISSUE_STATUSES)).group_by(Issue.urgency)
+    ).all())
+    overdue = session.exec(select(func.count()).select_from(Assignment).where(_overdue_clause(moment))).one()
+    triage = session.exec(select(func.count()).select_from(Issue).where(
+        Issue.needs_triage == True, col(Issue.status).in_(OPEN_ISSUE_STATUSES))).one()  # noqa: E712
+    return {"posts_today": posts_today, "issues_today": issues_today, "overdue": overdue, "triage": triage,
+            "open_by_urgency": {level: by_urgency.get(level, 0) for level in (1, 2, 3, 4)}}
+
+
+def topic_volume_by_day(session: Session, *, viewer: Viewer, since: datetime) -> list[tuple[str, str, int, int]]:
+    """(local day, topic, new issues, their posts) for issues first seen since `since`."""
+    _require_overview(viewer)
+    day = _local_day(session, Issue.first_seen_at)
+    rows = session.exec(
+        select(day, func.coalesce(Issue.topic, "未分类"), func.count(), func.coalesce(func.sum(Issue.post_count), 0))
+        .where(Issue.first_seen_at >= since, Issue.status != "merged")
+        .group_by(day, func.coalesce(Issue.topic, "未分类")).order_by(day)
+    ).all()
+    return [(d, t, int(n), int(p)) for d, t, n, p in rows]
+
+
+def issue_counts_by(session: Session, *, viewer: Viewer, field: str, since: datetime) -> list[tuple[str, int]]:
+    """Issues since `since` grouped by jurisdiction, sentiment, topic or status."""
+    _require_overview(viewer)
+    column = {"jurisdiction": Issue.jurisdiction, "sentiment": Issue.sentiment, "topic": Issue.topic,
+              "status": Issue.status}.get(field)
+    if column is None:
+        from yuqing.errors import BadInput
+
+        raise BadInput(f"cannot group issues by {field!r}")
+    label = func.coalesce(column, "未知")
+    rows = session.exec(select(label, func.count()).where(Issue.first_seen_at >= since, Issue.status != "merged")
+                        .group_by(label).order_by(func.count().desc())).all()
+    return [(str(k), int(n)) for k, n in rows]
+
+
+def topic_spikes(session: Session, *, viewer: Viewer, at: datetime | None = None, baseline_days: int = 7,
+                 min_count: int = 3, factor: float = 2.0) -> list[dict]:
+    """Topics whose new issues in the last 24 h are at least `factor` × their daily average over the
+    `baseline_days` before (and at least `min_count`): the overview's spike alerts."""
+    from datetime import timedelta
+
+    _require_overview(viewer)
+    moment = at or now()
+    day_ago, base_start = moment - timedelta(hours=24), moment - timedelta(hours=24) - timedelta(days=baseline_days)
+    topic = func.coalesce(Issue.topic, "未分类")
+    recent = dict(session.exec(select(topic, func.count()).where(
+        Issue.first_seen_at >= day_ago, Issue.first_seen_at <= moment, Issue.status != "merged").group_by(topic)).all())
+    base = dict(session.exec(select(topic, func.count()).where(
+        Issue.first_seen_at >= base_start, Issue.first_seen_at < day_ago, Issue.status != "merged").group_by(topic)).all())
+    spikes = []
+    for name, count in recent.items():
+        average = base.get(name, 0) / baseline_days
+        if count >= min_count and count >= factor * max(average, 1e-9):
+            spikes.append({"topic": name, "last_24h": int(count), "daily_average": round(average, 2),
+                           "ratio": round(count / average, 1) if average else None})
+    return sorted(spikes, key=lambda s: -s["last_24h"])
+
+
+def index_issues_for_search(session: Session, *, limit: int = 5000) -> int:
+    """Bring the search index (IssueTerm) up to date for issues new or changed since last indexed;
+    returns how many issues were (re)indexed. Cheap when nothing changed: one indexed query."""
+    from sqlalchemy import delete, insert
+
+    from yuqing.models import IssueTerm
+    from yuqing.search import search_terms
+
+    stale = session.exec(
+        select(Issue.id, Issue.title, Issue.summary)
+        .where(or_(Issue.search_indexed_at == None, Issue.search_indexed_at < Issue.updated_at))  # noqa: E711
+        .order_by(Issue.id).limit(limit)
+    ).all()
+    if not stale:
+        return 0
+    ids = [row[0] for row in stale]
+    session.execute(delete(IssueTerm).where(col(IssueTerm.issue_id).in_(ids)))
+    rows = [{"term": term, "issue_id": issue_id} for issue_id, title, summary in stale
+            for term in search_terms(f"{title}\n{summary}")]
+    if rows:
+        session.execute(insert(IssueTerm), rows)
+    from sqlalchemy import update
+
+    session.execute(update(Issue).where(col(Issue.id).in_(ids)).values(search_indexed_at=now()))
+    session.flush()
+    return len(ids)
+
+
+def search_issues(
+    session: Session,
+    *,
+    viewer: Viewer,
+    query: str | None = None,
+    status: Sequence[str] | None = None,
+    urgency: Sequence[int] | None = None,
+    topic: str | None = None,
+    jurisdiction: str | None = None,
+    needs_triage: bool | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Issue], int]:
+    """One page of issues matching the filters and the Chinese full-text query, and the total count.
+    Every query term must match (jieba terms of title and summary)."""
+    from yuqing.models import IssueTerm
+    from yuqing.search import query_terms
+
+    statement = _restrict_issues(select(Issue), viewer)
+    if query and query.strip():
+        terms = query_terms(query)
+        if not terms:
+            return [], 0
+        for term in terms[:8]:
+            statement = statement.where(col(Issue.id).in_(select(IssueTerm.issue_id).where(IssueTerm.term == term)))
+    if status:
+        statement = statement.where(col(Issue.status).in_(status))
+    if urgency:
+        statement = statement.where(col(Issue.urgency).in_(urgency))
+    if topic:
+        statement = statement.where(Issue.topic == topic)
+    if jurisdiction:
+        statement = statement.where(Issue.jurisdiction == jurisdiction)
+    if needs_triage is not None:
+        statement = statement.where(Issue.needs_triage == needs_triage)
+    if since:
+        statement = statement.where(Issue.last_seen_at >= since)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    statement = statement.order_by(col(Issue.urgency), col(Issue.heat).desc(), col(Issue.id).desc())
+    return list(session.exec(statement.offset(max(offset, 0)).limit(min(max(limit, 1), 500))).all()), int(total)
+
+
+def issue_posts_with_analysis(session: Session, *, viewer: Viewer, issue_id: int, limit: int = 50
+                              ) -> list[tuple[Post, str | None, Analysis | None]]:
+    """The issue's posts (newest model analysis and source name with each), at most `limit`."""
+    get_issue(session, viewer=viewer, issue_id=issue_id)
+    posts = session.exec(select(Post, Source.name).join(Source, Source.id == Post.source_id, isouter=True)
+                         .where(Post.issue_id == issue_id).order_by(Post.published_at, Post.id).limit(limit)).all()
+    ids = [p.id for p, _ in posts]
+    latest: dict[int, Analysis] = {}
+    if ids:
+        for analysis in session.exec(select(Analysis).where(col(Analysis.post_id).in_(ids)).order_by(Analysis.id)).all():
+            latest[analysis.post_id] = analysis
+    return [(post, source, latest.get(post.id)) for post, source in posts]
+
+
+def record_label_feedback(session: Session, *, viewer: Viewer, issue_id: int, field: str, old_value,
+                          new_value, model_version: str | None, text: str):
+    from yuqing.models import LabelFeedback
+
+    if not viewer.may_edit_issues:
+        raise AccessDenied(f"{viewer.username} may not correct labels")
+    row = LabelFeedback(issue_id=issue_id, field=field, old_value=None if old_value is None else str(old_value)[:100],
+                        new_value=str(new_value)[:100], model_version=model_version, text=text[:5000],
+                        actor=viewer.username)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_label_feedback(session: Session, *, viewer: Viewer, issue_id: int | None = None, limit: int = 200):
+    from yuqing.models import LabelFeedback
+
+    _require_overview(viewer)
+    statement = select(LabelFeedback)
+    if issue_id is not None:
+        statement = statement.where(LabelFeedback.issue_id == issue_id)
+    return session.exec(statement.order_by(col(LabelFeedback.id).desc()).limit(limit)).all()
+
+
+def unit_inbox(session: Session, *, viewer: Viewer, unit_code: str | None = None,
+               status: Sequence[str] | None = None, limit: int = 100, offset: int = 0
+               ) -> tuple[list[tuple[Assignment, Issue]], int]:
+    """A unit's assignments with their issues, soonest deadline first. A unit user always gets its own
+    unit's, whatever `unit_code` says; others must name a unit."""
+    if viewer.role == "unit":
+        unit_code = viewer.unit_code
+    elif not viewer.sees_everything:
+        raise AccessDenied(f"{viewer.username} may not read an inbox")
+    if not unit_code:
+        return [], 0
+    statement = select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id).where(
+        Assignment.unit_code == unit_code)
+    if status:
+        statement = statement.where(col(Assignment.status).in_(status))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    due = func.coalesce(Assignment.response_due, Assignment.press_due)
+    statement = statement.order_by(due.asc().nulls_last(), Assignment.id)
+    return list(session.exec(statement.offset(offset).limit(limit)).all()), int(total)
+
+
+def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None, unit_code: str | None = None,
+                 limit: int = 100, offset: int = 0) -> tuple[list[tuple[Assignment, Issue]], int]:
+    """Open assignments past a deadline (sign-for or response), most overdue first; counted in SQL."""
+    statement = _restrict_assignments(
+        select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id).where(_overdue_clause(at or now())),
+        viewer)
+    if unit_code:
+        statement = statement.where(Assignment.unit_code == unit_code)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    due = func.coalesce(Assignment.response_due, Assignment.press_due, Assignment.ack_due)
+    return list(session.exec(statement.order_by(due, Assignment.id).offset(offset).limit(limit)).all()), int(total)
+
+
+def issue_gantt(session: Session, *, viewer: Viewer, issue_id: int, at: datetime | None = None) -> list[dict]:
+    """Bars of an issue's timeline, replayed from its audit log: per unit 交办→签收→答复→办结 (or 退回),
+    open bars running to `at`. Events the viewer may not see (another unit's) are not used."""
+    moment = at or now()
+    events = timeline(session, viewer=viewer, issue_id=issue_id)
+    stages = {"routed": "待签收", "reassigned": "待签收", "acknowledged": "办理中", "progress": "办理中",
+              "responded": "已答复", "closed": "已办结", "returned": "已退回"}
+    bars: list[dict] = []
+    current: dict[str, dict] = {}
+    first = events[0].at if events else None
+    if first is not None:
+        bars.append({"lane": "事件", "stage": "监测", "start": first, "end": first, "open": False})
+    for event in events:
+        if not event.unit_code or event.kind not in stages:
+            continue
+        stage = stages[event.kind]
+        bar = current.get(event.unit_code)
+        if bar and bar["stage"] == stage:
+            continue
+        if bar:
+            bar["end"], bar["open"] = event.at, False
+        if event.kind in ("closed", "returned"):
+            bars.append({"lane": event.unit_code, "stage": stage, "start": event.at, "end": event.at, "open": False})
+            current.pop(event.unit_code, None)
+            continue
+        current[event.unit_code] = {"lane": event.unit_code, "stage": stage, "start": event.at, "end": moment,
+                                    "open": True}
+        bars.append(current[event.unit_code])
+    return bars
+
+
+def dead_letters(session: Session, *, viewer: Viewer, limit: int = 200) -> Sequence[Notification]:
+    if viewer.role != "admin":
+        raise AccessDenied(f"{viewer.username} may not read the notification queue")
+    return list_notifications(session, status=["dead"], limit=limit)
+
+
+def notification_counts(session: Session, *, viewer: Viewer) -> dict[str, int]:
+    if viewer.role not in ("admin", "supervisor"):
+        raise AccessDenied(f"{viewer.username} may not read the notification queue")
+    return {s: int(n) for s, n in session.exec(select(Notification.status, func.count()).group_by(Notification.status)).all()}
+
+
+def admin_users(session: Session, *, viewer: Viewer) -> Sequence[User]:
+    if viewer.role != "admin":
+        raise AccessDenied(f"{viewer.username} may not manage users")
+    return list_users(session)
+
+
+def compliance_since(session: Session, *, viewer: Viewer, since: datetime, until: datetime | None = None) -> list:
+    """Per-unit compliance for the supervisors' page (supervisor, analyst, admin)."""
+    return unit_compliance(session, viewer=viewer, since=since, until=until)

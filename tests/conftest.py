@@ -1,5 +1,11 @@
-"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL with --postgres-url
-or YUQING_TEST_POSTGRES_URL), the region profiles, and one Prefect harness per session."""
+"""Shared fixtures: a fresh database per test, the region profiles, and one Prefect harness per session.
+
+Which database the suite runs on: SQLite by default; the whole DB-touching part of the suite runs on
+a fresh PostgreSQL database per test with ``--db=postgres`` or ``YUQING_TEST_DB=postgres`` (server from
+``YUQING_TEST_POSTGRES_URL``, default postgres@127.0.0.1:5432; tests skip with the reason when it does not
+answer). In that mode only tests that use the database fixtures are collected, and ``any_db[sqlite]``
+twins are deselected: the default run covers them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,10 +35,60 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
 
+DB_CHOICES = ("sqlite", "postgres")
+DB_FIXTURES = ("settings_env", "db", "any_db", "postgres_url")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db", choices=DB_CHOICES, default=None,
+        help="database the DB fixtures use: sqlite (default) or postgres (a fresh database per test on "
+             "YUQING_TEST_POSTGRES_URL); also set by the environment variable YUQING_TEST_DB",
+    )
+
+
+def suite_database(config) -> str:
+    """The database the suite runs on: --db, else YUQING_TEST_DB, else sqlite."""
+    choice = config.getoption("--db") or os.environ.get("YUQING_TEST_DB", "").strip().lower() or "sqlite"
+    if choice not in DB_CHOICES:
+        raise pytest.UsageError(f"YUQING_TEST_DB={choice!r}: expected one of {', '.join(DB_CHOICES)}")
+    return choice
+
+
+def pytest_report_header(config):
+    return f"yuqing test database: {suite_database(config)}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if suite_database(config) != "postgres":
+        return
+    # On PostgreSQL run only what touches the database; the SQLite-named twin of an any_db test is
+    # the default run's job (its postgres twin runs here).
+    keep, drop = [], []
+    for item in items:
+        uses_db = any(name in getattr(item, "fixturenames", ()) for name in DB_FIXTURES)
+        callspec = getattr(item, "callspec", None)
+        sqlite_twin = callspec is not None and callspec.params.get("any_db") == "sqlite"
+        (keep if uses_db and not sqlite_twin else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture
-def settings_env(tmp_path, monkeypatch):
-    """Settings pointing at a private data folder (and so a private SQLite file)."""
+def settings_env(request, tmp_path, monkeypatch):
+    """Settings pointing at a private data folder and a private database: a SQLite file in it by default,
+    a fresh PostgreSQL database in the suite's postgres mode (see the module docstring)."""
     monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
+    if suite_database(request.config) == "postgres":
+        with _fresh_postgres_database() as url:
+            monkeypatch.setenv("YUQING_DATABASE_URL", url)
+            reset_settings_cache()
+            dispose_engines()
+            yield get_settings()
+            dispose_engines()
+            reset_settings_cache()
+        return
     reset_settings_cache()
     dispose_engines()
     yield get_settings()
@@ -66,39 +123,53 @@ def _postgres_reachable() -> str | None:
 
     url = make_url(POSTGRES_ADMIN_URL)
     try:
-        psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
-                        connect_timeout=3).close()
+        psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                        dbname=url.database, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         return f"PostgreSQL not reachable at {url.host}:{url.port} ({exc.__class__.__name__}: {str(exc)[:120]})"
     return None
 
 
-@pytest.fixture
-def postgres_url(tmp_path, monkeypatch):
-    """A fresh PostgreSQL database for one test, dropped afterwards; settings point at it."""
+_POSTGRES_SKIP: list[str | None] = []  # asked once per session: a dead server should not cost 3 s per test
+
+
+@contextmanager
+def _fresh_postgres_database():
+    """Create an empty PostgreSQL database, yield its URL, drop it afterwards (skips when no server)."""
     import uuid
 
     import psycopg
     from sqlalchemy.engine import make_url
 
-    reason = _postgres_reachable()
-    if reason:
-        pytest.skip(reason)
+    if not _POSTGRES_SKIP:
+        _POSTGRES_SKIP.append(_postgres_reachable())
+    if _POSTGRES_SKIP[0]:
+        pytest.skip(_POSTGRES_SKIP[0])
     admin = make_url(POSTGRES_ADMIN_URL)
     name = f"yuqing_test_{uuid.uuid4().hex[:12]}"
-    connect = dict(host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database, autocommit=True)
+    connect = dict(host=admin.host, port=admin.port or 5432, user=admin.username, password=admin.password,
+                   dbname=admin.database, autocommit=True)
     with psycopg.connect(**connect) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("YUQING_DATABASE_URL", url)
-    reset_settings_cache()
-    dispose_engines()
-    yield url
-    dispose_engines()
-    reset_settings_cache()
-    with psycopg.connect(**connect) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_engines()
+        with psycopg.connect(**connect) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(tmp_path, monkeypatch):
+    """A fresh PostgreSQL database for one test, dropped afterwards; settings point at it."""
+    with _fresh_postgres_database() as url:
+        monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "var"))
+        monkeypatch.setenv("YUQING_DATABASE_URL", url)
+        reset_settings_cache()
+        dispose_engines()
+        yield url
+        dispose_engines()
+        reset_settings_cache()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -82,11 +82,19 @@ class DeliveryReport:
 
 
 def deliver_due(*, worker: str | None = None, limit: int = 50, sender=send) -> DeliveryReport:
-    """Deliver every due notification once; returns what happened."""
+    """Deliver every due notification (each attempted once per call); returns what happened."""
     settings = get_settings()
     worker = worker or worker_name()
     report = DeliveryReport()
-    for notification_id in claim_due(worker=worker, limit=limit):
+    # claim in batches until nothing is due: a failed row is not due again until its back-off,
+    # so this ends; a batch at a time keeps a slow receiver from holding many leases at once
+    while batch := claim_due(worker=worker, limit=limit):
+        _deliver_batch(batch, worker=worker, sender=sender, settings=settings, report=report)
+    return report
+
+
+def _deliver_batch(ids: list[int], *, worker: str, sender, settings, report: DeliveryReport) -> None:
+    for notification_id in ids:
         with session_scope() as session:
             row = session.get(Notification, notification_id)
             message = Message(channel=row.channel, target=row.target, subject=row.subject, body=row.body,
@@ -100,7 +108,6 @@ def deliver_due(*, worker: str | None = None, limit: int = 50, sender=send) -> D
             log.exception("notification %s: unexpected error", notification_id)
             error = f"{exc.__class__.__name__}: {exc}"
         _record(notification_id, worker=worker, error=error, report=report, max_attempts=settings.notify_max_attempts)
-    return report
 
 
 def _record(notification_id: int, *, worker: str, error: str | None, report: DeliveryReport, max_attempts: int) -> None:

@@ -1,0 +1,109 @@
+"""Idempotence with real processes: two workers at once, and a flow killed with SIGKILL midway and
+re-run. Each is compared row for row with one clean, sequential run over the same posts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from flows import stages
+from flows.outbox import deliver_due
+from tests.conftest import PROJECT_ROOT
+from tests.flows.seed import counts, seed_posts
+from tests.servers import SmtpSink
+from yuqing import repo
+from yuqing.db import dispose_engines, get_engine, session_scope
+from yuqing.migrate import upgrade
+from yuqing.profile import load_profile
+from yuqing.settings import reset_settings_cache
+
+MESSAGES = 60
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    sink = SmtpSink().start()
+    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
+    reset_settings_cache()
+    yield sink
+    sink.stop()
+
+
+def child(mode: str, **env) -> subprocess.Popen:
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env}
+    return subprocess.Popen([sys.executable, "-m", "tests.flows.stage_runner", mode], cwd=PROJECT_ROOT,
+                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def baseline(tmp_path, monkeypatch) -> dict[str, int]:
+    """The same posts through one clean sequential run, on a fresh SQLite database."""
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "baseline"))
+    monkeypatch.delenv("YUQING_DATABASE_URL", raising=False)
+    reset_settings_cache()
+    dispose_engines()
+    upgrade(get_engine())
+    with session_scope() as session:
+        repo.sync_units(session, units=load_profile("licheng").units.values())
+    seed_posts(MESSAGES)
+    stages.cluster_new_posts()
+    stages.route_new_issues()
+    deliver_due()
+    return counts()
+
+
+def received_keys(sink: SmtpSink) -> Counter:
+    return Counter(mail["X-Yuqing-Dedupe-Key"] for mail in sink.messages)
+
+
+@pytest.mark.slow
+def test_two_worker_processes_at_once_double_nothing(any_db, smtp, tmp_path, monkeypatch):
+    seed_posts(MESSAGES)
+    workers = [child("stages", TEST_BATCH="10") for _ in range(2)]
+    outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    after = counts()
+    sent = received_keys(smtp)
+    assert after["sent"] == after["notifications"] > 0
+    assert set(sent) == set(repo_keys()) and max(sent.values()) == 1, "an e-mail was sent twice"
+    assert after["assignments"] == after["assignment_pairs"] == after["routed_events"]
+    assert after["notifications"] == after["notification_keys"]
+    assert after == baseline(tmp_path, monkeypatch)
+
+
+def repo_keys() -> list[str]:
+    with session_scope() as session:
+        return [n.dedupe_key for n in repo.list_notifications(session, limit=100_000)]
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, prefect_harness, tmp_path, monkeypatch):
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.pipeline import pipeline_flow
+
+    seed_posts(MESSAGES)
+    total = counts()["posts"]
+    worker = child("flow", TEST_BATCH="5", PREFECT_API_URL=PREFECT_API_URL.value())
+    deadline = time.monotonic() + 90
+    while counts()["clustered"] == 0:
+        assert worker.poll() is None, worker.communicate()[0]
+        assert time.monotonic() < deadline, "the flow never committed a batch"
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate(timeout=30)
+    at_kill = counts()
+    assert worker.returncode == -signal.SIGKILL
+    assert 0 < at_kill["clustered"] < total, "the kill was meant to land midway"
+
+    pipeline_flow(crawl=False)
+    after = counts()
+    assert after["sent"] == after["notifications"] > 0
+    assert set(received_keys(smtp)) == set(repo_keys())  # nothing lost; a repeat, if any, carries its key
+    assert after == baseline(tmp_path, monkeypatch)

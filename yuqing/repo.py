@@ -24,6 +24,7 @@ from yuqing.models import (
     ModelVersion,
     Notification,
     Post,
+    PostMetric,
     Source,
     StageLease,
     Unit,
@@ -140,6 +141,30 @@ def record_source_run(session: Session, *, name: str, items: int, error: str | N
     return source
 
 
+def source_health(session: Session, *, at: datetime | None = None) -> list[dict]:
+    """One row per source for the dashboard and the health alerts: last run/success/error, failures in a
+    row, items of the last run and in total, hours since the last new item, and its alert thresholds."""
+    at = at or now()
+    last_new = dict(session.exec(select(Post.source_id, func.max(Post.fetched_at)).group_by(Post.source_id)).all())
+    rows = []
+    for source in list_sources(session):
+        newest = last_new.get(source.id)
+        if newest is not None and newest.tzinfo is None:
+            newest = newest.replace(tzinfo=at.tzinfo)
+        config = source.config or {}
+        rows.append({
+            "name": source.name, "kind": source.kind, "url": source.url, "owner_unit": source.owner_unit,
+            "enabled": source.enabled, "last_run_at": source.last_run_at, "last_ok_at": source.last_ok_at,
+            "last_error_at": source.last_error_at, "last_error": source.last_error,
+            "consecutive_failures": source.consecutive_failures, "last_items": source.last_items,
+            "total_items": source.total_items, "last_new_post_at": newest,
+            "hours_since_new_post": None if newest is None else round((at - newest).total_seconds() / 3600, 1),
+            "silent_after_hours": float(config.get("silent_after_hours", 48)),
+            "max_failures": int(config.get("max_failures", 3)),
+        })
+    return rows
+
+
 # ---------------------------------------------------------------- posts
 
 
@@ -165,6 +190,62 @@ def add_post(session: Session, *, post: Post) -> Post | None:
     session.add(post)
     session.flush()
     return post
+
+
+def known_posts(session: Session, *, urls: Iterable[str]) -> dict[str, tuple[int, str | None]]:
+    """canonical url → (post id, crawl signature) for the urls already stored (incremental crawls)."""
+    urls = list(urls)
+    if not urls:
+        return {}
+    rows = session.exec(select(Post.url, Post.id, Post.crawl_signature).where(col(Post.url).in_(urls))).all()
+    return {url: (post_id, signature) for url, post_id, signature in rows}
+
+
+def first_post_with_content(session: Session, *, content_hash: str) -> tuple[int, int | None, int | None] | None:
+    """(id, source id, duplicate_of_id) of the first post with this content hash, or None."""
+    row = session.exec(
+        select(Post.id, Post.source_id, Post.duplicate_of_id).where(Post.content_hash == content_hash).order_by(Post.id)
+    ).first()
+    return tuple(row) if row else None
+
+
+def recent_simhashes(session: Session, *, since: datetime, limit: int = 200_000) -> list[tuple[int, str, int | None]]:
+    """(id, simhash, duplicate_of_id) of posts fetched since `since`, oldest first (near-duplicate index)."""
+    return [tuple(row) for row in session.exec(
+        select(Post.id, Post.simhash, Post.duplicate_of_id)
+        .where(Post.fetched_at >= since, Post.simhash != None)  # noqa: E711
+        .order_by(Post.id).limit(limit)
+    ).all()]
+
+
+def update_crawled_post(
+    session: Session, *, post_id: int, signature: str | None, likes: int, reposts: int, comments: int, views: int,
+    reply_text: str | None, reply_at: datetime | None,
+) -> bool:
+    """A re-crawl saw a known post again: keep its engagement (with a PostMetric point when it changed),
+    its reply and signature current. Returns whether anything changed."""
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound(f"post {post_id} does not exist")
+    metrics = (likes, reposts, comments, views)
+    metrics_changed = metrics != (post.likes, post.reposts, post.comments, post.views)
+    changed = metrics_changed or signature != post.crawl_signature or (reply_text or None) != post.reply_text
+    if not changed:
+        return False
+    if metrics_changed:
+        session.add(PostMetric(post_id=post_id, likes=likes, reposts=reposts, comments=comments, views=views))
+    post.likes, post.reposts, post.comments, post.views = metrics
+    post.crawl_signature = signature
+    if reply_text:
+        post.reply_text, post.reply_at = reply_text, reply_at
+    post.updated_at = now()
+    session.add(post)
+    session.flush()
+    return True
+
+
+def post_metrics(session: Session, *, post_id: int) -> Sequence[PostMetric]:
+    return session.exec(select(PostMetric).where(PostMetric.post_id == post_id).order_by(PostMetric.at, PostMetric.id)).all()
 
 
 def posts_to_analyze(session: Session, *, limit: int = 500) -> Sequence[Post]:
@@ -305,10 +386,24 @@ def assignments_of_issue(session: Session, *, viewer: Viewer, issue_id: int) -> 
     ).all()
 
 
+def lock_for_update(session: Session) -> None:
+    """Before a read-modify-write: on SQLite, which has no row locks, take the database's write lock
+    (BEGIN IMMEDIATE) before reading, so a second process waits and then reads the committed state
+    instead of both changing the same row; on PostgreSQL SELECT ... FOR UPDATE does this per row."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    # pysqlite opens a transaction only at the first write, and that transaction already holds the lock
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def get_assignment(session: Session, *, viewer: Viewer, assignment_id: int, for_update: bool = False) -> Assignment:
     statement = select(Assignment).where(Assignment.id == assignment_id)
     if for_update:
-        statement = statement.with_for_update()
+        lock_for_update(session)
+        # the locked read must win over a copy this session loaded before the lock
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     assignment = session.exec(statement).first()
     if assignment is None:
         raise NotFound(f"assignment {assignment_id} does not exist")

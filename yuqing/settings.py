@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         default="yuqing-monitor/0.1 (+https://example.invalid/yuqing; contact: yuqing-ops@example.invalid)",
         description="User-Agent the crawlers send; must name a contact.",
     )
+    crawl_max_page_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest page a crawler downloads; a bigger one is cancelled and logged."
+    )
+    crawl_timeout_seconds: float = Field(
+        default=1800, description="A crawl of one source running longer than this is stopped and counted as failed."
+    )
     triage_min_topic_prob: float = Field(
         default=0.55, description="Below this topic probability an issue goes to the analysts' triage queue."
     )

@@ -1,0 +1,120 @@
+"""Small extractors shared by the page parsers: configurable selectors, numbers, dates, text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+from parsel import Selector, SelectorList
+
+from yuqing.errors import ConfigError
+
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[T\s]*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+)
+_INT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([万wW千kK])?")
+_SPACE = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def select(node: Selector | SelectorList, spec) -> SelectorList:
+    """Apply a selector spec: "css" or {"css": ...} / {"xpath": ...} (an optional "re" is applied later)."""
+    if isinstance(spec, str):
+        return node.css(spec)
+    if isinstance(spec, dict):
+        if "css" in spec:
+            return node.css(spec["css"])
+        if "xpath" in spec:
+            return node.xpath(spec["xpath"])
+    raise ConfigError(f"selector {spec!r} must be a CSS string or a mapping with css/xpath")
+
+
+def node_text(selected: SelectorList) -> str:
+    """Readable text of the selected nodes: strings as they are, elements with paragraphs kept as lines."""
+    parts = []
+    for item in selected:
+        root = item.root
+        if isinstance(root, str):
+            parts.append(root)
+            continue
+        lines = []
+        for block in item.xpath("./p | ./div | ./li | ./br/following-sibling::text()[1]") or []:
+            text = block.xpath("string()").get() if not isinstance(block.root, str) else block.root
+            if text and text.strip():
+                lines.append(text)
+        parts.append("\n".join(lines) if lines else item.xpath("string()").get(""))
+    return clean_text("\n".join(parts))
+
+
+def extract(node: Selector | SelectorList, spec) -> str | None:
+    """The text a field spec selects (with its "re" applied: first group kept), or None."""
+    if spec is None:
+        return None
+    selected = select(node, spec)
+    if not selected:
+        return None
+    text = node_text(selected)
+    pattern = spec.get("re") if isinstance(spec, dict) else None
+    if pattern:
+        match = re.search(pattern, text)
+        if not match:
+            return None
+        text = match.group(1) if match.groups() else match.group(0)
+    return text.strip() or None
+
+
+def clean_text(text: str) -> str:
+    text = _SPACE.sub(" ", text.replace("\r\n", "\n"))
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+def parse_int(text: str | None) -> int:
+    """"点赞数：1,234" → 1234, "1.2万" → 12000; 0 when there is no number."""
+    if not text:
+        return 0
+    match = _INT.search(text)
+    if not match:
+        return 0
+    value = float(match.group(1).replace(",", ""))
+    scale = {"万": 10_000, "w": 10_000, "W": 10_000, "千": 1000, "k": 1000, "K": 1000}.get(match.group(2) or "", 1)
+    return int(value * scale)
+
+
+def parse_datetime(text: str | None, tz: str = "Asia/Shanghai") -> datetime | None:
+    """The first date(time) in `text` (2019-02-25 23:00:53, 2019/2/28, 2019年2月28日 11时5分, RFC 822,
+    ISO 8601) as an aware UTC datetime; a time without zone is local time of `tz`."""
+    if not text:
+        return None
+    text = text.strip()
+    if re.match(r"^[A-Za-z]{3},", text):
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            value = None
+        if value is not None:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=ZoneInfo(tz))
+            return value.astimezone(timezone.utc)
+    match = _DATE.search(text)
+    if not match:
+        return None
+    parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "tz"}
+    try:
+        value = datetime(parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0))
+    except ValueError:
+        return None
+    zone = match.group("tz")
+    if zone == "Z":
+        value = value.replace(tzinfo=timezone.utc)
+    elif zone:
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
+    else:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(timezone.utc)

@@ -1,0 +1,179 @@
+"""Item pipelines, one job each: validate → clean → dedup → store.
+
+Every drop raises DropItem("<reason>: <detail>") and counts ``yuqing/dropped/<reason>`` in the
+crawl stats, so the run's summary says how many items were dropped and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+from crawlers.encoding import replacement_ratio
+from crawlers.store import CrawlStore
+from crawlers.urls import canonical_url
+from nlp.normalize import clean as clean_for_analysis
+from nlp.normalize import detect_spam, to_simplified
+from nlp.simhash import simhash
+from nlp.tokenize import content_tokens
+
+logger = logging.getLogger(__name__)
+
+_TAGS = re.compile(r"<[^>]{0,500}>")
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+
+
+def drop(stats, reason: str, detail: str) -> DropItem:
+    if stats is not None:
+        stats.inc_value(f"yuqing/dropped/{reason}")
+    return DropItem(f"{reason}: {detail}")
+
+
+class ValidatePipeline:
+    """Reject what cannot be a post: no URL, no text, absurd sizes, mojibake, a date in the future."""
+
+    def __init__(self, stats, *, max_text_chars: int, max_mojibake: float) -> None:
+        self.stats = stats
+        self.max_text_chars = max_text_chars
+        self.max_mojibake = max_mojibake
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, max_text_chars=crawler.settings.getint("YUQING_MAX_TEXT_CHARS", 200_000),
+                   max_mojibake=crawler.settings.getfloat("YUQING_MAX_MOJIBAKE", 0.02))
+
+    def process_item(self, item, spider=None):
+        url = item.get("url") or ""
+        if not url.startswith(("http://", "https://")):
+            raise drop(self.stats, "invalid", f"no http(s) url ({url[:80]!r})")
+        if not item.get("source"):
+            raise drop(self.stats, "invalid", f"{url}: no source")
+        title, text = item.get("title") or "", item.get("text") or ""
+        if not title.strip() and not text.strip():
+            raise drop(self.stats, "empty", f"{url}: neither title nor text")
+        if len(text) > self.max_text_chars:
+            raise drop(self.stats, "too_long", f"{url}: {len(text)} characters > {self.max_text_chars}")
+        ratio = replacement_ratio(title + text)
+        if ratio > self.max_mojibake:
+            raise drop(self.stats, "mojibake", f"{url}: {ratio:.0%} undecodable characters")
+        published = item.get("published_at")
+        if published is not None and not isinstance(published, datetime):
+            raise drop(self.stats, "invalid", f"{url}: published_at {published!r} is not a datetime")
+        return item
+
+
+class CleanPipeline:
+    """Normalise the text as published (traditional stays traditional) and derive the stored fields:
+    canonical URL, simplified form, author hash, content hash, SimHash, spam flag."""
+
+    def __init__(self, *, author_salt: str) -> None:
+        self.author_salt = author_salt
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(author_salt=crawler.settings.get("YUQING_AUTHOR_SALT", "yuqing"))
+
+    @staticmethod
+    def tidy(text: str) -> str:
+        text = _TAGS.sub(" ", text or "").translate(_CONTROL)
+        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+        return "\n".join(line for line in lines if line)
+
+    def process_item(self, item, spider=None):
+        item["title"] = self.tidy(item.get("title") or "").replace("\n", " ")
+        item["text"] = self.tidy(item.get("text") or "") or item["title"]
+        item["canonical_url"] = canonical_url(item["url"])
+        simplified = to_simplified(f"{item['title']}\n{item['text']}")
+        item["text_simplified"] = simplified
+        author = (item.get("author") or "").strip()
+        item["author_hash"] = (
+            hashlib.sha256(f"{self.author_salt}:{item['source']}:{author}".encode()).hexdigest() if author else None
+        )
+        analysis_form = clean_for_analysis(simplified)
+        item["content_hash"] = hashlib.sha256(analysis_form.encode("utf-8")).hexdigest()
+        item["simhash"] = simhash(content_tokens(analysis_form))
+        if not item.get("spam"):
+            item["spam"], item["spam_reason"] = detect_spam(simplified)
+        for key in ("likes", "reposts", "comments", "views"):
+            item[key] = max(0, int(item.get(key) or 0))
+        return item
+
+
+class DedupPipeline:
+    """Three levels: canonical URL (a known post is updated if it changed, else dropped), content hash
+    (the same text again from the same source is dropped; from another source it is kept and linked),
+    near-duplicate by SimHash (kept, linked to the first post through duplicate_of_id)."""
+
+    def __init__(self, stats, store_factory, *, max_distance: int) -> None:
+        self.stats = stats
+        self.store_factory = store_factory
+        self.max_distance = max_distance
+        self.seen_urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, lambda: CrawlStore.for_crawler(crawler),
+                   max_distance=crawler.settings.getint("YUQING_NEAR_DUP_DISTANCE", 3))
+
+    def process_item(self, item, spider=None):
+        store = self.store_factory()
+        url = item["canonical_url"]
+        if url in self.seen_urls:
+            raise drop(self.stats, "duplicate_url", f"{url} twice in this crawl")
+        self.seen_urls.add(url)
+        known = store.known([url]).get(url)
+        if known is not None:
+            if item.get("refresh"):
+                item["update_of_id"] = known[0]
+                return item
+            raise drop(self.stats, "known_url", f"{url} is post #{known[0]}")
+        first = store.first_with_content(item["content_hash"])
+        if first is not None:
+            first_id, first_source, first_duplicate_of = first
+            if first_source == store.source.id:
+                raise drop(self.stats, "duplicate_content", f"{url} repeats post #{first_id}")
+            item["duplicate_of_id"] = first_duplicate_of or first_id
+            self.stats.inc_value("yuqing/linked/content")
+            return item
+        nearest = store.simhash_index().nearest(item["simhash"], self.max_distance)
+        if nearest is not None:
+            item["duplicate_of_id"] = nearest
+            self.stats.inc_value("yuqing/linked/near_duplicate")
+        return item
+
+
+class StorePipeline:
+    """Write the post (or the update of a known one) through yuqing.repo, committed in batches."""
+
+    def __init__(self, stats, store_factory) -> None:
+        self.stats = stats
+        self.store_factory = store_factory
+        self.store: CrawlStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, lambda: CrawlStore.for_crawler(crawler))
+
+    def open_spider(self, spider=None):
+        self.store = self.store_factory()
+
+    def close_spider(self, spider=None):
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item, spider=None):
+        if item.get("update_of_id"):
+            if self.store.update(item):
+                self.stats.inc_value("yuqing/updated")
+                return item
+            raise drop(self.stats, "unchanged", f"{item['canonical_url']} has not changed")
+        post_id = self.store.add(item)
+        if post_id is None:
+            raise drop(self.stats, "known_url", f"{item['canonical_url']} was stored meanwhile")
+        self.stats.inc_value("yuqing/stored")
+        return item

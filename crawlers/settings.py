@@ -1,0 +1,87 @@
+"""Scrapy settings of the project: polite defaults here, per-source values from `build_settings`.
+
+This module is also the Scrapy settings module named by scrapy.cfg, so `scrapy list` / `scrapy
+shell` see the same politeness as `yuqing crawl`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+BOT_NAME = "yuqing"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# politeness
+ROBOTSTXT_OBEY = True
+USER_AGENT = "yuqing-monitor/0.1 (+https://example.invalid/yuqing; contact: yuqing-ops@example.invalid)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# limits: a page over DOWNLOAD_MAXSIZE is cancelled and logged, not read
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 5
+DEPTH_PRIORITY = 1  # breadth-first: the newest list pages and their posts come first
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    # after HttpCompression (590) so it sees the decoded body, before everything that reads text
+    "crawlers.encoding.EncodingMiddleware": 580,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidatePipeline": 100,
+    "crawlers.pipelines.CleanPipeline": 200,
+    "crawlers.pipelines.DedupPipeline": 300,
+    "crawlers.pipelines.StorePipeline": 400,
+}
+EXTENSIONS = {"crawlers.state.CrawlStateExtension": 500}
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+YUQING_MAX_TEXT_CHARS = 200_000
+YUQING_MAX_MOJIBAKE = 0.02
+YUQING_NEAR_DUP_DISTANCE = 3
+YUQING_STORE_BATCH = 50
+
+
+def defaults() -> dict[str, Any]:
+    return {key: value for key, value in globals().items() if key.isupper()}
+
+
+def build_settings(source: dict, *, user_agent: str, max_page_bytes: int, jobdir: Path | None,
+                   overrides: dict | None = None) -> dict[str, Any]:
+    """Scrapy settings for crawling one source (a dict as stored in Source: name, kind, url, config)."""
+    options = source.get("config") or {}
+    settings = defaults()
+    settings.update({
+        "USER_AGENT": user_agent,
+        "ROBOTSTXT_OBEY": bool(options.get("obey_robots", True)),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": int(options.get("concurrency", 4)),
+        "DOWNLOAD_DELAY": float(options.get("download_delay", 0.25)),
+        "AUTOTHROTTLE_START_DELAY": max(float(options.get("download_delay", 0.25)), 0.05),
+        "DEPTH_LIMIT": int(options.get("depth_limit", 5)),
+        "CLOSESPIDER_ITEMCOUNT": int(options.get("max_items", 5000)),
+        "DOWNLOAD_MAXSIZE": max_page_bytes,
+        "DOWNLOAD_WARNSIZE": min(max_page_bytes, DOWNLOAD_WARNSIZE),
+        "YUQING_SOURCE": dict(source),
+    })
+    if jobdir is not None:
+        settings["JOBDIR"] = str(jobdir)
+    settings.update(overrides or {})
+    return settings

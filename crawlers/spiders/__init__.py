@@ -1,0 +1,1 @@
+"""Spiders navigate (which pages, in which order, when to stop); parsers extract."""

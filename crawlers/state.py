@@ -1,0 +1,64 @@
+"""Whether the previous crawl of a source finished.
+
+Incremental crawls stop paginating at known posts. That is only safe when the previous crawl
+reached its end: after a crash or a SIGKILL, posts older than the ones already stored may still be
+missing. So each crawl writes ``running`` at start and ``finished`` at a clean end, and a crawl
+that finds ``running`` left behind does a full pass (still skipping every post already stored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy import signals
+
+
+def state_file(jobdir: str | Path) -> Path:
+    return Path(jobdir) / "yuqing_state.json"
+
+
+def read_state(jobdir: str | Path | None) -> dict:
+    if not jobdir:
+        return {"status": "finished"}
+    try:
+        return json.loads(state_file(jobdir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"status": "new"}
+
+
+def write_state(jobdir: str | Path, **state) -> None:
+    path = state_file(jobdir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(temporary, path)  # atomic: a kill never leaves half a file
+
+
+class CrawlStateExtension:
+    """Records the crawl's status in JOBDIR and tells the spider whether to do a full pass."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.jobdir = crawler.settings.get("JOBDIR")
+        previous = read_state(self.jobdir)
+        crawler.yuqing_previous_state = previous
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self, spider=None) -> None:
+        if self.jobdir:
+            write_state(self.jobdir, status="running", started=datetime.now(UTC).isoformat())
+
+    def closed(self, spider=None, reason: str = "") -> None:
+        if self.jobdir:
+            # a crawl that lost pages (failed after retries) counts as interrupted: the next one re-walks
+            complete = reason == "finished" and not getattr(spider or self.crawler.spider, "incomplete", False)
+            status = "finished" if complete else "interrupted"
+            write_state(self.jobdir, status=status, reason=reason, ended=datetime.now(UTC).isoformat())

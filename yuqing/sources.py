@@ -1,0 +1,182 @@
+"""Crawl sources as data: ``config/sources.yaml``, validated at load.
+
+The file has two lists. ``sources:`` are the real channels a deployment watches. ``demo:`` are the
+shipped demo site's sources; they are loaded only with ``demo_url`` (``yuqing demo`` passes the
+running site's URL) or when the active profile is ``demo`` (then the URL is settings.demo_host/port).
+``{demo_url}`` in a URL is replaced by that base URL.
+
+Every entry: ``name`` (a slug), ``kind`` (one of KINDS), ``url``, optional ``owner_unit``,
+``enabled`` and ``config`` (kind-specific options plus the common limits of CommonOptions).
+A bad entry is reported by name in the problems list and the others still load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from yuqing.errors import ConfigError
+from yuqing.settings import get_settings
+
+KINDS = ("rss", "board", "article", "json_api", "site_watch")
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommonOptions(_Options):
+    """Limits and politeness every kind understands (the crawler core reads them)."""
+
+    max_pages: int = Field(default=50, ge=1, le=100_000, description="most list/feed/API pages one crawl fetches")
+    max_items: int = Field(default=5000, ge=1, description="most items one crawl stores")
+    depth_limit: int = Field(default=5, ge=1, le=50)
+    concurrency: int = Field(default=4, ge=1, le=32, description="concurrent requests to the source's domain")
+    download_delay: float = Field(default=0.25, ge=0, le=60, description="seconds between requests (AutoThrottle adapts)")
+    obey_robots: bool = True
+    silent_after_hours: float = Field(default=48, gt=0, description="alert when no new item for this long")
+    max_failures: int = Field(default=3, ge=1, description="alert after this many failed runs in a row")
+
+
+FieldSelector = str | dict[str, str]  # "css::text" or {"css": "...", "re": "..."} / {"xpath": ...}
+
+
+class BoardList(_Options):
+    item: str = Field(min_length=1, description="CSS of one message row on a list page")
+    link: FieldSelector = Field(description="selector of the detail link inside the row")
+    id: FieldSelector | None = None
+    title: FieldSelector | None = None
+    time: FieldSelector | None = None
+    signature: list[FieldSelector] = Field(
+        default_factory=list, description="row parts whose change means the post changed (likes, reply status)"
+    )
+    next: FieldSelector | None = Field(default=None, description="selector of the next-page link")
+
+
+class BoardDetail(_Options):
+    title: FieldSelector
+    body: FieldSelector
+    author: FieldSelector | None = None
+    published: FieldSelector | None = None
+    likes: FieldSelector | None = None
+    reposts: FieldSelector | None = None
+    comments: FieldSelector | None = None
+    views: FieldSelector | None = None
+    reply: FieldSelector | None = None
+    reply_time: FieldSelector | None = None
+    id: FieldSelector | None = None
+
+
+class BoardOptions(CommonOptions):
+    list: BoardList
+    detail: BoardDetail
+    stop_after_known: int = Field(
+        default=20, ge=1, description="stop paginating after this many known, unchanged rows in a row"
+    )
+
+
+class RssOptions(CommonOptions):
+    follow: bool = Field(default=False, description="fetch each entry's page and read it with `detail`")
+    detail: BoardDetail | None = None
+
+
+class OpenOptions(CommonOptions):
+    """Kinds implemented outside the crawler core validate their own options at crawl start."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+OPTION_MODELS: dict[str, type[CommonOptions]] = {"rss": RssOptions, "board": BoardOptions}
+
+
+class SourceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100)
+    kind: str
+    url: str
+    owner_unit: str | None = None
+    enabled: bool = True
+    config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind {value!r}; one of {', '.join(KINDS)}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"url {value!r} must start with http:// or https://")
+        return value
+
+    def options(self) -> CommonOptions:
+        """The validated options of this source's kind (defaults filled in)."""
+        return OPTION_MODELS.get(self.kind, OpenOptions).model_validate(self.config)
+
+    def config_dict(self) -> dict[str, Any]:
+        """What is stored in Source.config: the options with defaults filled in."""
+        return self.options().model_dump(mode="json")
+
+
+def _format_error(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "entry"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def sources_file() -> Path:
+    return get_settings().config_dir / "sources.yaml"
+
+
+def default_demo_url() -> str:
+    settings = get_settings()
+    return f"http://{settings.demo_host}:{settings.demo_port}"
+
+
+def load_sources(demo_url: str | None = None, path: Path | None = None) -> tuple[list[SourceSpec], list[str]]:
+    """(valid sources, problems). A problem names the file, the entry and what is wrong.
+    A file that cannot be read at all raises ConfigError."""
+    path = path or sources_file()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read sources: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping with `sources:` (and optionally `demo:`)")
+    entries: list[tuple[str, Any]] = [("sources", e) for e in document.get("sources") or []]
+    if demo_url is None and get_settings().profile == "demo":
+        demo_url = default_demo_url()
+    if demo_url:
+        entries += [("demo", e) for e in document.get("demo") or []]
+    specs: list[SourceSpec] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, (section, entry) in enumerate(entries):
+        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"{section}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{path.name}: {label}: an entry must be a mapping")
+            continue
+        data = dict(entry)
+        if demo_url and isinstance(data.get("url"), str):
+            data["url"] = data["url"].replace("{demo_url}", demo_url.rstrip("/"))
+        try:
+            spec = SourceSpec.model_validate(data)
+            spec.options()
+        except ValidationError as exc:
+            problems.append(f"{path.name}: {label}: {_format_error(exc)}")
+            continue
+        if spec.name in seen:
+            problems.append(f"{path.name}: {label}: duplicate source name")
+            continue
+        seen.add(spec.name)
+        specs.append(spec)
+    return specs, problems

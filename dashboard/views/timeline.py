@@ -1,0 +1,40 @@
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.common import EVENT_LABELS, db, fmt_time, md_escape, require
+from yuqing import repo
+from yuqing.errors import NotFound
+
+who = require("supervisor", "analyst", "admin")
+st.title("办理时间线")
+st.caption("由审计日志回放：每个单位的 交办 → 签收 → 办理 → 答复 → 办结（或退回）。")
+initial = {} if "timeline_issue" in st.session_state else {"value": None}
+issue_id = st.number_input("事件编号", min_value=1, step=1, key="timeline_issue", **initial)
+if issue_id is None:
+    st.info("请输入要回放的事件编号。")
+    st.stop()
+try:
+    with db() as session:
+        issue = repo.get_issue(session, viewer=who, issue_id=int(issue_id))
+        bars = repo.issue_gantt(session, viewer=who, issue_id=int(issue_id))
+        events = repo.timeline(session, viewer=who, issue_id=int(issue_id))
+        names = repo.unit_names(session)
+except NotFound:
+    st.error(f"事件 #{int(issue_id)} 不存在。")
+    st.stop()
+st.subheader(f"#{issue.id} {md_escape(issue.title)}")
+if not events:
+    st.info("此事件还没有审计记录。")
+    st.stop()
+frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"], "结束": b["end"],
+                       "进行中": "是" if b["open"] else ""} for b in bars])
+st.altair_chart(alt.Chart(frame).mark_bar(minWidth=3).encode(
+    x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
+    tooltip=["对象", "阶段", "开始", "结束", "进行中"]), width="stretch", key="timeline_gantt")
+st.dataframe(frame.assign(开始=[fmt_time(b["start"]) for b in bars], 结束=[fmt_time(b["end"]) for b in bars]),
+             hide_index=True, width="stretch", key="timeline_bars")
+st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": EVENT_LABELS.get(e.kind, e.kind), "执行者": e.actor,
+                            "单位": names.get(e.unit_code, e.unit_code or ""), "从": e.from_state or "",
+                            "到": e.to_state or "", "说明": e.note or ""} for e in events]),
+             hide_index=True, width="stretch", key="timeline_events")

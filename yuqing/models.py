@@ -111,6 +111,20 @@ class PostMetric(SQLModel, table=True):
     views: int = 0
 
 
+class SiteBaseline(SQLModel, table=True):
+    """Site watch: the last clean fingerprint of a watched page (title, SimHash, size, link hosts),
+    the baseline a later check is compared with to detect defacement."""
+
+    __tablename__ = "site_baseline"
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_site_baseline_source_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: dict | None = _json_column()
+    checked_at: datetime = Field(default_factory=now)
+
+
 class Analysis(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),)
 

@@ -25,6 +25,7 @@ from yuqing.models import (
     Notification,
     Post,
     PostMetric,
+    SiteBaseline,
     Source,
     StageLease,
     Unit,
@@ -960,3 +961,24 @@ def admin_users(session: Session, *, viewer: Viewer) -> Sequence[User]:
 def compliance_since(session: Session, *, viewer: Viewer, since: datetime, until: datetime | None = None) -> list:
     """Per-unit compliance for the supervisors' page (supervisor, analyst, admin)."""
     return unit_compliance(session, viewer=viewer, since=since, until=until)
+
+
+# ---------------------------------------------------------------- crawlers: site watch baselines
+
+
+def site_baseline(session: Session, *, source_id: int, url: str) -> SiteBaseline | None:
+    return session.exec(
+        select(SiteBaseline).where(SiteBaseline.source_id == source_id, SiteBaseline.url == url)
+    ).first()
+
+
+def save_site_baseline(session: Session, *, source_id: int, url: str, fingerprint: dict) -> SiteBaseline:
+    """Set (or roll forward) the clean fingerprint of a watched page."""
+    baseline = site_baseline(session, source_id=source_id, url=url)
+    if baseline is None:
+        baseline = SiteBaseline(source_id=source_id, url=url)
+    baseline.fingerprint = dict(fingerprint)
+    baseline.checked_at = now()
+    session.add(baseline)
+    session.flush()
+    return baseline

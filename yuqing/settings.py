@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     crawl_timeout_seconds: float = Field(
         default=1800, description="A crawl of one source running longer than this is stopped and counted as failed."
     )
+    redis_url: str = Field(
+        default="",
+        description="Redis URL of the shared crawl frontier (e.g. redis://127.0.0.1:6379/0); set, every crawler "
+        "process of a source shares one request queue and dupefilter; empty means each crawl runs on its own.",
+    )
     triage_min_topic_prob: float = Field(
         default=0.55, description="Below this topic probability an issue goes to the analysts' triage queue."
     )

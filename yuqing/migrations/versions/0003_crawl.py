@@ -35,9 +35,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("post_metric") as batch:
         batch.create_index(batch.f("ix_post_metric_post_id"), ["post_id"], unique=False)
+    # site watch: the baseline fingerprint of each watched page
+    op.create_table(
+        "site_baseline",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.JSON(), nullable=True),
+        sa.Column("checked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["source_id"], ["source.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source_id", "url", name="uq_site_baseline_source_url"),
+    )
+    with op.batch_alter_table("site_baseline") as batch:
+        batch.create_index(batch.f("ix_site_baseline_source_id"), ["source_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("site_baseline") as batch:
+        batch.drop_index(batch.f("ix_site_baseline_source_id"))
+    op.drop_table("site_baseline")
     with op.batch_alter_table("post_metric") as batch:
         batch.drop_index(batch.f("ix_post_metric_post_id"))
     op.drop_table("post_metric")

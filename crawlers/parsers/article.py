@@ -26,6 +26,7 @@ from yuqing.errors import BadInput
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MIN_TEXT_CHARS = 20
+SHORT_LINE = 24  # a spam line this short standing alone is an injection, not a paragraph
 
 # lines that are nothing but page furniture (traditional and simplified forms)
 _FURNITURE_TOKEN = (
@@ -192,17 +193,19 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
     if len(text) < MIN_TEXT_CHARS:
         raise BadInput(f"no article text at {url} ({len(text)} characters after removing furniture)")
 
-    # the extractor may have thrown the injected line away with the furniture: judge the whole page
+    # the extractor throws injected lines away with the furniture: judge what it left out (and the
+    # title), so the page is marked even though its text is clean. Lines of the main text are the
+    # publisher's words and are judged by the pipeline as a whole, never cut out here.
+    main_lines = set(text.splitlines())
     injected: list[str] = []
     reason = None
     for line in [title, *lines]:
+        if line in main_lines or line in injected:
+            continue
         is_spam, why = detect_spam(line)
-        if is_spam and line not in injected:
+        if is_spam:
             injected.append(line)
             reason = reason or why
-    if injected:
-        # the injected lines are named in `injected` and the reason; the article text stays the publisher's
-        text = "\n".join(line for line in text.splitlines() if line not in injected)
     return Article(
         url=url, title=title, text=text, published_at=published, author=author, source_name=source_name,
         spam=bool(injected), spam_reason=(f"injected: {reason}" if reason else None), injected=injected,
@@ -219,14 +222,21 @@ def parse_text_page(page: str, *, url: str) -> Article:
         raise BadInput(f"no article text at {url}")
     title, body = lines[0], "\n".join(lines[1:])
     text, furniture = strip_furniture(body)
+    # what follows the page's furniture (or stands alone as a short line) is not the publisher's:
+    # a spam line there is injected and taken out of the text; a spam word inside a paragraph stays
+    # (the article is still marked, with the reason)
+    raw_lines = [line.strip(" \t\xa0\u3000") for line in body.splitlines() if line.strip(" \t\xa0\u3000")]
+    last_furniture = max((i for i, line in enumerate(raw_lines) if line in furniture), default=len(raw_lines))
+    tail = set(raw_lines[last_furniture + 1:])
     kept, injected, reason = [], [], None
     for line in text.splitlines():
         is_spam, why = detect_spam(line)
         if is_spam:
-            injected.append(line)
             reason = reason or why
-        else:
-            kept.append(line)
+            if line in tail or len(line) <= SHORT_LINE:
+                injected.append(line)
+                continue
+        kept.append(line)
     published = None
     for line in kept[:40]:
         if match := _LABELLED_DATE.search(line):
@@ -234,6 +244,7 @@ def parse_text_page(page: str, *, url: str) -> Article:
             break
     return Article(
         url=url, title=title, text="\n".join(kept), published_at=published, author=None, source_name=None,
-        spam=bool(injected), spam_reason=(f"injected: {reason}" if reason else None), injected=injected,
+        spam=reason is not None, spam_reason=(f"{'injected: ' if injected else ''}{reason}" if reason else None),
+        injected=injected,
         furniture_removed=furniture,
     )

@@ -96,3 +96,19 @@ def test_dates(raw, expected):
 def test_no_article_is_a_clear_error(page):
     with pytest.raises(BadInput):
         parse_article(page, url="http://x.invalid/")
+
+
+def test_a_spam_word_inside_a_paragraph_is_not_an_injection():
+    # "办证" (an SEO-spam word) inside a citizen's complaint about property certificates: the
+    # paragraph is the publisher's text, nothing is cut out of it and nothing outside it is spam
+    page = (PAGES / "gov_article_reply_banzheng.html").read_bytes().decode("gb18030")
+    article = parse_article(page, url="http://127.0.0.1:8000/zwgk/tzgg/201905/t20190529_9.html")
+    assert "办证" in article.text and len(article.text) > 300
+    assert article.injected == [] and article.spam is False
+
+
+def test_text_page_keeps_a_paragraph_with_a_spam_word():
+    raw = "标题\n正文第一段，讲述群众反映的办证难问题以及各部门的处理意见，已经督促整改落实。\n[打印] [关闭]\n代开发票"
+    article = parse_text_page(raw, url="http://x.invalid/")
+    assert article.text == "正文第一段，讲述群众反映的办证难问题以及各部门的处理意见，已经督促整改落实。"
+    assert article.injected == ["代开发票"] and article.spam

@@ -106,3 +106,18 @@ def set_active(session: Session, *, username: str, active: bool) -> User:
         raise BadInput(f"no user {username!r}")
     user.active = active
     return repo.save_user(session, user=user)
+
+
+def login(*, username: str, password: str) -> User:
+    """authenticate() in its own transaction that is committed even when the password is wrong:
+    a caller whose session rolls back on the AuthError would otherwise never count the failure,
+    and the lockout would never trigger."""
+    from yuqing.db import session_scope
+
+    failure: AuthError | None = None
+    with session_scope() as session:
+        try:
+            return authenticate(session, username=username, password=password)
+        except AuthError as exc:
+            failure = exc
+    raise failure

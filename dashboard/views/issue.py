@@ -9,7 +9,11 @@ from yuqing.errors import NotFound, YuqingError
 
 who = viewer()
 st.title("事件详情")
-default = st.session_state.pop("open_issue_id", None) or st.query_params.get("issue")
+# an issue opened from another page, or a link's ?issue=N (applied once, so typing a number wins)
+default = st.session_state.pop("open_issue_id", None)
+param = st.query_params.get("issue")
+if default is None and param and param != st.session_state.get("issue_param_seen"):
+    default = param
 try:
     default = int(default) if default else None
 except ValueError:
@@ -22,7 +26,7 @@ if issue_id is None:
     st.info("请输入事件编号，或从列表/收件箱打开一个事件。")
     st.stop()
 issue_id = int(issue_id)
-st.query_params["issue"] = str(issue_id)
+st.query_params["issue"] = st.session_state["issue_param_seen"] = str(issue_id)
 
 try:
     with db() as session:

@@ -1,7 +1,7 @@
 import streamlit as st
 
-from dashboard.common import AUTH_KEY, db
-from yuqing.auth import authenticate
+from dashboard.common import AUTH_KEY
+from yuqing.auth import login
 from yuqing.errors import AuthError
 
 st.title("舆情监测与回应平台")
@@ -12,10 +12,9 @@ with st.form("login_form"):
     submitted = st.form_submit_button("登录", key="login_submit")
 if submitted:
     try:
-        with db() as session:
-            user = authenticate(session, username=username.strip(), password=password)
-            st.session_state[AUTH_KEY] = {"username": user.username, "role": user.role, "unit_code": user.unit_code,
-                                          "display_name": user.display_name or user.username}
+        user = login(username=username.strip(), password=password)
+        st.session_state[AUTH_KEY] = {"username": user.username, "role": user.role, "unit_code": user.unit_code,
+                                      "display_name": user.display_name or user.username}
     except AuthError as exc:
         st.error(str(exc))
     else:

@@ -5,6 +5,7 @@ know what to expect), grouped and routed by flows.stages, plus users of every ro
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -108,9 +109,50 @@ def _select_post(url: str):
     return select(Post).where(Post.url == url)
 
 
+@pytest.fixture(scope="session")
+def board_template(tmp_path_factory, licheng):
+    """Seed once per session into a SQLite folder; each test gets a copy (seeding costs seconds)."""
+    from yuqing import repo
+    from yuqing.db import dispose_engines, get_engine, session_scope
+    from yuqing.migrate import upgrade
+    from yuqing.settings import reset_settings_cache
+
+    folder = tmp_path_factory.mktemp("board") / "var"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("YUQING_DATA_DIR", str(folder))
+    patch.delenv("YUQING_DATABASE_URL", raising=False)
+    reset_settings_cache()
+    dispose_engines()
+    try:
+        upgrade(get_engine())
+        with session_scope() as session:
+            repo.sync_units(session, units=licheng.units.values())
+        board = seed_board(licheng)
+    finally:
+        dispose_engines()
+        patch.undo()
+        reset_settings_cache()
+    return folder, board
+
+
 @pytest.fixture
-def board(db, licheng) -> Board:
-    return seed_board(licheng)
+def board(request, settings_env, licheng, tmp_path, monkeypatch) -> Board:
+    """A seeded board in this test's own database (a copy of the template; seeded afresh on PostgreSQL).
+    The profile folder is a private copy too, so admin edits never touch config/."""
+    from yuqing.db import dispose_engines
+    from yuqing.settings import reset_settings_cache
+
+    config = tmp_path / "config"
+    shutil.copytree(settings_env.config_dir / "profiles" / "licheng", config / "profiles" / "licheng")
+    monkeypatch.setenv("YUQING_CONFIG_DIR", str(config))
+    reset_settings_cache()
+    if settings_env.database_url:  # the suite runs on PostgreSQL: seed this test's database
+        request.getfixturevalue("db")
+        return seed_board(licheng)
+    folder, board = request.getfixturevalue("board_template")
+    dispose_engines()
+    shutil.copytree(folder, settings_env.data_dir, dirs_exist_ok=True)
+    return board
 
 
 def login_state(username: str) -> dict:

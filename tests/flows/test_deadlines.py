@@ -57,3 +57,32 @@ def test_naive_start_is_refused(licheng):
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         Duration.parse(text)
+
+
+# 2026 on the Chinese calendar: 中秋 09-25..27, 国庆 10-01..07; make-up workdays (调休) Sunday 09-20
+# and Saturday 10-10. Working-day deadlines follow it; hour deadlines ignore it.
+@pytest.mark.parametrize(("start", "expected"), [
+    ("2026-09-29T11:00", "2026-10-12T11:00"),  # 09-30, 10-08, 10-09, 10-10 (Sat, 调休), 10-12
+    ("2026-09-24T11:00", "2026-10-09T11:00"),  # both holidays in a row: 09-28, 09-29, 09-30, 10-08, 10-09
+    ("2026-10-03T15:00", "2026-10-13T15:00"),  # starting on a holiday: 10-08, 10-09, 10-10, 10-12, 10-13
+])
+def test_level_four_five_working_days_across_the_2026_national_day(licheng, start, expected):
+    assert compute_deadlines(4, at(start), licheng.meta.sla).response_due == at(expected)
+
+
+def test_a_sunday_make_up_workday_counts():
+    assert add_working_days(at("2026-09-18T10:00"), 1) == at("2026-09-20T10:00")  # Fri → Sun 09-20 (调休)
+
+
+def test_hour_deadlines_run_through_the_holiday(licheng):
+    start = at("2026-10-01T09:00")  # National Day itself
+    due = compute_deadlines(2, start, licheng.meta.sla)
+    assert due.ack_due == at("2026-10-01T11:00") and due.response_due == at("2026-10-02T09:00")
+    critical = compute_deadlines(1, at("2026-10-03T22:00"), licheng.meta.sla)
+    assert critical.info_due == at("2026-10-04T03:00") and critical.press_due == at("2026-10-04T22:00")
+
+
+def test_working_days_are_counted_in_shanghai_time_for_a_utc_start():
+    # 2026-09-30T20:00Z is already 10-01 04:00 in Shanghai (a holiday): the first working day is 10-08
+    start = datetime(2026, 9, 30, 20, 0, tzinfo=UTC)
+    assert add_working_days(start, 1) == datetime(2026, 10, 7, 20, 0, tzinfo=UTC)

@@ -7,14 +7,23 @@ import yaml
 
 from flows.routing import IssueFacts, route
 
-CASES = yaml.safe_load((Path(__file__).parent / "routing_cases.yaml").read_text(encoding="utf-8"))
+from yuqing.profile import load_profile
+
+HERE = Path(__file__).parent
+CASES = [("licheng", case) for case in yaml.safe_load((HERE / "routing_cases.yaml").read_text(encoding="utf-8"))]
+CASES += [("demo", case) for case in yaml.safe_load((HERE / "routing_cases_demo.yaml").read_text(encoding="utf-8"))]
+KNOWN_FIELDS = {"name", "facts", "lead", "co", "rule", "triage", "exclude", "reason_contains"}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_routing_table(case, licheng):
+@pytest.mark.parametrize(("profile_name", "case"), CASES, ids=[f"{p}: {c['name']}" for p, c in CASES])
+def test_routing_table(profile_name, case):
+    assert set(case) <= KNOWN_FIELDS, f"unknown field(s) {set(case) - KNOWN_FIELDS} in case {case['name']!r}"
+    profile = load_profile(profile_name)
     facts = dict(case["facts"])
     facts["places"] = tuple(facts.get("places", ()))
-    decision = route(IssueFacts(**facts), licheng, exclude=frozenset(case.get("exclude", ())))
+    decision = route(IssueFacts(**facts), profile, exclude=frozenset(case.get("exclude", ())))
+    if case.get("reason_contains"):
+        assert case["reason_contains"] in decision.reason, decision.reason
     if case.get("triage"):
         assert decision.triage and decision.lead is None and decision.triage_reason
         return
@@ -23,6 +32,7 @@ def test_routing_table(case, licheng):
     assert decision.lead.rule_id == case["rule"]
     co_units = {choice.unit_code for choice in decision.co}
     assert set(case.get("co", ())) <= co_units, co_units
+    assert all(code in profile.units for code in co_units | {decision.lead.unit_code})
     assert decision.lead.unit_code not in co_units
     assert all(choice.reason for choice in decision.units())
     assert not set(case.get("exclude", ())) & {c.unit_code for c in decision.units()}

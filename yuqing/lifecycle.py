@@ -131,7 +131,7 @@ def record_verification(session: Session, *, viewer: Viewer, assignment_id: int,
 
 def _refresh_issue_status(session: Session, issue_id: int, viewer: Viewer) -> None:
     """An issue is responded when every live lead assignment has responded, closed when they are closed."""
-    issue = session.get(Issue, issue_id)
+    issue = repo.lock_issue(session, issue_id=issue_id)  # two leads answering at once must not both miss it
     leads = [a for a in repo.assignments_of_issue(session, viewer=Viewer.system("lifecycle"), issue_id=issue_id)
              if a.role == "lead" and a.status != "returned"]
     if not leads or issue.status in ("dismissed", "merged"):

@@ -399,12 +399,27 @@ def lock_for_update(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def lock_issue(session: Session, *, issue_id: int) -> Issue:
+    """The issue row, locked until commit: a change that reads its sibling assignments to decide the
+    issue's status must not race another such change (each would see the other still working)."""
+    lock_for_update(session)
+    # FOR NO KEY UPDATE: an audit event inserted by another transaction holds KEY SHARE on the issue
+    # (its foreign key), which a plain FOR UPDATE would wait for, and deadlock
+    issue = session.exec(
+        select(Issue).where(Issue.id == issue_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if issue is None:
+        raise NotFound(f"issue {issue_id} does not exist")
+    return issue
+
+
 def get_assignment(session: Session, *, viewer: Viewer, assignment_id: int, for_update: bool = False) -> Assignment:
     statement = select(Assignment).where(Assignment.id == assignment_id)
     if for_update:
         lock_for_update(session)
         # the locked read must win over a copy this session loaded before the lock
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        statement = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
     assignment = session.exec(statement).first()
     if assignment is None:
         raise NotFound(f"assignment {assignment_id} does not exist")

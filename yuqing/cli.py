@@ -114,31 +114,50 @@ def analyze(limit: int | None) -> None:
 
 @main.command()
 def route() -> None:
-    """Route every new issue to its responsible units with deadlines and audit events."""
+    """Route every new issue to its responsible units (DESIGN.md §5: explicit rules, 谁主管谁负责,
+    属地管理, critical issues add 宣传部 and 政府办公室; unsure ones go to the analysts' triage queue)
+    with deadlines from the profile's SLA policy, one audit event and one alert per assignment.
+    Issues returned (退回) by their lead unit are routed again without that unit."""
     from flows.stages import route_new_issues
 
     click.echo(route_new_issues().describe())
 
 
 @main.command()
-def pipeline() -> None:
-    """Run one pass of the whole pipeline as a Prefect flow: crawl, analyse, group, route."""
+@click.option("--no-crawl", is_flag=True, help="Skip crawling; work on the posts already stored.")
+@click.option("--source", "sources", multiple=True, help="Crawl only this source (repeatable; default every enabled one).")
+def pipeline(no_crawl: bool, sources: tuple[str, ...]) -> None:
+    """Run one pass of the whole pipeline as a Prefect flow: crawl, analyse, group into issues,
+    route with deadlines, deliver the alerts. Safe to run twice at once: each stage runs on one
+    worker at a time and every write is idempotent."""
     from flows.pipeline import pipeline_flow
 
-    click.echo(pipeline_flow())
+    click.echo(pipeline_flow(crawl=not no_crawl, sources=list(sources) or None))
 
 
 @main.command()
-def notify() -> None:
-    """Deliver every due notification of the outbox (e-mail, robots, webhooks, SMS) once."""
-    from flows.outbox import deliver_due
+@click.option("--dead-letters", is_flag=True, help="List the dead letters (gave up after the maximum attempts) instead.")
+@click.option("--requeue", type=int, default=None, metavar="ID", help="Send dead letter ID again (after fixing its contact or receiver).")
+def notify(dead_letters: bool, requeue: int | None) -> None:
+    """Deliver every due notification of the outbox (e-mail, 企业微信/钉钉/飞书 robots, signed webhook,
+    SMS gateway): failures retry with back-off, and after YUQING_NOTIFY_MAX_ATTEMPTS a message
+    becomes a dead letter shown by --dead-letters."""
+    from flows.outbox import deliver_due, describe_dead_letters, requeue_dead
 
-    click.echo(deliver_due().describe())
+    if requeue is not None:
+        requeue_dead(notification_id=requeue, actor="cli")
+        click.echo(f"notification {requeue} queued again")
+    elif dead_letters:
+        click.echo(describe_dead_letters())
+    else:
+        click.echo(deliver_due().describe())
 
 
 @main.command("sla-watch")
 def sla_watch() -> None:
-    """Send reminders at 50 % / 80 % of each open deadline and 督办 escalations at breach."""
+    """Send reminders at 50 % / 80 % of each open deadline and 督办 escalations at breach (to the
+    unit head and the supervisors; a second level later to the duty office). Each is one audit
+    event and one notification, never twice. Set YUQING_FAKE_NOW to drill it on a fake clock."""
     from flows.sla import sla_watch as watch
 
     click.echo(watch().describe())
@@ -146,7 +165,8 @@ def sla_watch() -> None:
 
 @main.command()
 def verify() -> None:
-    """Fetch each response's public URL and record whether the response is really published."""
+    """Fetch each response's public URL and record whether the response text is really published
+    there (an audit event either way; the unit's assignment shows verified / not found)."""
     from flows.verify import verify_responses
 
     click.echo(verify_responses().describe())

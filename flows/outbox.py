@@ -157,4 +157,20 @@ def requeue_dead(*, notification_id: int, actor: str) -> None:
             raise BadInput(f"notification {notification_id} is not a dead letter")
         row.status, row.attempts, row.next_attempt_at = "queued", 0, now()
         session.add(row)
+        if row.issue_id:
+            repo.record_event(session, actor=actor, kind="note", issue_id=row.issue_id, assignment_id=row.assignment_id,
+                              note=f"死信 #{row.id}（{row.channel}）重新发送", data={"notification_id": row.id})
         log.info("%s re-queued dead notification %s", actor, notification_id)
+
+
+def describe_dead_letters(limit: int = 200) -> str:
+    """The dead letters an admin must look at: what, to whom, after how many attempts, and why."""
+    with session_scope() as session:
+        rows = repo.list_notifications(session, status=["dead"], limit=limit)
+        if not rows:
+            return "no dead letters"
+        lines = [f"{len(rows)} dead letter(s):"]
+        for row in rows:
+            lines.append(f"#{row.id} {row.channel} → {_redact(row.target)} · {row.attempts} attempt(s) · "
+                         f"{row.subject[:40]} · {(row.last_error or '')[:120]}")
+        return "\n".join(lines)

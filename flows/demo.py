@@ -85,14 +85,18 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
 
     site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port))
     click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
+    mailbox = _start_mailbox(settings.data_dir / "mailbox")
+    click.secho(f"alerts are e-mailed to a local mailbox: smtp://127.0.0.1:{mailbox.port} → {mailbox.folder}", fg="cyan")
     report = initialise(demo_url=site.url)
     click.echo(report.describe())
     click.secho("running the pipeline: crawl → analyse → group into issues → route …", fg="cyan")
     pipeline_flow()
     accounts = reset_demo_accounts(unit_codes=_busiest_units(3))
     _print_summary(accounts)
+    click.echo(f"alerts delivered so far: {mailbox.received()} e-mail(s) in {mailbox.folder}")
     if not with_dashboard:
         site.stop()
+        mailbox.stop()
         return
     from dashboard.launch import start_dashboard
 
@@ -110,6 +114,17 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
         process.terminate()
         process.wait(timeout=20)
         site.stop()
+        mailbox.stop()
+
+
+def _start_mailbox(folder):
+    """Unit contacts of the demo profile are placeholders, so alerts go to a mailbox on this machine."""
+    from flows.mailbox import LocalMailbox
+
+    mailbox = LocalMailbox(folder).start()
+    os.environ["YUQING_SMTP_HOST"], os.environ["YUQING_SMTP_PORT"] = "127.0.0.1", str(mailbox.port)
+    reset_settings_cache()
+    return mailbox
 
 
 def _print_summary(accounts: list[DemoAccount]) -> None:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -7,6 +9,7 @@ from dashboard.common import (ASSIGNMENT_STATUS_LABELS, EVENT_LABELS, ISSUE_STAT
 from yuqing import lifecycle, repo
 from yuqing.errors import NotFound, YuqingError
 
+MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
 who = viewer()
 st.title("事件详情")
 # an issue opened from another page, or a link's ?issue=N (applied once, so typing a number wins)
@@ -108,8 +111,8 @@ if issue.post_count > len(posts):
 st.subheader("时间线")
 if bars:
     frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"],
-                           "结束": b["end"]} for b in bars])
-    st.altair_chart(alt.Chart(frame).mark_bar(minWidth=3).encode(
+                           "结束": max(b["end"], b["start"] + MIN_BAR)} for b in bars])
+    st.altair_chart(alt.Chart(frame).mark_bar().encode(
         x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
         tooltip=["对象", "阶段", "开始", "结束"]), width="stretch", key="issue_gantt")
 if events:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -6,6 +8,7 @@ from dashboard.common import EVENT_LABELS, db, fmt_time, md_escape, require
 from yuqing import repo
 from yuqing.errors import NotFound
 
+MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
 who = require("supervisor", "analyst", "admin")
 st.title("办理时间线")
 st.caption("由审计日志回放：每个单位的 交办 → 签收 → 办理 → 答复 → 办结（或退回）。")
@@ -27,9 +30,9 @@ st.subheader(f"#{issue.id} {md_escape(issue.title)}")
 if not events:
     st.info("此事件还没有审计记录。")
     st.stop()
-frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"], "结束": b["end"],
-                       "进行中": "是" if b["open"] else ""} for b in bars])
-st.altair_chart(alt.Chart(frame).mark_bar(minWidth=3).encode(
+frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"],
+                       "结束": max(b["end"], b["start"] + MIN_BAR), "进行中": "是" if b["open"] else ""} for b in bars])
+st.altair_chart(alt.Chart(frame).mark_bar().encode(
     x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
     tooltip=["对象", "阶段", "开始", "结束", "进行中"]), width="stretch", key="timeline_gantt")
 st.dataframe(frame.assign(开始=[fmt_time(b["start"]) for b in bars], 结束=[fmt_time(b["end"]) for b in bars]),

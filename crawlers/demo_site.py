@@ -278,6 +278,15 @@ def _handler(board: DemoBoard, delay: float):
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a crawler that hangs up (or is killed) mid-response is normal traffic, not a server fault
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class DemoSite:
     """A running demo site (background thread). ``url`` is its base URL; ``stop()`` shuts it down."""
 
@@ -288,7 +297,7 @@ class DemoSite:
             messages = messages[:limit]
         self.clock = ReleaseClock(len(messages), initial, release_every)
         self.board = DemoBoard(messages, self.clock, reply_lag)
-        self._server = ThreadingHTTPServer((host, port), _handler(self.board, delay))
+        self._server = _QuietServer((host, port), _handler(self.board, delay))
         self._server.daemon_threads = True
         bound_host, bound_port = self._server.server_address[:2]
         self.url = f"http://{bound_host}:{bound_port}"

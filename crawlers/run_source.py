@@ -71,7 +71,7 @@ def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) ->
         source, user_agent=settings.crawl_user_agent, max_page_bytes=settings.crawl_max_page_bytes,
         jobdir=jobdir, overrides=overrides,
     )
-    process = AsyncCrawlerProcess(scrapy_settings, install_root_handler=True)
+    process = AsyncCrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(spider_class)
     started = time.monotonic()
     process.crawl(crawler)

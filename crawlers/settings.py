@@ -19,7 +19,7 @@ USER_AGENT = "yuqing-monitor/0.1 (+https://example.invalid/yuqing; contact: yuqi
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % so requests do not tick like a metronome
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -75,7 +75,8 @@ def build_settings(source: dict, *, user_agent: str, max_page_bytes: int, jobdir
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(options.get("concurrency", 4)),
         "DOWNLOAD_DELAY": float(options.get("download_delay", 0.25)),
         "AUTOTHROTTLE_START_DELAY": max(float(options.get("download_delay", 0.25)), 0.05),
-        "DEPTH_LIMIT": int(options.get("depth_limit", 5)),
+        # pagination is bounded by max_pages; depth_limit bounds the links followed below a list page
+        "DEPTH_LIMIT": int(options.get("depth_limit", 5)) + int(options.get("max_pages", 50)),
         "CLOSESPIDER_ITEMCOUNT": int(options.get("max_items", 5000)),
         "DOWNLOAD_MAXSIZE": max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(max_page_bytes, DOWNLOAD_WARNSIZE),

@@ -203,22 +203,19 @@ def inspect_page(page: str, *, url: str, own_hosts: set[str] | None = None) -> P
 
 
 def injection_findings(report: PageReport) -> list[Finding]:
-    findings = []
+    """One finding for everything injected into the page (hidden links and spam), or none."""
+    if not report.hidden_links and not report.spam:
+        return []
+    parts, evidence = [], []
     if report.hidden_links:
-        described = [f"{link.text or '(no text)'} → {link.href} [{link.how}]" for link in report.hidden_links]
         hosts = sorted({_host(link.href) for link in report.hidden_links})
-        findings.append(Finding(
-            kind="injection",
-            reason=f"页面被植入 {len(report.hidden_links)} 个隐藏链接 (hidden links to {', '.join(hosts)})",
-            evidence=described,
-        ))
+        parts.append(f"{len(report.hidden_links)} 个隐藏链接 (hidden links to {', '.join(hosts)})")
+        evidence += [f"{link.text or '(no text)'} → {link.href} [{link.how}]" for link in report.hidden_links]
     if report.spam:
-        findings.append(Finding(
-            kind="injection",
-            reason=f"页面含垃圾/违规内容 (spam: {report.spam[0][1]})",
-            evidence=[f"{line} [{why}]" for line, why in report.spam],
-        ))
-    return findings
+        kinds = sorted({why.split(":", 1)[0] for _, why in report.spam})
+        parts.append(f"{len(report.spam)} 处垃圾/违规内容 (spam: {', '.join(kinds)})")
+        evidence += [f"{line} [{why}]" for line, why in report.spam]
+    return [Finding(kind="injection", reason="页面被植入" + "，".join(parts), evidence=evidence)]
 
 
 def defacement_finding(report: PageReport, baseline: dict | None, *,

@@ -46,6 +46,12 @@ def validated_options(spec: dict, model):
         raise ConfigError(f"source {spec.get('name')}: {problems}") from exc
 
 
+def refuse_to_start(spider, exc: ConfigError) -> None:
+    """A source whose config is wrong fails its run with the message (the others carry on)."""
+    spider.crawler.stats.set_value("yuqing/start_error", f"ConfigError: {exc}")
+    logger.error("%s", exc)
+
+
 class ArticleSpider(SourceSpider):
     name = "article"
     source_kind = "article"
@@ -57,14 +63,15 @@ class ArticleSpider(SourceSpider):
         self.requested: set[str] = set()
 
     async def start(self):
-        self.config = validated_options(self.source, ArticleOptions)
-        if self.config.allow:
+        try:
+            self.config = validated_options(self.source, ArticleOptions)
             try:
-                self.allow = re.compile(self.config.allow)
+                self.allow = re.compile(self.config.allow) if self.config.allow else None
             except re.error as exc:
                 raise ConfigError(f"source {self.source['name']}: allow: {exc}") from exc
-        else:
-            self.allow = None
+        except ConfigError as exc:
+            refuse_to_start(self, exc)
+            return
         callback = self.parse_article if self.config.single else self.parse_list
         self.list_pages = 1
         # list pages are fetched on every crawl (JOBDIR's dupefilter would otherwise remember them);

@@ -29,13 +29,13 @@ from crawlers.parsers.sitewatch import (
     injection_findings,
     inspect_page,
 )
-from crawlers.spiders.article import validated_options
+from crawlers.spiders.article import refuse_to_start, validated_options
 from crawlers.spiders.base import SourceSpider
 from nlp.normalize import SPAM_PATTERNS, detect_spam, to_simplified
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import session_scope
-from yuqing.errors import BadInput
+from yuqing.errors import BadInput, ConfigError
 from yuqing.sources import OpenOptions
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,11 @@ class SiteWatchSpider(SourceSpider):
     source_kind = "site_watch"
 
     async def start(self):
-        self.config = validated_options(self.source, SiteWatchOptions)
+        try:
+            self.config = validated_options(self.source, SiteWatchOptions)
+        except ConfigError as exc:
+            refuse_to_start(self, exc)
+            return
         self.owner_code = self.source.get("owner_unit")
         with session_scope() as session:
             names = repo.unit_names(session)
@@ -94,7 +98,8 @@ class SiteWatchSpider(SourceSpider):
         page_url = response.meta["yuqing_page"]
         stats.inc_value("yuqing/pages_checked")
         if response.status >= 400:
-            yield self.finding_item(page_url, dead_finding(page_url, status=response.status), site_title=None)
+            yield self.finding_item(page_url, dead_finding(page_url, status=response.status),
+                                    site_title=self.known_title(page_url))
             return
         try:
             report = inspect_page(response.text, url=page_url, own_hosts=set(self.config.own_hosts))
@@ -122,7 +127,13 @@ class SiteWatchSpider(SourceSpider):
         else:
             finding = dead_finding(page_url, error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:200])
         self.crawler.stats.inc_value("yuqing/pages_checked")
-        yield self.finding_item(page_url, finding, site_title=None)
+        yield self.finding_item(page_url, finding, site_title=self.known_title(page_url))
+
+    def known_title(self, page_url: str) -> str | None:
+        """The page's title when it was last seen clean (a dead page has none of its own)."""
+        with session_scope() as session:
+            baseline = repo.site_baseline(session, source_id=self.source_id, url=page_url)
+            return (baseline.fingerprint or {}).get("title") if baseline else None
 
     def finding_item(self, page_url: str, finding: Finding, *, site_title: str | None):
         self.crawler.stats.inc_value(f"yuqing/findings/{finding.kind}")

@@ -22,11 +22,11 @@ from pydantic import Field
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from crawlers.parsers.weibo import parse_container
-from crawlers.spiders.article import validated_options
+from crawlers.spiders.article import refuse_to_start, validated_options
 from crawlers.spiders.base import SourceSpider
 from crawlers.urls import canonical_url
 from yuqing.clock import now
-from yuqing.errors import BadInput
+from yuqing.errors import BadInput, ConfigError
 from yuqing.sources import OpenOptions
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,11 @@ class WeiboSpider(SourceSpider):
     source_kind = "json_api"
 
     async def start(self):
-        self.config = validated_options(self.source, WeiboOptions)
+        try:
+            self.config = validated_options(self.source, WeiboOptions)
+        except ConfigError as exc:
+            refuse_to_start(self, exc)
+            return
         parts = urlsplit(self.source["url"])
         self.site = self.config.site or f"{parts.scheme}://{parts.netloc}"
         self.pages = 1

@@ -23,7 +23,6 @@ from nlp.tokenize import content_tokens
 
 logger = logging.getLogger(__name__)
 
-_TAGS = re.compile(r"<[^>]{0,500}>")
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
@@ -80,7 +79,8 @@ class CleanPipeline:
 
     @staticmethod
     def tidy(text: str) -> str:
-        text = _TAGS.sub(" ", text or "").translate(_CONTROL)
+        # parsers deliver text, not markup: a "<" here is the author's (《<办法>》), so nothing is stripped
+        text = (text or "").translate(_CONTROL)
         lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
         return "\n".join(line for line in lines if line)
 

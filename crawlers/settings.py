@@ -40,7 +40,13 @@ DEPTH_PRIORITY = 1  # breadth-first: the newest list pages and their posts come 
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a lost page is counted by the spider's errback, not a crawl error
+YUQING_RETRY_BACKOFF_BASE = 1.0
+YUQING_RETRY_BACKOFF_MAX = 60.0
+
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
     # after HttpCompression (590) so it sees the decoded body, before everything that reads text
     "crawlers.encoding.EncodingMiddleware": 580,
 }
@@ -78,6 +84,8 @@ def build_settings(source: dict, *, user_agent: str, max_page_bytes: int, jobdir
         # pagination is bounded by max_pages; depth_limit bounds the links followed below a list page
         "DEPTH_LIMIT": int(options.get("depth_limit", 5)) + int(options.get("max_pages", 50)),
         "CLOSESPIDER_ITEMCOUNT": int(options.get("max_items", 5000)),
+        "RETRY_TIMES": int(options.get("retries", 3)),
+        "YUQING_RETRY_BACKOFF_BASE": float(options.get("retry_backoff", 1.0)),
         "DOWNLOAD_MAXSIZE": max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(max_page_bytes, DOWNLOAD_WARNSIZE),
         "YUQING_SOURCE": dict(source),

@@ -37,6 +37,8 @@ class CommonOptions(_Options):
     concurrency: int = Field(default=4, ge=1, le=32, description="concurrent requests to the source's domain")
     download_delay: float = Field(default=0.25, ge=0, le=60, description="seconds between requests (AutoThrottle adapts)")
     obey_robots: bool = True
+    retries: int = Field(default=3, ge=0, le=10, description="retries of a failed page (5xx, 429, timeouts)")
+    retry_backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before the first retry; doubles each time")
     silent_after_hours: float = Field(default=48, gt=0, description="alert when no new item for this long")
     max_failures: int = Field(default=3, ge=1, description="alert after this many failed runs in a row")
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from yuqing.errors import YuqingError
+from yuqing.errors import ConfigError, YuqingError
 
 
 def source_dict(name: str) -> dict:
@@ -67,6 +67,16 @@ def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) ->
     source = source_dict(name)
     spider_class = spider_for(source["kind"])
     jobdir = jobdir_for(name) if use_jobdir else None
+    if settings.redis_url:
+        # distributed mode (crawlers/distributed.py): the frontier and dupefilter shared in Redis are
+        # the crawl's persistent state, so no per-process JOBDIR
+        from crawlers.distributed import check_redis, redis_settings
+
+        problem = check_redis(settings.redis_url)
+        if problem:
+            raise ConfigError(f"redis_url is set but {problem}")
+        overrides = {**redis_settings(name, settings.redis_url), **(overrides or {})}
+        jobdir = None
     scrapy_settings = build_settings(
         source, user_agent=settings.crawl_user_agent, max_page_bytes=settings.crawl_max_page_bytes,
         jobdir=jobdir, overrides=overrides,

@@ -30,11 +30,12 @@ EVENT_LABELS = {"created": "生成事件", "analyzed": "分析", "triage": "转�
 
 # every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all makes
 # untrusted text inert in st.markdown (no links, images, emphasis, HTML)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:\"'=])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:\"'=])")
 
 
 def md_escape(text: object) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", str(text or "")).replace("\n", "  \n")
+    text = str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def current_user() -> dict | None:

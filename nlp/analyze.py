@@ -1,23 +1,27 @@
-"""The whole analysis of one post: cut once, then topic, relevance, sentiment, urgency, places,
-keywords, spam and SimHash from the same tokens."""
+"""The whole analysis of one post: normalise and cut once, then topic, relevance, sentiment,
+urgency, places, keywords, spam and SimHash from the same tokens."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from nlp.keywords import keywords
 from nlp.level2 import level2_of
-from nlp.models import load_model
+from nlp.models import ModelCard, load_model
 from nlp.normalize import clean, detect_spam
 from nlp.places import Gazetteer
 from nlp.simhash import simhash
-from nlp.tokenize import add_user_words, content_tokens
+from nlp.tokenize import Tokenizer, for_profile
+from nlp.topic_rules import harmonise
 from nlp.urgency import assess
 from yuqing.profile import Profile
 
 MAX_CHARS = 20_000  # a post longer than this is analysed on its head; it is stored whole
-NEUTRAL_BAND = (0.4, 0.6)
+NEUTRAL_BAND = (0.4, 0.6)  # P(positive) in this band is reported as neutral
+RELEVANT_AT = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,64 +44,85 @@ class AnalysisResult:
     spam_reason: str | None
     simhash: str
     tokens: tuple[str, ...]
+    needs_triage: bool = False  # topic probability under the profile's triage threshold, or no topic at all
 
 
-def _top(model, tokens_batch):
-    probabilities = model.predict_proba(tokens_batch)
-    classes = list(model.classes_)
-    return [(classes[row.argmax()], float(row.max()), dict(zip(classes, map(float, row), strict=True)))
-            for row in probabilities]
+def _probabilities(model, tokens_batch) -> tuple[list[str], np.ndarray]:
+    return [str(c) for c in model.classes_], model.predict_proba(tokens_batch)
 
 
 class Analyzer:
-    def __init__(self, profile: Profile, topic, relevance, sentiment, version: str) -> None:
+    def __init__(self, profile: Profile, topic, relevance, sentiment, version: str,
+                 cards: dict[str, ModelCard] | None = None) -> None:
         self.profile = profile
         self.gazetteer = Gazetteer(profile)
-        add_user_words(self.gazetteer.names + [u.name for u in profile.units.values()])
+        self.tokenizer: Tokenizer = for_profile(profile)
         self._topic, self._relevance, self._sentiment = topic, relevance, sentiment
         self.version = version
+        self.cards = cards or {}
+        self.triage_below = profile.meta.triage.min_topic_prob
 
     @classmethod
     def load(cls, profile: Profile, model_dir: Path | None = None) -> Analyzer:
         from yuqing.settings import get_settings
 
         model_dir = model_dir or get_settings().model_dir
-        topic, topic_card = load_model("topic", model_dir)
-        relevance, relevance_card = load_model("relevance", model_dir)
-        sentiment, sentiment_card = load_model("sentiment", model_dir)
-        version = "+".join(card.version.split("-", 1)[1][:14] for card in (topic_card, relevance_card, sentiment_card))
-        return cls(profile, topic, relevance, sentiment, f"v{version}")
+        models, cards = {}, {}
+        for kind in ("topic", "relevance", "sentiment"):
+            models[kind], cards[kind] = load_model(kind, model_dir)
+        version = "+".join(cards[k].version.split("-", 1)[1][:14] for k in ("topic", "relevance", "sentiment"))
+        return cls(profile, models["topic"], models["relevance"], models["sentiment"], f"v{version}", cards)
 
     def analyze(self, title: str, text: str, *, likes: int = 0, reposts: int = 0, comments: int = 0) -> AnalysisResult:
         return self.analyze_many([(title, text, likes, reposts, comments)])[0]
 
     def analyze_many(self, posts: list[tuple[str, str, int, int, int]]) -> list[AnalysisResult]:
         """Batch form: the classifiers run once per batch, which is where the speed comes from."""
+        if not posts:
+            return []
         raw = [f"{title or ''}\n{text or ''}"[:MAX_CHARS] for title, text, *_ in posts]
         cleaned = [clean(value) for value in raw]
-        tokens = [content_tokens(value) for value in cleaned]
+        tokens = [self.tokenizer.content_tokens(value) for value in cleaned]
         feed = [t if t else ["<empty>"] for t in tokens]
-        topics = _top(self._topic, feed)
-        relevance = _top(self._relevance, feed)
-        sentiment = _top(self._sentiment, feed)
+        topic_classes, topic_p = _probabilities(self._topic, feed)
+        relevance_classes, relevance_p = _probabilities(self._relevance, feed)
+        sentiment_classes, sentiment_p = _probabilities(self._sentiment, feed)
+        relevant_column = relevance_classes.index("relevant") if "relevant" in relevance_classes else None
+        positive_column = sentiment_classes.index("positive") if "positive" in sentiment_classes else None
         results = []
-        for index, (title, text, likes, reposts, comments) in enumerate(posts):
-            topic, topic_prob, _ = topics[index]
-            _, _, relevance_probs = relevance[index]
-            relevant_score = relevance_probs.get("relevant", 0.0)
-            positive = sentiment[index][2].get("positive", 0.5)
-            label = "neutral" if NEUTRAL_BAND[0] <= positive <= NEUTRAL_BAND[1] else ("positive" if positive > 0.5 else "negative")
-            is_relevant = bool(tokens[index]) and relevant_score >= 0.5
-            urgency = assess(cleaned[index], relevant=is_relevant, negative=1 - positive, likes=likes or 0,
-                             reposts=reposts or 0, comments=comments or 0)
+        for index, (_title, _text, likes, reposts, comments) in enumerate(posts):
+            has_text = bool(tokens[index])
+            topic_row = harmonise(cleaned[index], topic_classes, topic_p[index])
+            best = int(topic_row.argmax())
+            topic = str(topic_classes[best]) if has_text else None
+            topic_prob = float(topic_row[best]) if has_text else 0.0
+            relevance_score = float(relevance_p[index, relevant_column]) if relevant_column is not None else 0.0
+            positive = float(sentiment_p[index, positive_column]) if positive_column is not None else 0.5
+            if NEUTRAL_BAND[0] <= positive <= NEUTRAL_BAND[1]:
+                label = "neutral"
+            else:
+                label = "positive" if positive > NEUTRAL_BAND[1] else "negative"
+            model_relevant = has_text and relevance_score >= RELEVANT_AT
+            urgency = assess(cleaned[index], relevant=model_relevant, negative=1 - positive, likes=_int(likes),
+                             reposts=_int(reposts), comments=_int(comments))
+            # an emergency is a matter for the government whatever the relevance model thinks
+            relevant = model_relevant or urgency.emergency
             places = self.gazetteer.match(cleaned[index])
             spam, spam_reason = detect_spam(raw[index])
             results.append(AnalysisResult(
-                model_version=self.version, topic=topic if tokens[index] else None, topic_prob=topic_prob if tokens[index] else 0.0,
-                topic_level2=level2_of(topic, cleaned[index]), relevant=is_relevant, relevance_score=relevant_score,
-                urgency=urgency.level, urgency_score=urgency.score, urgency_signals=urgency.signals,
-                sentiment=label, sentiment_score=round(2 * positive - 1, 4), places=places.places,
-                jurisdiction=places.jurisdiction, keywords=tuple(keywords(tokens[index])), spam=spam,
-                spam_reason=spam_reason, simhash=simhash(tokens[index]), tokens=tuple(tokens[index]),
+                model_version=self.version, topic=topic, topic_prob=round(topic_prob, 4),
+                topic_level2=level2_of(topic, cleaned[index]), relevant=relevant,
+                relevance_score=round(relevance_score, 4), urgency=urgency.level, urgency_score=urgency.score,
+                urgency_signals=urgency.signals, sentiment=label, sentiment_score=round(2 * positive - 1, 4),
+                places=places.places, jurisdiction=places.jurisdiction, keywords=tuple(keywords(tokens[index])),
+                spam=spam, spam_reason=spam_reason, simhash=simhash(tokens[index]), tokens=tuple(tokens[index]),
+                needs_triage=topic is None or topic_prob < self.triage_below,
             ))
         return results
+
+
+def _int(value) -> int:
+    try:
+        return int(float(value or 0))
+    except (TypeError, ValueError):
+        return 0

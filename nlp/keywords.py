@@ -1,17 +1,26 @@
-"""Keywords by TF-IDF over tokens the analysis already cut, with jieba's IDF table (no second cut)."""
+"""Keywords by TF-IDF over the tokens the analysis already cut (no second cut), with the IDF table
+that ships with jieba (the one jieba.analyse uses; read directly, so no file handle is left open)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
+
+import jieba
 
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
-    import jieba.analyse
-
-    table = jieba.analyse.default_tfidf.idf_loader
-    return table.idf_freq, table.median_idf
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, _, value = line.strip().rpartition(" ")
+            if word:
+                table[word] = float(value)
+    values = sorted(table.values())
+    return table, values[len(values) // 2]
 
 
 def keywords(tokens: list[str], top: int = 8) -> list[str]:

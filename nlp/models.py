@@ -1,8 +1,10 @@
-"""Model factories, training with a held-out split, and model cards.
+"""Model factory, held-out evaluation (with calibration), model cards, saving and loading.
 
-Every model is one scikit-learn Pipeline built by `build_classifier`. Its input is a list of
-tokens per text (the analysis cuts a text once and feeds the same tokens to every model), so the
-tokenizer lives outside the pipeline in module-level, picklable functions.
+Every model is one scikit-learn Pipeline built by `build_classifier`. Its input is the list of
+content tokens of a text (the analysis cuts a text once and feeds the same tokens to every model).
+Features are word uni/bigrams plus character 1–3-grams of the re-joined tokens: the character
+grams do not care how a text was segmented, so a model trained on the published (pre-cut) data
+reads raw text cut by our tokenizer just as well.
 """
 
 from __future__ import annotations
@@ -20,30 +22,46 @@ import jieba
 import joblib
 import numpy as np
 import sklearn
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report, f1_score
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
-from nlp.tokenize import analyzer_tokens
 from yuqing.errors import BadInput, ModelMissing
 
 SEED = 42
 TEST_SIZE = 0.2
+KINDS = ("topic", "relevance", "sentiment")
 
 
 def with_bigrams(tokens: list[str]) -> list[str]:
-    """Word unigrams and adjacent bigrams (the vectorizer's analyzer; module-level so it pickles)."""
+    """Word unigrams and adjacent bigrams (module-level so the pipeline pickles)."""
     return list(tokens) + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
-def build_classifier(*, max_features: int = 40000, C: float = 8.0, class_weight: str | None = "balanced") -> Pipeline:
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer=with_bigrams, sublinear_tf=True, min_df=2, max_features=max_features,
+def joined(tokens: list[str]) -> str:
+    """Tokens back to one string, for character n-grams that survive any segmentation."""
+    return "".join(tokens)
+
+
+def build_classifier(*, word_features: int = 40000, char_features: int = 60000, C: float = 0.3,
+                     calibrated: bool = True, class_weight: str | None = "balanced") -> Pipeline:
+    """Words + characters → a linear SVM whose scores are calibrated to probabilities (sigmoid,
+    3-fold cross-fitted, one final model), or a logistic regression when calibrated=False."""
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(analyzer=with_bigrams, sublinear_tf=True, min_df=2, max_features=word_features,
                                   dtype=np.float32)),
-        ("classify", LogisticRegression(C=C, max_iter=3000, class_weight=class_weight)),
+        ("chars", TfidfVectorizer(analyzer="char", preprocessor=joined, ngram_range=(1, 3), sublinear_tf=True,
+                                  min_df=2, max_features=char_features, dtype=np.float32)),
     ])
+    if calibrated:
+        classify = CalibratedClassifierCV(LinearSVC(C=C, class_weight=class_weight), method="sigmoid", cv=3,
+                                          ensemble=False)
+    else:
+        classify = LogisticRegression(C=10 * C, max_iter=3000, class_weight=class_weight)
+    return Pipeline([("features", features), ("classify", classify)])
 
 
 @dataclass
@@ -66,38 +84,57 @@ class ModelCard:
                  f"held-out split {self.split['test_size']:.0%} (seed {self.split['seed']}, n={self.split['test_rows']}): "
                  f"accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}"]
         for name, value in m.items():
-            if name not in ("accuracy", "macro_f1", "per_class"):
-                lines.append(f"  {name}: {value:.3f}" if isinstance(value, float) else f"  {name}: {value}")
-        lines.append(f"  {'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
-        for label, row in m["per_class"].items():
-            lines.append(f"  {label:<16}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1-score']:>10.3f}{row['support']:>10.0f}")
+            if name in ("accuracy", "macro_f1", "per_class"):
+                continue
+            if isinstance(value, dict):
+                lines.append(f"  {name}: " + ", ".join(
+                    f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items()))
+            else:
+                lines.append(f"  {name}: {value:.4f}" if isinstance(value, float) else f"  {name}: {value}")
+        lines.append(per_class_table(m["per_class"]))
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 
-def sha256_of(path: Path) -> str:
+def per_class_table(per_class: dict) -> str:
+    lines = [f"  {'class':<16}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for label, row in per_class.items():
+        lines.append(f"  {label:<16}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1-score']:>10.3f}{row['support']:>10.0f}")
+    return "\n".join(lines)
+
+
+def sha256_of(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for path in paths:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
-def read_labelled(path: Path, *, text_columns: tuple[str, ...] = ("text", "text_seg")) -> list[dict]:
-    """Rows of a UTF-8 CSV (optionally .gz) with a text column (text or text_seg) and a label column."""
+def read_labelled(path: Path, *, text_columns: tuple[str, ...] = ("text", "text_seg"), min_rows: int = 10,
+                  min_labels: int = 2) -> list[dict]:
+    """Rows of a UTF-8 CSV (optionally .gz) with a text column (text or text_seg) and a label column.
+    A `text_seg` column is marked `segmented` so its tokens are re-joined before our own cut."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
             column = next((c for c in text_columns if c in fields), None)
             if column is None or "label" not in fields:
                 raise BadInput(f"{path}: needs a label column and one of {', '.join(text_columns)}; found {', '.join(fields)}")
-            rows = [{**row, "text": row[column] or ""} for row in reader if (row.get("label") or "").strip()]
+            rows = [{**row, "text": row[column] or "", "label": row["label"].strip(),
+                     "segmented": row.get("segmented") == "1" or column == "text_seg"}
+                    for row in reader if (row.get("label") or "").strip()]
     except UnicodeDecodeError as exc:
         raise BadInput(f"{path}: not UTF-8 text ({exc})") from exc
-    if len(rows) < 10:
-        raise BadInput(f"{path}: only {len(rows)} labelled rows; a model needs more")
+    except csv.Error as exc:
+        raise BadInput(f"{path}: not a readable CSV ({exc})") from exc
+    if len(rows) < min_rows:
+        raise BadInput(f"{path}: only {len(rows)} labelled rows; need at least {min_rows}")
+    if len({r["label"] for r in rows}) < min_labels:
+        raise BadInput(f"{path}: every row has the same label; a classifier needs at least two")
     return rows
 
 
@@ -113,36 +150,38 @@ def evaluate_predictions(truth: list[str], predicted: list[str]) -> dict:
             "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0)), "per_class": per_class}
 
 
-def train_and_save(
-    *, kind: str, rows: list[dict], data_path: Path, out_dir: Path, stratify_by: str = "label",
-    extra_metrics=None, notes: list[str] | None = None, progress=None, **params,
-) -> ModelCard:
-    """Fit on the training part only, evaluate on the held-out part, save the model and its card."""
-    labels = [row["label"] for row in rows]
-    strata = [row.get(stratify_by, row["label"]) + "|" + row["label"] for row in rows]
-    train_rows, test_rows = train_test_split(rows, test_size=TEST_SIZE, random_state=SEED,
-                                             stratify=strata if min(strata.count(s) for s in set(strata)) > 1 else None)
-    tokens = [analyzer_tokens(row["text"]) for row in (progress(rows) if progress else rows)]
-    by_id = {id(row): tok for row, tok in zip(rows, tokens, strict=True)}
-    model = build_classifier(**params)
-    model.fit([by_id[id(r)] for r in train_rows], [r["label"] for r in train_rows])
-    predicted = list(model.predict([by_id[id(r)] for r in test_rows]))
-    metrics = evaluate_predictions([r["label"] for r in test_rows], predicted)
-    if extra_metrics:
-        metrics.update(extra_metrics(model, test_rows, [by_id[id(r)] for r in test_rows], predicted))
-    data_hash = sha256_of(data_path)
-    created = datetime.now(UTC)
-    card = ModelCard(
-        kind=kind, version=f"{kind}-{created:%Y%m%d%H%M%S}-{data_hash[:8]}", created_at=created.isoformat(),
-        data_file=data_path.name, data_sha256=data_hash, rows=len(rows),
-        split={"test_size": TEST_SIZE, "seed": SEED, "train_rows": len(train_rows), "test_rows": len(test_rows),
-               "stratified_by": stratify_by},
-        metrics=metrics, versions=versions(), labels=sorted(set(labels)), notes=notes or [],
-    )
+def calibration(truth: list[str], probabilities: np.ndarray, classes: list[str], bins: int = 10) -> dict:
+    """Multi-class Brier score and expected calibration error of the top label (10 equal bins)."""
+    index = {c: i for i, c in enumerate(classes)}
+    onehot = np.zeros_like(probabilities)
+    known = [i for i, t in enumerate(truth) if t in index]
+    for i in known:
+        onehot[i, index[truth[i]]] = 1.0
+    brier = float(np.mean(np.sum((probabilities[known] - onehot[known]) ** 2, axis=1))) if known else float("nan")
+    confidence = probabilities.max(axis=1)
+    correct = np.array([classes[row.argmax()] == t for row, t in zip(probabilities, truth, strict=True)], dtype=float)
+    ece = 0.0
+    edges = np.linspace(0, 1, bins + 1)
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        members = (confidence > low) & (confidence <= high)
+        if members.any():
+            ece += members.mean() * abs(correct[members].mean() - confidence[members].mean())
+    return {"brier": brier, "ece": float(ece)}
+
+
+def save(model: Pipeline, card: ModelCard, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, out_dir / f"{kind}.joblib", compress=("xz", 3))
-    (out_dir / f"{kind}.card.json").write_text(json.dumps(asdict(card), ensure_ascii=False, indent=1), encoding="utf-8")
-    return card
+    joblib.dump(model, out_dir / f"{card.kind}.joblib", compress=("xz", 6))
+    (out_dir / f"{card.kind}.card.json").write_text(json.dumps(asdict(card), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def new_card(*, kind: str, data_paths: list[Path], rows: int, split: dict, metrics: dict, labels: list[str],
+             notes: list[str]) -> ModelCard:
+    data_hash = sha256_of(data_paths)
+    created = datetime.now(UTC)
+    return ModelCard(kind=kind, version=f"{kind}-{created:%Y%m%d%H%M%S}-{data_hash[:8]}", created_at=created.isoformat(),
+                     data_file=" + ".join(p.name for p in data_paths), data_sha256=data_hash, rows=rows, split=split,
+                     metrics=metrics, versions=versions(), labels=labels, notes=notes)
 
 
 def load_model(kind: str, model_dir: Path) -> tuple[Pipeline, ModelCard]:

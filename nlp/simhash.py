@@ -5,24 +5,31 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
 
 BITS = 64
+_SHIFTS = np.arange(BITS, dtype=np.uint64)
 
 
-def _hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+@lru_cache(maxsize=200_000)
+def _signs(token: str) -> np.ndarray:
+    """+1/-1 per bit of the token's 64-bit hash (cached: a vocabulary repeats)."""
+    value = np.uint64(int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big"))
+    return ((value >> _SHIFTS) & np.uint64(1)).astype(np.int64) * 2 - 1
 
 
 def simhash(tokens: Iterable[str]) -> str:
-    weights = [0] * BITS
     counts = Counter(tokens)
     if not counts:
         return "0" * 16
+    weights = np.zeros(BITS, dtype=np.int64)
     for token, count in counts.items():
-        value = _hash(token)
-        for bit in range(BITS):
-            weights[bit] += count if value >> bit & 1 else -count
-    signature = sum(1 << bit for bit in range(BITS) if weights[bit] > 0)
+        weights += count * _signs(token)
+    signature = 0
+    for bit in np.flatnonzero(weights > 0):
+        signature |= 1 << int(bit)
     return f"{signature:016x}"
 
 

@@ -1,22 +1,42 @@
 """Urgency levels 1–4 (DESIGN.md §6) from text signals, sentiment and reach. Every level comes with
-the signals that fired, in words an analyst reads ("伤亡: 死亡"), so nobody has to trust a number."""
+the signals that fired, in words an analyst reads ("伤亡: 3人死亡"), so nobody has to trust a number.
+
+Level 1 特别重大/重大: deaths or injuries, poisoning, mass incidents, school/child safety, threats to
+life, or a disaster/accident that spreads fast. Level 2 较大: a disaster or accident, an epidemic, or
+harm to vital interests with strong negative feeling or growing reach. Level 3 一般: other
+government matters. Level 4 关注: not a government matter and no emergency signal.
+
+An emergency signal overrides the relevance model: "某化工厂发生爆炸，3人死亡" is a matter for the
+government even when it reads like a news headline (`Urgency.emergency`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-# (category, pattern, weight); weight ≥ 3 alone makes an issue critical (level 1)
-SIGNALS: tuple[tuple[str, re.Pattern, int], ...] = (
-    ("伤亡", re.compile(r"死亡|身亡|遇难|丧生|罹难|死伤|伤亡|致死|多人受伤|重伤|遗体|尸体|不治"), 3),
-    ("灾害事故", re.compile(r"火灾|起火|着火|失火|大火|爆炸|坍塌|倒塌|塌方|垮塌|泥石流|山体滑坡|洪水|洪灾|内涝|地震|台风|溺水|车祸|交通事故|相撞|侧翻|泄漏|危化品"), 2),
-    ("中毒", re.compile(r"中毒|食物中毒|毒气"), 3),
-    ("疫情", re.compile(r"疫情|传染病|感染病例|确诊病例|新冠|禽流感|霍乱|鼠疫|聚集性(疫情|感染)|暴发"), 2),
-    ("群体性事件", re.compile(r"群体性|围堵|堵路|堵门|拉横幅|集体上访|静坐|罢工|打砸|冲突|聚众"), 3),
-    ("学校与儿童安全", re.compile(r"(学生|儿童|幼儿|小孩|孩子|校园|学校)[^。！？]{0,12}(受伤|失踪|猥亵|欺凌|霸凌|虐待|坠楼|走失|被打|安全事故)"), 3),
-    ("生命威胁", re.compile(r"跳楼|自杀|自焚|轻生|报复社会|持刀|砍人|绑架|要出人命"), 3),
-    ("民生急难", re.compile(r"停水|停电|断水|断电|燃气|拖欠工资|欠薪|讨薪|无家可归|被困"), 1),
-    ("扩散", re.compile(r"转发|扩散|热搜|曝光|媒体|记者"), 1),
+# "无人员伤亡" and the like report the absence of casualties; they are removed before matching
+_NEGATED = re.compile(r"(无|没有|未造成|未有|暂无|并无|未发现)(人员)?(伤亡|死亡|受伤|人受伤|人伤亡)")
+_NUMBER = r"(\d+|[一二两三四五六七八九十百千数多几若干])"
+
+# (category, pattern, weight, is an emergency event); weight ≥ 3 alone makes level 1
+SIGNALS: tuple[tuple[str, re.Pattern, int, bool], ...] = (
+    ("伤亡", re.compile(_NUMBER + r"\s*(名|人|位|个|具)?[^，。；！？,;!?]{0,8}(死亡|身亡|遇难|丧生|罹难|受伤|伤亡|失联|失踪|被困|重伤|不治)"
+                      r"|(致|造成|导致)[^，。；！？]{0,6}(死亡|身亡|遇难|伤亡|受伤)|伤亡惨重|身亡|遇难|丧生|罹难|死伤|遇刺|"
+                      r"烧死|撞死|淹死|砸死|压死|炸死|溺亡|坠亡|坠楼身亡|重伤|遗体|尸体|抢救无效|"
+                      r"(\d+|[一二两三四五六七八九十]+)死(\d+|[一二两三四五六七八九十多数]+)伤"), 3, True),
+    ("中毒", re.compile(r"(食物|集体|群体|一氧化碳|煤气|农药)中毒|中毒事件|中毒(送医|住院|入院|身亡|死亡)|"
+                      r"(多名|多人|\d+名|\d+人)[^，。]{0,10}(中毒|腹泻|呕吐)|毒气泄漏|毒剂"), 3, True),
+    ("群体性事件", re.compile(r"群体性事件|群体事件|围堵|堵路|堵门|集体上访|聚集上访|打砸|聚众闹事|械斗|冲突升级|暴力冲突|骚乱"), 3, True),
+    ("学校与儿童安全", re.compile(r"(学生|儿童|幼儿|小孩|孩子|校园|学校|幼儿园|小学生|中学生)[^。！？]{0,12}"
+                             r"(受伤|失踪|猥亵|性侵|欺凌|霸凌|虐待|坠楼|走失|被打|殴打|安全事故|溺水|中毒)"), 3, True),
+    ("生命威胁", re.compile(r"跳楼|自杀|自焚|轻生|报复社会|持刀|砍人|行凶|绑架|劫持|枪击|袭击事件|爆炸物|要出人命|死亡威胁"), 3, True),
+    ("灾害事故", re.compile(r"火灾|起火|着火|失火|火情|爆炸(?![头性了])|燃爆(?!搭档)|闪爆|坍塌|倒塌|塌方|垮塌|泥石流|山体滑坡|"
+                        r"洪水|洪灾|山洪|内涝|决堤|溃坝|地震|余震|海啸|台风|龙卷风|冰雹|溺水|车祸|交通事故|撞车|相撞|追尾|"
+                        r"侧翻|翻车|坠机|坠毁|脱轨|沉船|泄漏|危化品|火山喷发|撞人|撞伤|碾压|"
+                        r"(熊熊|一场|场|冲天)大火|大火(已|被|烧|蔓延|扑灭|吞噬)"), 2, True),
+    ("疫情", re.compile(r"疫情|传染病|感染病例|确诊病例|新增确诊|新冠|禽流感|霍乱|鼠疫|狂犬病|聚集性(疫情|感染)|暴发|爆发疫情"), 2, True),
+    ("民生急难", re.compile(r"停水|停电|断水|断电|燃气泄漏|拖欠工资|欠薪|讨薪|无家可归|被困|安全隐患|危房|消防通道"), 1, False),
+    ("扩散", re.compile(r"转发|扩散|热搜|曝光|媒体|记者|网传|刷屏"), 1, False),
 )
 NEGATIVE_STRONG = 0.8
 
@@ -26,33 +46,38 @@ class Urgency:
     level: int
     score: float
     signals: tuple[str, ...]
+    emergency: bool  # an emergency event fired: the text is a government matter whatever relevance says
 
 
 def assess(text: str, *, relevant: bool = True, negative: float = 0.0, likes: int = 0, reposts: int = 0,
            comments: int = 0) -> Urgency:
-    """Level 1 特别重大/重大, 2 较大, 3 一般, 4 关注."""
+    """Level 1 特别重大/重大, 2 较大, 3 一般, 4 关注, with the signals that fired."""
+    text = _NEGATED.sub("", text or "")
     fired: list[str] = []
     score = 0.0
-    critical = False
-    for category, pattern, weight in SIGNALS:
-        match = pattern.search(text or "")
+    critical = emergency = False
+    for category, pattern, weight, is_event in SIGNALS:
+        match = pattern.search(text)
         if match:
             fired.append(f"{category}: {match.group(0)}")
             score += weight
             critical = critical or weight >= 3
-    reach = likes + 2 * reposts + comments
+            emergency = emergency or is_event
+    reach = max(likes, 0) + 2 * max(reposts, 0) + max(comments, 0)
+    viral = reach >= 10000
     if reach >= 1000:
         fired.append(f"传播: 互动 {reach}")
-        score += 2 if reach >= 10000 else 1
+        score += 2 if viral else 1
     if negative >= NEGATIVE_STRONG:
         fired.append(f"负面情绪: {negative:.2f}")
         score += 1
-    if not relevant:
-        return Urgency(level=4, score=score, signals=tuple(fired + ["非政务相关"]))
-    if critical:
+    if critical or (emergency and viral):
         level = 1
-    elif score >= 2:
+    elif emergency or score >= 3 or (relevant and score >= 2):
         level = 2
-    else:
+    elif relevant:
         level = 3
-    return Urgency(level=level, score=score, signals=tuple(fired))
+    else:
+        fired.append("非政务相关")
+        level = 4
+    return Urgency(level=level, score=score, signals=tuple(fired), emergency=emergency)

@@ -1,0 +1,70 @@
+"""`yuqing eval --task topic|sentiment|relevance|urgency --data CSV`: accuracy, macro-F1 and a
+per-class table of a shipped (or given) model on a labelled CSV it has not been trained on.
+
+Urgency CSVs have `text` and `label` where label is a level 1–4, or `emergency` (a real
+emergency report: it must get level ≤ 2) or `ordinary` (an ordinary complaint: it must not get
+level 1); optional `title`, `likes`, `reposts`, `comments`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from nlp.models import calibration, evaluate_predictions, load_model, per_class_table, read_labelled
+from nlp.train import tokens_of
+
+URGENCY_GROUPS = ("emergency", "ordinary")
+
+
+def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
+    model, card = load_model(task, model_dir)
+    rows = read_labelled(data, min_rows=1, min_labels=1)
+    probabilities = model.predict_proba([tokens_of(r) or ["<empty>"] for r in rows])
+    classes = list(model.classes_)
+    predicted = [str(classes[i]) for i in probabilities.argmax(axis=1)]
+    truth = [r["label"] for r in rows]
+    metrics = evaluate_predictions(truth, predicted)
+    unknown = sorted(set(truth) - set(classes))
+    lines = [f"{task} model {card.version} on {data} ({len(rows)} rows)",
+             f"accuracy {metrics['accuracy']:.4f}   macro-F1 {metrics['macro_f1']:.4f}"]
+    cal = calibration(truth, probabilities, classes)
+    lines.append(f"calibration: Brier {cal['brier']:.4f}, ECE {cal['ece']:.4f}")
+    if unknown:
+        lines.append(f"labels the model does not know (always wrong): {', '.join(unknown)}")
+    lines.append(per_class_table(metrics["per_class"]))
+    domains = sorted({r.get("domain") or "" for r in rows} - {""})
+    for domain in domains:
+        idx = [i for i, r in enumerate(rows) if r.get("domain") == domain]
+        correct = sum(predicted[i] == truth[i] for i in idx)
+        lines.append(f"  domain {domain:<22} n={len(idx):>5}  judged correctly {correct / len(idx):.4f}")
+    return "\n".join(lines)
+
+
+def evaluate_urgency(data: Path, analyzer) -> str:
+    with data.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if (r.get("label") or "").strip() and (r.get("text") or "").strip()]
+    if not rows:
+        from yuqing.errors import BadInput
+
+        raise BadInput(f"{data}: needs text and label columns with at least one row")
+    results = analyzer.analyze_many([(r.get("title") or "", r["text"], r.get("likes") or 0, r.get("reposts") or 0,
+                                      r.get("comments") or 0) for r in rows])
+    lines = [f"urgency on {data} ({len(rows)} rows)"]
+    levels = [str(r.urgency) for r in results]
+    labels = [r["label"].strip() for r in rows]
+    for group, rule, test in (("emergency", "level ≤ 2", lambda lv: lv <= 2), ("ordinary", "level 1", lambda lv: lv == 1)):
+        idx = [i for i, label in enumerate(labels) if label == group]
+        if idx:
+            share = sum(test(results[i].urgency) for i in idx) / len(idx)
+            relevant = sum(results[i].relevant for i in idx) / len(idx)
+            lines.append(f"{group:<10} n={len(idx):>5}  {rule}: {share:.4f}   judged relevant: {relevant:.4f}")
+            misses = [i for i in idx if test(results[i].urgency) != (group == "emergency")]
+            for i in misses[:10]:
+                lines.append(f"    {'missed' if group == 'emergency' else 'level 1'}: {rows[i]['text'][:60]} → "
+                             f"{results[i].urgency} {list(results[i].urgency_signals)}")
+    numeric = [i for i, label in enumerate(labels) if label in {"1", "2", "3", "4"}]
+    if numeric:
+        metrics = evaluate_predictions([labels[i] for i in numeric], [levels[i] for i in numeric])
+        lines.append(f"levels: accuracy {metrics['accuracy']:.4f}   macro-F1 {metrics['macro_f1']:.4f}")
+        lines.append(per_class_table(metrics["per_class"]))
+    return "\n".join(lines)

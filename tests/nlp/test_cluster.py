@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from nlp.cluster import Candidate, best_match, heat, score, spike
+from nlp.simhash import distance, similarity, simhash
+from nlp.tokenize import analyzer_tokens
+
+NOW = datetime(2026, 5, 1, 12, 0)
+
+
+def test_simhash_near_duplicates_are_close_and_different_texts_far():
+    a = simhash(analyzer_tokens("A3区金星路每天车流量非常大，门口斑马线交通事故频发，请求设置红绿灯"))
+    b = simhash(analyzer_tokens("A3区金星路每天车流量非常大，门口斑马线交通事故频发，请求尽快设置红绿灯"))
+    c = simhash(analyzer_tokens("教师工资拖欠三个月，学校领导不回应"))
+    assert len(a) == 16 and distance(a, b) <= 6 < distance(a, c)
+    assert similarity(a, b) > similarity(a, c)
+    assert simhash([]) == "0" * 16 and similarity(None, a) == 0.0
+
+
+def _candidate(id_, words, hours=0, place="a3", topic="城乡建设"):
+    return Candidate(id=id_, simhash=None, keywords=frozenset(words), last_seen=NOW - timedelta(hours=hours),
+                     jurisdiction=place, topic=topic)
+
+
+def test_best_match_respects_the_window_and_the_threshold():
+    post = _candidate(None, {"物业", "乱收费", "小区", "停车费"})
+    same = _candidate(1, {"物业", "乱收费", "小区", "电梯"}, hours=5)
+    old = _candidate(2, {"物业", "乱收费", "小区", "停车费"}, hours=100)
+    other = _candidate(3, {"教师", "工资"}, hours=1)
+    assert best_match(post, [same, old, other], window=timedelta(hours=72), min_similarity=0.5) == 1
+    assert best_match(post, [old, other], window=timedelta(hours=72), min_similarity=0.5) is None
+
+
+def test_different_place_or_topic_holds_back_a_match():
+    post = _candidate(None, {"物业", "乱收费", "小区"})
+    assert score(post, _candidate(1, {"物业", "乱收费", "小区"}, place="a5")) < score(post, _candidate(2, {"物业", "乱收费", "小区"}))
+
+
+def test_heat_grows_with_volume_sources_engagement_and_velocity():
+    base = heat(posts=3, sources=1, engagement=10, hours=24)
+    assert heat(posts=30, sources=1, engagement=10, hours=24) > base
+    assert heat(posts=3, sources=3, engagement=10, hours=24) > base
+    assert heat(posts=3, sources=1, engagement=5000, hours=24) > base
+    assert heat(posts=3, sources=1, engagement=10, hours=1) > base
+
+
+def test_spike_against_the_topics_own_baseline():
+    quiet_week = [NOW - timedelta(days=3)]
+    burst = [NOW - timedelta(minutes=m) for m in (5, 10, 20, 40)]
+    result = spike(quiet_week + burst, now=NOW)
+    assert result.spike and result.observed == 4 and result.z >= 3
+
+    busy_week = [NOW - timedelta(hours=1, minutes=20 * k) for k in range(7 * 24 * 3)]  # 3 an hour all week
+    normal_hour = [NOW - timedelta(minutes=m) for m in (5, 25, 45, 55)]
+    assert not spike(busy_week + normal_hour, now=NOW).spike
+    assert not spike([NOW - timedelta(minutes=1)], now=NOW).spike  # one post is never a spike
+    assert not spike([], now=NOW).spike

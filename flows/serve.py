@@ -14,7 +14,7 @@ from flows.response import notify_flow, report_flow, sla_watch_flow, verify_flow
 TZ = "Asia/Shanghai"
 
 
-def deployments(pipeline_every: int = 300):
+def deployments(pipeline_every: int = 60):
     return [
         pipeline_flow.to_deployment(name="pipeline", interval=pipeline_every),
         notify_flow.to_deployment(name="notify", interval=60),
@@ -27,5 +27,5 @@ def deployments(pipeline_every: int = 300):
     ]
 
 
-def serve_all(pipeline_every: int = 300) -> None:
+def serve_all(pipeline_every: int = 60) -> None:
     serve(*deployments(pipeline_every))

@@ -57,6 +57,7 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
     bar = tqdm(total=total, desc="analyse", unit="post", disable=not progress)
     while limit is None or done < limit:
         with session_scope() as session:
+            lease.hold(session)  # fencing: see Lease.hold
             batch = repo.posts_to_analyze(session, limit=min(BATCH, (limit - done) if limit else BATCH))
             if not batch:
                 break
@@ -118,6 +119,7 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
             return report
         while True:
             with session_scope() as session:
+                lease.hold(session)  # fencing: see Lease.hold
                 rows = repo.posts_to_cluster(session, limit=BATCH)
                 if not rows:
                     break
@@ -214,6 +216,7 @@ def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
             return report
         while True:
             with session_scope() as session:
+                lease.hold(session)  # fencing: see Lease.hold
                 issues = repo.issues_to_route(session, limit=BATCH)
                 if not issues:
                     break

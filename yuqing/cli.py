@@ -89,25 +89,79 @@ def crawl(sources: tuple[str, ...], all_sources: bool) -> None:
 
 
 @main.command()
-@click.option("--task", type=click.Choice(["topic"]), default="topic", show_default=True, help="Which model to train.")
+@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance"]), default="topic", show_default=True,
+              help="Which model to train.")
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Training CSV (default: the shipped topic data). Same shape as topic_train_segmented.csv: text_seg or text, label.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Model folder (default: settings.model_dir).")
+              help="Training CSV, UTF-8 (optionally .gz): a `text` (raw) or `text_seg` (pre-segmented) column and a "
+                   "`label` column; optional `domain` (reported separately). Default: the shipped data in data/nlp/.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model folder (default: settings.model_dir, i.e. replaces the shipped model).")
 def train(task: str, data: Path | None, out: Path | None) -> None:
-    """Train a model on a CSV, evaluate it on a held-out split, and save it with its model card."""
-    from nlp.train import train_topic
+    """Train a model on a CSV (a district retrains on its own records), measure it on a held-out
+    20 % split it never saw, and save it with its model card (versions, data hash, metrics).
 
-    card = train_topic(data=data, out_dir=out)
+    The topic model always learns the 15 first-level classes of the taxonomy from its terms, in
+    addition to the labels of the CSV."""
+    from nlp.train import TRAINERS
+
+    card = TRAINERS[task](data=data, out_dir=out)
     click.echo(card.describe())
 
 
-@main.command()
-@click.option("--limit", type=int, default=None, help="Analyse at most this many new posts.")
-def analyze(limit: int | None) -> None:
-    """Analyse posts not analysed yet (topic, urgency, place, …) and group them into issues."""
-    from flows.stages import analyze_new_posts, cluster_new_posts
+@main.command("eval")
+@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), required=True,
+              help="Which model (or the urgency rules) to measure.")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Labelled CSV (text or text_seg, label). For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
+                   "/ `ordinary` (must not get level 1).")
+@click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model folder (default: settings.model_dir).")
+@click.option("--profile", default=None, help="Region profile for user words and gazetteer (urgency; default: settings.profile).")
+def eval_(task: str, data: Path, model_dir: Path | None, profile: str | None) -> None:
+    """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV."""
+    from nlp.evaluate import evaluate_model, evaluate_urgency
+    from yuqing.settings import get_settings
 
-    analysed = analyze_new_posts(limit=limit, progress=True)
+    model_dir = model_dir or get_settings().model_dir
+    if task == "urgency":
+        from nlp.analyze import Analyzer
+        from yuqing.profile import load_profile
+
+        click.echo(evaluate_urgency(data, Analyzer.load(load_profile(profile), model_dir)))
+    else:
+        click.echo(evaluate_model(task, data, model_dir))
+
+
+@main.command()
+@click.option("--limit", type=int, default=None, help="Analyse at most this many new posts (database mode).")
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Analyse this UTF-8 CSV instead of the database: a `text` column, optional title, time, likes, "
+                   "reposts, comments.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the analysed CSV (with --input): every input column plus topic, topic_prob, "
+                   "topic_level2, relevant, urgency, urgency_signals, sentiment, sentiment_score, places, "
+                   "jurisdiction, keywords, spam (and spam_reason, triage, error).")
+@click.option("--profile", default=None, help="Region profile for user words and gazetteer (default: settings.profile).")
+@click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model folder (default: settings.model_dir).")
+def analyze(limit: int | None, input_path: Path | None, output_path: Path | None, profile: str | None,
+            model_dir: Path | None) -> None:
+    """Without --input: analyse posts not analysed yet (topic, urgency, place, …) and group them
+    into issues. With --input/--output: analyse a CSV file, streaming, with a progress bar."""
+    if input_path is not None or output_path is not None:
+        if input_path is None or output_path is None:
+            raise click.UsageError("--input and --output go together")
+        from nlp.analyze import Analyzer
+        from nlp.batch import analyze_csv
+        from yuqing.profile import load_profile
+
+        report = analyze_csv(input_path, output_path, Analyzer.load(load_profile(profile), model_dir))
+        click.echo(f"{report.describe()}; wrote {output_path}")
+        return
+    from flows.stages import analyze_new_posts, cluster_new_posts
+    from yuqing.profile import load_profile
+
+    analysed = analyze_new_posts(limit=limit, progress=True, profile=load_profile(profile) if profile else None)
     grouped = cluster_new_posts()
     click.echo(f"analysed {analysed} post(s); {grouped.describe()}")
 

@@ -52,7 +52,7 @@ def claim_due(*, worker: str, limit: int = 50) -> list[int]:
         for holder in repo.local_claimants(session, at=moment):
             if is_dead_local_worker(holder):
                 # killed after claiming: its rows need not wait for the lease to run out
-                count = repo.release_claims_of(session, worker=holder)
+                count = repo.release_claims_of(session, worker=holder, at=moment)
                 log.warning("released %s notification(s) claimed by %s (process gone)", count, holder)
     with session_scope() as session:
         candidates = session.exec(

@@ -565,12 +565,12 @@ def local_claimants(session: Session, *, at: datetime) -> list[str]:
     ).all())
 
 
-def release_claims_of(session: Session, *, worker: str) -> int:
+def release_claims_of(session: Session, *, worker: str, at: datetime) -> int:
     """A worker known to be dead: its claimed rows become due again at once (it may have sent some;
     at-least-once, the receiver drops the repeat by dedupe key)."""
     result = session.execute(
         update(Notification).where(Notification.status == "sending", Notification.claimed_by == worker)
-        .values(status="failed", claimed_by=None, claimed_until=None, next_attempt_at=now())
+        .values(status="failed", claimed_by=None, claimed_until=None, next_attempt_at=at)
     )
     return result.rowcount
 

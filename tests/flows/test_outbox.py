@@ -172,7 +172,7 @@ def test_payloads_respect_the_receivers_size_limits():
     assert truncate_utf8("ab长", 3, marker="") == "ab"
 
 
-def test_two_workers_never_claim_the_same_row(db):
+def test_two_workers_never_claim_the_same_row(any_db):
     for index in range(40):
         enqueue("email", f"u{index}@example.invalid", key=f"k{index}", issue=False)
     claims: dict[str, list[int]] = {}
@@ -190,9 +190,22 @@ def test_two_workers_never_claim_the_same_row(db):
     assert len(first) + len(second) == 40
 
 
-def test_an_expired_lease_is_claimed_again(db, monkeypatch):
+def test_an_expired_lease_is_claimed_again(any_db, monkeypatch):
     enqueue("email", "a@example.invalid", issue=False)
     assert claim_due(worker="crashed") != []
     assert claim_due(worker="other") == []
     later(monkeypatch, 10)
     assert claim_due(worker="other") != []
+
+
+def test_rows_claimed_by_a_dead_worker_are_released_at_once(any_db):
+    import subprocess
+    import sys
+
+    enqueue("email", "a@example.invalid", issue=False)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    import socket
+
+    dead = f"{socket.gethostname()}:{int(gone.stdout)}"
+    assert claim_due(worker=dead) != []
+    assert claim_due(worker="alive-elsewhere") != []  # its process is gone: no need to wait for the lease

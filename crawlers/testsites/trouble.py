@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections import Counter
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +65,18 @@ def _encodable(messages, codec: str, count: int, convert=lambda t: t):
     return chosen
 
 
+def _distinct(messages, count: int) -> list:
+    """The first `count` messages with texts of their own (the real data repeats a few)."""
+    chosen, seen = [], set()
+    for message in messages:
+        if (message.title, message.text) not in seen:
+            seen.add((message.title, message.text))
+            chosen.append(message)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
 def list_html(rows: list[tuple[str, str, str]], next_href: str | None, meta: str = "") -> str:
     items = "\n".join(
         f'<li class="msg-item" data-id="{html.escape(i)}"><a class="msg-title" href="{html.escape(href)}">'
@@ -86,8 +99,11 @@ def detail_html(msg_id: str, title: str, text: str, user: str, meta: str = "", w
 
 
 class TroubleSite:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, per_encoding: int = 3) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, per_encoding: int = 3, delay: float = 0.0) -> None:
         messages = load_messages()
+        self.delay = delay
+        self.inflight = 0
+        self.max_inflight = 0  # most requests served at the same time (politeness tests)
         self.hits: Counter[str] = Counter()
         self.agents: set[str] = set()
         self._lock = threading.Lock()
@@ -97,7 +113,8 @@ class TroubleSite:
             convert = _traditional if name == "big5" else (lambda t: t)
             chosen = _encodable(messages[200 + 60 * n:], codec, per_encoding * len(HOWS), convert)
             self.encoded[name] = {how: chosen[k * per_encoding:(k + 1) * per_encoding] for k, how in enumerate(HOWS)}
-        self.bad_messages = messages[400:400 + len(BAD_ROWS)]
+        self.bad_messages = _distinct(messages[400:], len(BAD_ROWS))
+        self.flaky_messages = _distinct(messages[450:], 3)
         self.messages = messages
         self._server = _QuietServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -135,14 +152,14 @@ class TroubleSite:
             return 200, body.encode(), "text/html; charset=utf-8", {}
         if parts[:1] == ["flaky"]:
             if parts[1:] == ["list"]:
-                rows = [(f"flaky-{i}", f"/flaky/msg/{i}.html", m.title) for i, m in enumerate(self.messages[450:453])]
+                rows = [(f"flaky-{i}", f"/flaky/msg/{i}.html", m.title) for i, m in enumerate(self.flaky_messages)]
                 return 200, list_html(rows, None).encode(), "text/html; charset=utf-8", {}
             with self._lock:
                 first = self.hits[path] == 1
             if first:
                 return 503, b"busy", "text/plain", {"Retry-After": "0"}
             i = int(parts[2].removesuffix(".html"))
-            m = self.messages[450 + i]
+            m = self.flaky_messages[i]
             return 200, detail_html(f"flaky-{i}", m.title, m.text, m.user).encode(), "text/html; charset=utf-8", {}
         if parts[:1] == ["down"]:
             return 500, b"internal error", "text/plain", {}
@@ -171,7 +188,7 @@ class TroubleSite:
             rows = []
             for i, kind in enumerate(BAD_ROWS):
                 href = "/private/msg.html" if kind == "private" else f"/bad/msg/{kind}.html"
-                rows.append((f"bad-{kind}", href, self.bad_messages[i].title))
+                rows.append((f"bad-{kind}", href, "" if kind == "empty" else self.bad_messages[i].title))
             # the list itself is broken HTML too: unclosed tags, stray end tags
             broken = list_html(rows, None).replace("</li>", "", 3).replace("</ul>", "</div></span>")
             return 200, broken.encode(), utf8, {}
@@ -215,6 +232,17 @@ class TroubleSite:
                 with site._lock:
                     site.hits[self.path] += 1
                     site.agents.add(self.headers.get("User-Agent", ""))
+                    site.inflight += 1
+                    site.max_inflight = max(site.max_inflight, site.inflight)
+                try:
+                    if site.delay:
+                        time.sleep(site.delay)
+                    self._answer(parts)
+                finally:
+                    with site._lock:
+                        site.inflight -= 1
+
+            def _answer(self, parts):
                 answer = site.route(parts.path, parse_qs(parts.query))
                 if answer[0] == "truncated":
                     body = answer[1]

@@ -17,7 +17,7 @@ from yuqing.sources import load_sources
 def board_config(**extra) -> dict:
     specs, _ = load_sources(demo_url="http://x")
     config = next(s for s in specs if s.name == "demo_board").config_dict()
-    config.update(download_delay=0, concurrency=8, **extra)
+    config.update({"download_delay": 0, "concurrency": 8, **extra})
     return config
 
 

@@ -79,6 +79,16 @@ class Lease:
                 raise LeaseLost(f"stage {self.name}: lease lost by {self.holder}")
         self.batches += 1
 
+    def hold(self, session) -> None:
+        """Renew the lease inside a batch's own transaction, before the batch reads anything (fencing).
+        On PostgreSQL the renewed lease row stays locked until the batch commits, so a worker that
+        stalls mid-batch past its lease cannot be taken over until it commits or dies; and a worker
+        whose lease was already taken over writes nothing. On SQLite this first write takes the
+        database's write lock for the batch, with the same effect."""
+        if not repo.renew_stage_lease(session, name=self.name, holder=self.holder,
+                                      until=now() + timedelta(seconds=self.seconds)):
+            raise LeaseLost(f"stage {self.name}: lease lost by {self.holder}")
+
 
 @contextmanager
 def stage_lease(name: str, *, seconds: int | None = None) -> Iterator[Lease | None]:

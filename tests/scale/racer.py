@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 
 def transitions(action: str, ids: list[int]) -> None:
@@ -52,6 +53,7 @@ def cluster(rounds: int) -> None:
         with session_scope() as session:
             if not repo.posts_to_cluster(session, limit=1):
                 break
+        time.sleep(0.05)  # a worker loop polls; it does not spin
 
 
 def _wait_for_go() -> None:

@@ -109,16 +109,18 @@ class DedupPipeline:
     (the same text again from the same source is dropped; from another source it is kept and linked),
     near-duplicate by SimHash (kept, linked to the first post through duplicate_of_id)."""
 
-    def __init__(self, stats, store_factory, *, max_distance: int) -> None:
+    def __init__(self, stats, store_factory, *, max_distance: int, min_chars: int) -> None:
         self.stats = stats
         self.store_factory = store_factory
         self.max_distance = max_distance
+        self.min_chars = min_chars  # short texts share too few words for SimHash to mean anything
         self.seen_urls: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats, lambda: CrawlStore.for_crawler(crawler),
-                   max_distance=crawler.settings.getint("YUQING_NEAR_DUP_DISTANCE", 3))
+                   max_distance=crawler.settings.getint("YUQING_NEAR_DUP_DISTANCE", 5),
+                   min_chars=crawler.settings.getint("YUQING_NEAR_DUP_MIN_CHARS", 30))
 
     def process_item(self, item, spider=None):
         store = self.store_factory()
@@ -139,6 +141,8 @@ class DedupPipeline:
                 raise drop(self.stats, "duplicate_content", f"{url} repeats post #{first_id}")
             item["duplicate_of_id"] = first_duplicate_of or first_id
             self.stats.inc_value("yuqing/linked/content")
+            return item
+        if len(item["text_simplified"]) < self.min_chars:
             return item
         nearest = store.simhash_index().nearest(item["simhash"], self.max_distance)
         if nearest is not None:

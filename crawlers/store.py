@@ -19,18 +19,25 @@ from yuqing.clock import now
 from yuqing.db import get_engine
 from yuqing.models import Post, PostMetric
 
-BANDS = 4  # 64-bit signature in 4 bands of 16 bits: distance ≤ 3 ⇒ at least one band equal
+# The 64-bit signature cut into 6 bands (11,11,11,11,10,10 bits): two signatures within 5 bits
+# differ in at most 5 bands, so they share at least one (pigeonhole) and meet in its bucket.
+_BAND_BITS = (11, 11, 11, 11, 10, 10)
+MAX_INDEXED_DISTANCE = len(_BAND_BITS) - 1
 
 
-def _bands(signature: str) -> list[tuple[int, str]]:
-    return [(i, signature[i * 4:(i + 1) * 4]) for i in range(BANDS)]
+def _bands(signature: str) -> list[tuple[int, int]]:
+    value, bands, shift = int(signature, 16), [], 0
+    for index, bits in enumerate(_BAND_BITS):
+        bands.append((index, (value >> shift) & ((1 << bits) - 1)))
+        shift += bits
+    return bands
 
 
 class SimhashIndex:
     """Near-duplicate lookup in memory: band → post ids; `root` follows duplicate_of to the first post."""
 
     def __init__(self) -> None:
-        self.buckets: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.signatures: dict[int, str] = {}
         self.root_of: dict[int, int] = {}
 
@@ -42,6 +49,8 @@ class SimhashIndex:
 
     def nearest(self, signature: str, max_distance: int) -> int | None:
         """The first (lowest id) root post within max_distance bits, or None."""
+        if max_distance > MAX_INDEXED_DISTANCE:
+            raise ValueError(f"the band index finds neighbours within {MAX_INDEXED_DISTANCE} bits, not {max_distance}")
         best = None
         for band in _bands(signature):
             for post_id in self.buckets.get(band, ()):

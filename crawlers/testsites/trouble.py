@@ -14,6 +14,7 @@ It serves real messages of the demo data (data/demo_site/) with the demo board's
     /loop/list?page=N      page 2 links back to page 1
     /flaky/list      details answer 503 (Retry-After: 0) on the first hit, then the page
     /down/list       always 500
+    /feed/original.xml, /feed/reposts.xml   dedup drills (copies, reposts with edits, tracking parameters)
 
 Every request is counted (``hits``) with the User-Agent it came with (``agents``).
 """
@@ -115,6 +116,7 @@ class TroubleSite:
             self.encoded[name] = {how: chosen[k * per_encoding:(k + 1) * per_encoding] for k, how in enumerate(HOWS)}
         self.bad_messages = _distinct(messages[400:], len(BAD_ROWS))
         self.flaky_messages = _distinct(messages[450:], 3)
+        self.feed_messages = _distinct([m for m in messages[500:] if len(m.text) > 200], 4)
         self.messages = messages
         self._server = _QuietServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -161,6 +163,8 @@ class TroubleSite:
             i = int(parts[2].removesuffix(".html"))
             m = self.flaky_messages[i]
             return 200, detail_html(f"flaky-{i}", m.title, m.text, m.user).encode(), "text/html; charset=utf-8", {}
+        if parts[:1] == ["feed"]:
+            return self._feed(parts[1:])
         if parts[:1] == ["down"]:
             return 500, b"internal error", "text/plain", {}
         return 404, b"not found", "text/plain", {}
@@ -181,6 +185,33 @@ class TroubleSite:
         message, title, text = rows[index]
         body = page_text(detail_html(f"{variant}-{message.msg_id}", title, text, message.user, meta))
         return 200, body.encode(codec), content_type, {}
+
+    def _feed(self, rest: list[str]) -> tuple:
+        """Dedup drills: an original feed, and a feed of copies, reposts and tracking-param links."""
+        a, b, c = self.feed_messages[:3]
+        other = self.feed_messages[3]
+        base = self.url
+        if rest == ["original.xml"]:
+            items = [(f"{base}/posts/{m.msg_id}.html", m.title, m.text) for m in (a, b, c)]
+            items.append((f"{base}/posts/{a.msg_id}-copy.html", a.title, a.text))  # same text again, same source
+        elif rest == ["reposts.xml"]:
+            items = [
+                (f"{base}/elsewhere/{a.msg_id}.html", a.title, a.text),  # exact copy on another source
+                (f"{base}/elsewhere/{b.msg_id}.html", "转发：" + b.title,
+                 b.text.replace("。", "！", 1) + " 大家关注一下"),  # a repost with small edits
+                (f"{base}/elsewhere/{other.msg_id}.html", other.title, other.text),  # unrelated
+                (f"{base}/posts/{c.msg_id}.html?utm_source=weibo&spm=a.b#comments", c.title, c.text),  # known URL
+                (f"{base}/elsewhere/{other.msg_id}.html?from=timeline", other.title, other.text),  # same URL twice
+            ]
+        else:
+            return 404, b"not found", "text/plain", {}
+        entries = "".join(
+            f"<item><title>{html.escape(title)}</title><link>{html.escape(link)}</link>"
+            f"<pubDate>Wed, 01 May 2019 10:00:00 +0800</pubDate><description>{html.escape(text)}</description></item>"
+            for link, title, text in items
+        )
+        body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+        return 200, body.encode(), "application/rss+xml; charset=utf-8", {}
 
     def _bad(self, rest: list[str]) -> tuple:
         utf8 = "text/html; charset=utf-8"

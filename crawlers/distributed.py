@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "yuqing:crawl"
 WORKER_TTL_SECONDS = 60
+POLL_SECONDS = 0.5  # how soon a waiting worker looks at the shared queue again
 
 
 def keys(source: str) -> dict[str, str]:
@@ -45,10 +46,15 @@ def keys(source: str) -> dict[str, str]:
     return {"queue": f"{base}:requests", "dupefilter": f"{base}:dupefilter", "workers": f"{base}:worker:"}
 
 
-def redis_settings(source: str, redis_url: str) -> dict:
-    """Scrapy settings that put one source's frontier and dupefilter in Redis."""
+def redis_settings(source: str, redis_url: str, *, concurrency: int = 4) -> dict:
+    """Scrapy settings that put one source's frontier and dupefilter in Redis. A worker takes from
+    the shared queue only what it can download at once (`concurrency`), never a backlog of its own."""
     names = keys(source)
     return {
+        "CONCURRENT_REQUESTS": concurrency,
+        # several processes write the same database: commit every post at once, so no worker holds
+        # a write transaction open while it waits for the others (SQLite would lock up)
+        "YUQING_STORE_BATCH": 1,
         "SCHEDULER": "crawlers.distributed.SharedScheduler",
         "DUPEFILTER_CLASS": "crawlers.distributed.SharedDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -166,7 +172,14 @@ class SharedScheduler(Scheduler):
     def spider_idle(self, spider):
         """Stay open while another worker may still add requests to the shared frontier."""
         self._beat("idle")
-        if len(self.queue):
+        if len(self.queue) or any(state == "busy" for state in self._others().values()):
+            self._poll_soon()
             raise DontCloseSpider
-        if any(state == "busy" for state in self._others().values()):
-            raise DontCloseSpider
+
+    def _poll_soon(self) -> None:
+        # the engine only looks at an idle scheduler on its 5 s heartbeat; ask it to look sooner
+        # (private engine attributes, so a Scrapy that renames them falls back to the heartbeat)
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None and hasattr(nextcall, "schedule"):
+            nextcall.schedule(POLL_SECONDS)

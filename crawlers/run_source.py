@@ -75,7 +75,8 @@ def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) ->
         problem = check_redis(settings.redis_url)
         if problem:
             raise ConfigError(f"redis_url is set but {problem}")
-        overrides = {**redis_settings(name, settings.redis_url), **(overrides or {})}
+        concurrency = int((source.get("config") or {}).get("concurrency", 4))
+        overrides = {**redis_settings(name, settings.redis_url, concurrency=concurrency), **(overrides or {})}
         jobdir = None
     scrapy_settings = build_settings(
         source, user_agent=settings.crawl_user_agent, max_page_bytes=settings.crawl_max_page_bytes,

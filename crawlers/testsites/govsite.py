@@ -2,6 +2,7 @@
 
 Pages:
     /robots.txt                             allows everything but /admin/
+    /admin/state?watch=S&visible=N          change the state by hand (demo runs)
     /  and /index.html                      the home page, in the state `watch_state`:
                                             clean | spammed | defaced | dead (404) | error (500)
     /zwgk/tzgg/index.html, index_N.html     the 通知公告 column, newest first, 5 a page (TRS-style pagination)
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from crawlers.testsites.base import Answer, LocalSite
 
@@ -29,6 +31,7 @@ DATA = Path(__file__).resolve().parent / "data"
 PAGE_SIZE = 5
 SITE_NAME = "泉州市鲤城区人民政府"
 SEED_SPAM_HREF = "http://www.sanji-dy.example/"
+WATCH_STATES = ("clean", "spammed", "defaced", "dead", "error")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,14 @@ class GovSite(LocalSite):
     def answer(self, path: str, query: str) -> Answer:
         if path == "/robots.txt":
             return Answer(body=b"User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+        if path == "/admin/state":
+            # /admin/state?watch=spammed&visible=13: drive a hand-run demo (the server binds 127.0.0.1)
+            params = {k: v[-1] for k, v in parse_qs(query).items()}
+            if params.get("watch") in WATCH_STATES:
+                self.watch_state = params["watch"]
+            if params.get("visible", "").isdigit():
+                self.visible = max(0, min(int(params["visible"]), len(articles())))
+            return Answer(body=f"watch={self.watch_state} visible={self.visible}\n".encode(), content_type="text/plain")
         published = self.published()
         if path in ("/", "/index.html"):
             if self.watch_state == "dead":

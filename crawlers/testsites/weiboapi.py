@@ -7,6 +7,7 @@
     /api/container/getIndex?containerid=107603<uid>&since_id=ID
         a user timeline, pagination by ``since_id`` (the last id of the previous page)
     /detail/<id>                                   a post's page (HTML), the canonical URL of a post
+    /admin/clock?tick=1&release=3                  let time pass by hand (demo runs)
 
 The clock: `released` posts are public (the oldest first); `release(n)` publishes newer ones and
 `tick()` lets time pass, so every public post gains reposts, comments and likes. A crawl after
@@ -99,6 +100,14 @@ class WeiboApi(LocalSite):
     def answer(self, path: str, query: str) -> Answer:
         if path == "/robots.txt":
             return Answer(body=b"User-agent: *\nAllow: /api/\n", content_type="text/plain")
+        if path == "/admin/clock":
+            # /admin/clock?tick=1&release=3: let time pass by hand (demo runs; the server binds 127.0.0.1)
+            params = {k: v[-1] for k, v in parse_qs(query).items()}
+            if params.get("tick", "").isdigit():
+                self.tick(int(params["tick"]))
+            if params.get("release", "").isdigit():
+                self.release(int(params["release"]))
+            return Answer(body=f"round={self.round} released={self.released}\n".encode(), content_type="text/plain")
         if path.startswith("/detail/"):
             return Answer(body=b"<html><body>detail</body></html>")
         if path != "/api/container/getIndex":

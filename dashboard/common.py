@@ -30,12 +30,16 @@ EVENT_LABELS = {"created": "生成事件", "analyzed": "分析", "triage": "转�
 
 # every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all makes
 # untrusted text inert in st.markdown (no links, images, emphasis, HTML)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:\"'=])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~$\"'=])")
 
 
 def md_escape(text: object) -> str:
+    """Untrusted text made inert for st.markdown. Pages show post text with st.text; this is for the
+    few places where a name sits inside markdown. ':' and '.' become entities so that no URL or
+    www. address is auto-linked (GFM links bare URLs even when punctuation is backslash-escaped)."""
     text = str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace(":", "&#58;").replace(".", "&#46;").replace("@", "&#64;").replace("\n", "  \n")
 
 
 def current_user() -> dict | None:

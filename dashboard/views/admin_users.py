@@ -13,7 +13,7 @@ with db() as session:
 st.dataframe(pd.DataFrame([{
     "用户名": u.username, "姓名": u.display_name, "角色": ROLE_LABELS.get(u.role, u.role),
     "单位": names.get(u.unit_code, u.unit_code or ""), "启用": "是" if u.active else "否",
-    "锁定": "🔒 锁定至 " + fmt_time(u.locked_until) if auth.is_locked(u) else "", "失败次数": u.failed_logins,
+    "锁定": "已锁定至 " + fmt_time(u.locked_until) if auth.is_locked(u) else "", "失败次数": u.failed_logins,
     "最近登录": fmt_time(u.last_login_at)} for u in users]), hide_index=True, width="stretch", key="users_table")
 
 if "users_flash" in st.session_state:

@@ -47,11 +47,12 @@ with db() as session:
 if not rows:
     st.stop()
 choice = st.selectbox("办理交办事项", [a.id for a, _ in rows],
-                      format_func=lambda n: next(f"交办 {a.id} · 事件 #{i.id} {i.title[:30]} · "
-                                                 f"{ASSIGNMENT_STATUS_LABELS.get(a.status, a.status)}"
-                                                 for a, i in rows if a.id == n), key="inbox_choice")
+                      # the label must not change with the status, or the choice would reset after 签收
+                      format_func=lambda n: next(f"交办 {a.id} · 事件 #{i.id} {i.title[:30]}" for a, i in rows if a.id == n),
+                      key="inbox_choice")
+st.caption(f"当前状态：{ASSIGNMENT_STATUS_LABELS.get(next(a.status for a, _ in rows if a.id == choice))}")
 assignment, issue = next((a, i) for a, i in rows if a.id == choice)
-st.caption(f"交办理由：{md_escape(assignment.reason)}")
+st.text(f"交办理由：{assignment.reason}")
 if st.button("打开事件详情", key="inbox_open_issue"):
     open_issue(issue.id)
 

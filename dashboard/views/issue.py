@@ -49,7 +49,8 @@ if who.role == "unit":
     # a unit reads only its own part of the work on an issue
     assignments = [a for a in assignments if a.unit_code == who.unit_code]
 
-st.subheader(f"#{issue.id} {md_escape(issue.title)}")
+st.subheader(f"事件 #{issue.id}")
+st.text(issue.title)  # untrusted: never markdown
 cols = st.columns(5)
 cols[0].metric("状态", ISSUE_STATUS_LABELS.get(issue.status, issue.status))
 cols[1].metric("紧急程度", URGENCY_LABELS.get(issue.urgency, str(issue.urgency)))

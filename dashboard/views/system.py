@@ -13,8 +13,8 @@ st.subheader("数据源")
 if sources:
     st.dataframe(pd.DataFrame([{
         "名称": s.name, "类型": s.kind, "地址": s.url, "启用": "是" if s.enabled else "否",
-        "健康": "❌ 连续失败" if s.consecutive_failures >= 3 else ("⚠ 失败" if s.consecutive_failures else
-                                                               ("✅ 正常" if s.last_ok_at else "未运行")),
+        "健康": "✗ 连续失败" if s.consecutive_failures >= 3 else ("⚠ 失败" if s.consecutive_failures else
+                                                               ("✓ 正常" if s.last_ok_at else "未运行")),
         "连续失败": s.consecutive_failures, "最近运行": fmt_time(s.last_run_at), "最近成功": fmt_time(s.last_ok_at),
         "最近错误": s.last_error or "", "上次条数": s.last_items, "累计条数": s.total_items,
     } for s in sources]), hide_index=True, width="stretch", key="system_sources")

@@ -26,7 +26,8 @@ try:
 except NotFound:
     st.error(f"事件 #{int(issue_id)} 不存在。")
     st.stop()
-st.subheader(f"#{issue.id} {md_escape(issue.title)}")
+st.subheader(f"事件 #{issue.id}")
+st.text(issue.title)  # untrusted: never markdown
 if not events:
     st.info("此事件还没有审计记录。")
     st.stop()
@@ -35,6 +36,12 @@ frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["s
 st.altair_chart(alt.Chart(frame).mark_bar().encode(
     x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
     tooltip=["对象", "阶段", "开始", "结束", "进行中"]), width="stretch", key="timeline_gantt")
+# the same path in words, one line per unit (readable without the chart, and by screen readers)
+lanes: dict[str, list[str]] = {}
+for bar in bars:
+    lanes.setdefault(bar["lane"], []).append(bar["stage"])
+for lane, path in lanes.items():
+    st.markdown(f"**{md_escape(names.get(lane, lane))}**：{' → '.join(path)}")
 st.dataframe(frame.assign(开始=[fmt_time(b["start"]) for b in bars], 结束=[fmt_time(b["end"]) for b in bars]),
              hide_index=True, width="stretch", key="timeline_bars")
 st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": EVENT_LABELS.get(e.kind, e.kind), "执行者": e.actor,

@@ -72,7 +72,7 @@ def test_opening_an_issue_from_the_list(board):
     at.selectbox(key="issues_open_choice").set_value(board.issue_a).run()
     at.button(key="issues_open").click().run()
     assert not at.exception
-    assert at.title[0].value == "事件详情" and f"#{board.issue_a}" in at.subheader[0].value
+    assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{board.issue_a}"
 
 
 def _issue_page(board, issue_id):

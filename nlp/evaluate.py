@@ -32,11 +32,21 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
     if unknown:
         lines.append(f"labels the model does not know (always wrong): {', '.join(unknown)}")
     lines.append(per_class_table(metrics["per_class"]))
+    overridden = None
+    if task == "relevance":
+        from nlp.train import with_emergency_override
+
+        overridden = [with_emergency_override(r["text"], p) for r, p in zip(rows, predicted, strict=True)]
+        share = sum(o == t for o, t in zip(overridden, truth, strict=True)) / len(rows)
+        lines.append(f"with the emergency override of the analysis: accuracy {share:.4f}")
     domains = sorted({r.get("domain") or "" for r in rows} - {""})
     for domain in domains:
         idx = [i for i, r in enumerate(rows) if r.get("domain") == domain]
         correct = sum(predicted[i] == truth[i] for i in idx)
-        lines.append(f"  domain {domain:<22} n={len(idx):>5}  judged correctly {correct / len(idx):.4f}")
+        line = f"  domain {domain:<22} n={len(idx):>5}  judged correctly {correct / len(idx):.4f}"
+        if overridden is not None:
+            line += f"   with override {sum(overridden[i] == truth[i] for i in idx) / len(idx):.4f}"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -153,10 +153,17 @@ def train_relevance(data: Path | None = None, out_dir: Path | None = None, *, pr
     path = Path(data or DEFAULT_DATA["relevance"])
     rows = read_labelled(path)
     model, metrics, split = fit_and_measure("relevance", rows, progress=progress)
+    test_rows, predicted, _, _ = split["_test"]
+    overridden = [with_emergency_override(r["text"], p) for r, p in zip(test_rows, predicted, strict=True)]
+    metrics["with_emergency_override"] = {"accuracy": round(sum(o == r["label"] for o, r in zip(overridden, test_rows, strict=True))
+                                                            / len(test_rows), 4),
+                                          "by_domain": _by_domain(test_rows, overridden)}
     notes = ["relevant = a matter for the government (citizen messages: full, title only, pre-segmented, written); "
              "irrelevant = CLUE TNEWS headlines (tech, finance, entertainment, world, car, sports, culture, travel, "
              "military, game, stock, story) and consumer reviews",
-             "by_domain accuracy on the held-out split = the share judged correctly in that source"]
+             "by_domain accuracy on the held-out split = the share judged correctly in that source",
+             "with_emergency_override = what the analysis reports: an emergency signal of nlp/urgency.py makes a text "
+             "relevant whatever the model says"]
     return _finish("relevance", model, metrics, split, rows, [path], notes, out_dir)
 
 
@@ -167,6 +174,13 @@ def train_sentiment(data: Path | None = None, out_dir: Path | None = None, *, pr
     notes = ["polarity negative/positive; the analysis reports 'neutral' when P(positive) is between 0.4 and 0.6",
              "by_domain.weibo.accuracy is the Weibo polarity accuracy on held-out posts"]
     return _finish("sentiment", model, metrics, split, rows, [path], notes, out_dir)
+
+
+def with_emergency_override(text: str, predicted: str) -> str:
+    from nlp.normalize import clean
+    from nlp.urgency import assess
+
+    return "relevant" if predicted == "relevant" or assess(clean(text)).emergency else predicted
 
 
 TRAINERS = {"topic": train_topic, "relevance": train_relevance, "sentiment": train_sentiment}

@@ -1,0 +1,1 @@
+"""The Streamlit board (issue 6): app.py builds the navigation, views/ are the pages."""

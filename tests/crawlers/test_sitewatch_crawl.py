@@ -63,7 +63,8 @@ def test_connection_refused_and_bad_page(db):
 
     closed = f"http://127.0.0.1:{free_port()}/"
     with Blank() as blank:
-        add_source("portal_watch", "site_watch", closed, {"download_delay": 0, "pages": [blank.url + "/blank.html"]},
+        add_source("portal_watch", "site_watch", closed, {"download_delay": 0, "pages": [blank.url + "/blank.html"],
+                                                           "retries": 1, "retry_backoff": 0.1},
                    owner_unit="kaiyuan")
         posts = watch()
     reasons = sorted(p.text.splitlines()[1] for p in posts)

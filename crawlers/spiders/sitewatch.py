@@ -140,11 +140,12 @@ class SiteWatchSpider(SourceSpider):
         logger.warning("site watch %s: %s", page_url, finding.reason)
         where = site_title or page_url
         title = mask_spam(f"网站监测：{where}{KIND_TITLES[finding.kind]}")
+        # the owner comes first, so it is inside the issue summary that routing reads
         lines = [
             f"{self.owner_name}主办的网站{KIND_TITLES[finding.kind]}。",
+            f"网站主办单位：{self.owner_name}" + (f"（{self.owner_code}）" if self.owner_code else ""),
             f"原因：{finding.reason}",
             f"页面：{page_url}",
-            f"网站主办单位：{self.owner_name}" + (f"（{self.owner_code}）" if self.owner_code else ""),
             "证据：",
             *[f"- {_defang_links(line)}" for line in finding.evidence],
             "请主办单位立即核查处置，清除植入内容或恢复页面，并排查网站安全漏洞。",

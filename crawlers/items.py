@@ -30,5 +30,5 @@ class PostItem(scrapy.Item):
     author_hash = scrapy.Field()
     content_hash = scrapy.Field()
     simhash = scrapy.Field()
-    duplicate_of_id = scrapy.Field()
+    duplicate_of_key = scrapy.Field()  # DedupPipeline: the root post (id, or URL while still staged)
     update_of_id = scrapy.Field()    # DedupPipeline: the stored post this item updates

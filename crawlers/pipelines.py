@@ -14,12 +14,11 @@ from datetime import datetime
 from scrapy.exceptions import DropItem
 
 from crawlers.encoding import replacement_ratio
+from crawlers.fingerprint import content_hash, simhash_text
 from crawlers.store import CrawlStore
 from crawlers.urls import canonical_url
 from nlp.normalize import clean as clean_for_analysis
 from nlp.normalize import detect_spam, to_simplified
-from nlp.simhash import simhash
-from nlp.tokenize import content_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +94,8 @@ class CleanPipeline:
             hashlib.sha256(f"{self.author_salt}:{item['source']}:{author}".encode()).hexdigest() if author else None
         )
         analysis_form = clean_for_analysis(simplified)
-        item["content_hash"] = hashlib.sha256(analysis_form.encode("utf-8")).hexdigest()
-        item["simhash"] = simhash(content_tokens(analysis_form))
+        item["content_hash"] = content_hash(analysis_form)
+        item["simhash"] = simhash_text(analysis_form)
         if not item.get("spam"):
             item["spam"], item["spam_reason"] = detect_spam(simplified)
         for key in ("likes", "reposts", "comments", "views"):
@@ -106,7 +105,8 @@ class CleanPipeline:
 
 class DedupPipeline:
     """Three levels: canonical URL (a known post is updated if it changed, else dropped), content hash
-    (the same text again from the same source is dropped; from another source it is kept and linked),
+    (the same text again from the same source is dropped; from another source it is kept and linked;
+    the database side of this check runs when the batch is written, see CrawlStore.flush),
     near-duplicate by SimHash (kept, linked to the first post through duplicate_of_id)."""
 
     def __init__(self, stats, store_factory, *, max_distance: int, min_chars: int) -> None:
@@ -134,25 +134,19 @@ class DedupPipeline:
                 item["update_of_id"] = known[0]
                 return item
             raise drop(self.stats, "known_url", f"{url} is post #{known[0]}")
-        first = store.first_with_content(item["content_hash"])
-        if first is not None:
-            first_id, first_source, first_duplicate_of = first
-            if first_source == store.source.id:
-                raise drop(self.stats, "duplicate_content", f"{url} repeats post #{first_id}")
-            item["duplicate_of_id"] = first_duplicate_of or first_id
-            self.stats.inc_value("yuqing/linked/content")
-            return item
-        if len(item["text_simplified"]) < self.min_chars:
-            return item
-        nearest = store.simhash_index().nearest(item["simhash"], self.max_distance)
-        if nearest is not None:
-            item["duplicate_of_id"] = nearest
-            self.stats.inc_value("yuqing/linked/near_duplicate")
+        first_url = store.run_hashes.get(item["content_hash"])
+        if first_url is not None:
+            raise drop(self.stats, "duplicate_content", f"{url} repeats {first_url}")
+        if len(item["text_simplified"]) >= self.min_chars:
+            nearest = store.simhash_index().nearest(item["simhash"], self.max_distance)
+            if nearest is not None:
+                item["duplicate_of_key"] = nearest
+                self.stats.inc_value("yuqing/linked/near_duplicate")
         return item
 
 
 class StorePipeline:
-    """Write the post (or the update of a known one) through yuqing.repo, committed in batches."""
+    """Write the post (or the update of a known one) through yuqing.repo, in batches."""
 
     def __init__(self, stats, store_factory) -> None:
         self.stats = stats
@@ -176,8 +170,5 @@ class StorePipeline:
                 self.stats.inc_value("yuqing/updated")
                 return item
             raise drop(self.stats, "unchanged", f"{item['canonical_url']} has not changed")
-        post_id = self.store.add(item)
-        if post_id is None:
-            raise drop(self.stats, "known_url", f"{item['canonical_url']} was stored meanwhile")
-        self.stats.inc_value("yuqing/stored")
+        self.store.stage(item)  # counted as stored when its batch is written
         return item

@@ -24,13 +24,9 @@ def simhash(tokens: Iterable[str]) -> str:
     counts = Counter(tokens)
     if not counts:
         return "0" * 16
-    weights = np.zeros(BITS, dtype=np.int64)
-    for token, count in counts.items():
-        weights += count * _signs(token)
-    signature = 0
-    for bit in np.flatnonzero(weights > 0):
-        signature |= 1 << int(bit)
-    return f"{signature:016x}"
+    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts)) @ np.stack([_signs(t) for t in counts])
+    bits = np.packbits((weights > 0)[::-1].astype(np.uint8))
+    return bits.tobytes().hex()
 
 
 def distance(a: str, b: str) -> int:

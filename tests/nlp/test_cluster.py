@@ -56,3 +56,22 @@ def test_spike_against_the_topics_own_baseline():
     assert not spike(busy_week + normal_hour, now=NOW).spike
     assert not spike([NOW - timedelta(minutes=1)], now=NOW).spike  # one post is never a spike
     assert not spike([], now=NOW).spike
+
+
+def test_simhash_matches_the_textbook_definition():
+    import hashlib
+    import random
+    from collections import Counter
+
+    def reference(tokens):
+        weights = [0] * 64
+        for token, count in Counter(tokens).items():
+            value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+            for bit in range(64):
+                weights[bit] += count if value >> bit & 1 else -count
+        return f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
+
+    rng = random.Random(3)
+    for _ in range(100):
+        tokens = ["".join(rng.choice("物业小区乱收费停水学校") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 40))]
+        assert simhash(tokens) == reference(tokens)

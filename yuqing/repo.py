@@ -1020,6 +1020,13 @@ def admin_users(session: Session, *, viewer: Viewer) -> Sequence[User]:
     return list_users(session)
 
 
+def _hours_between(session: Session, start, end):
+    """Hours from `start` to `end` computed by the database (NULL when `end` is NULL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
 def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None, until: datetime | None = None,
                      at: datetime | None = None) -> list:
     """Per-unit compliance for the supervisors' page, counted in SQL (the same rules as
@@ -1059,20 +1066,24 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
     escalated = dict(session.exec(escalations.group_by(Event.unit_code)).all())
     sign: dict[str, list[float]] = {}
     respond: dict[str, list[float]] = {}
-    for unit, created, acknowledged, responded in session.execute(
-        select(Assignment.unit_code, Assignment.created_at, Assignment.acknowledged_at, Assignment.responded_at)
+    to_sign = _hours_between(session, Assignment.created_at, Assignment.acknowledged_at)
+    to_respond = _hours_between(session, Assignment.created_at, Assignment.responded_at)
+    for unit, sign_hours, respond_hours in session.execute(
+        select(Assignment.unit_code, to_sign, to_respond)
         .where(*period, or_(Assignment.acknowledged_at != None, Assignment.responded_at != None))  # noqa: E711
     ):
-        if acknowledged:
-            sign.setdefault(unit, []).append((acknowledged - created).total_seconds() / 3600)
-        if responded:
-            respond.setdefault(unit, []).append((responded - created).total_seconds() / 3600)
+        if sign_hours is not None:
+            sign.setdefault(unit, []).append(float(sign_hours))
+        if respond_hours is not None:
+            respond.setdefault(unit, []).append(float(respond_hours))
     return [UnitCompliance(
         unit_code=unit, assignments=int(total), done=int(n_done or 0), done_on_time=int(on_time or 0),
         open_overdue=int(overdue or 0), returned=int(returned or 0), escalated=int(escalated.get(unit, 0)),
         median_hours_to_sign=median(sign[unit]) if sign.get(unit) else None,
         median_hours_to_respond=median(respond[unit]) if respond.get(unit) else None,
     ) for unit, total, n_done, on_time, overdue, returned in rows]
+
+
 
 
 # ---------------------------------------------------------------- crawlers: site watch baselines

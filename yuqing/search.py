@@ -27,7 +27,8 @@ def search_terms(text: str) -> list[str]:
     """Distinct lower-cased terms in first-seen order; punctuation and spaces dropped."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     seen: dict[str, None] = {}
-    for token in _jieba().cut_for_search(text):
+    # HMM off: 3-4× faster, and documents and queries are cut the same way, so they still agree
+    for token in _jieba().cut_for_search(text, HMM=False):
         token = token.strip()
         if token and len(token) <= MAX_TERM and _WORDY.search(token):
             seen.setdefault(token, None)

@@ -31,7 +31,7 @@ table = [[names.get(r.unit_code, r.unit_code), r.assignments, r.done, r.done_on_
 frame = pd.DataFrame(table, columns=header).rename(columns={"按时率": "按时率(%)"})
 st.dataframe(frame, hide_index=True, width="stretch", key="compliance_table")
 cols = st.columns(2)
-cols[0].download_button("导出 CSV", to_csv(header, table), file_name="compliance.csv", mime="text/csv",
+cols[0].download_button("导出 CSV", lambda: to_csv(header, table), file_name="compliance.csv", mime="text/csv",
                         key="compliance_csv")
-cols[1].download_button("导出 Excel", to_xlsx(header, table, title="单位回应合规"), file_name="compliance.xlsx",
+cols[1].download_button("导出 Excel", lambda: to_xlsx(header, table, title="单位回应合规"), file_name="compliance.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="compliance_xlsx")

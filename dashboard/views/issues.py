@@ -19,7 +19,7 @@ with st.form("issue_filters"):
     st.form_submit_button("检索", key="issues_search")
 page_number = st.number_input("页码", min_value=1, value=1, step=1, key="issues_page")
 with db() as session:
-    repo.index_issues_for_search(session)
+    repo.index_issues_for_search(session, limit=300)  # the pipeline's newest issues; a backlog catches up over renders
     issues, total = repo.search_issues(
         session, viewer=who, query=query, status=status, urgency=urgency, topic=topic.strip() or None,
         jurisdiction=jurisdiction.strip() or None, needs_triage=True if triage_only else None,

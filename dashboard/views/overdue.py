@@ -25,8 +25,8 @@ table = [[a.id, i.id, i.title, names.get(a.unit_code, a.unit_code), URGENCY_LABE
           countdown(a.response_due or a.press_due or a.ack_due, moment)] for a, i in rows]
 st.dataframe(pd.DataFrame(table, columns=header), hide_index=True, width="stretch", key="overdue_table")
 cols = st.columns(3)
-cols[0].download_button("导出 CSV", to_csv(header, table), file_name="overdue.csv", mime="text/csv", key="overdue_csv")
-cols[1].download_button("导出 Excel", to_xlsx(header, table, title="超期清单"), file_name="overdue.xlsx",
+cols[0].download_button("导出 CSV", lambda: to_csv(header, table), file_name="overdue.csv", mime="text/csv", key="overdue_csv")
+cols[1].download_button("导出 Excel", lambda: to_xlsx(header, table, title="超期清单"), file_name="overdue.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="overdue_xlsx")
 choice = st.selectbox("打开事件", sorted({i.id for _, i in rows}), key="overdue_open_choice")
 if st.button("查看详情", key="overdue_open"):

@@ -79,3 +79,22 @@ def test_weekly_report_page(board):
     assert not at.exception
     assert "舆情回应督查周报" in at.subheader[0].value
     assert at.dataframe and len(at.get("download_button")) == 2
+
+
+def test_sql_compliance_agrees_with_the_compliance_module(board, monkeypatch):
+    with session_scope() as session:
+        lifecycle.acknowledge(session, viewer=UNIT, assignment_id=board.assignment_a)
+        lifecycle.respond(session, viewer=UNIT, assignment_id=board.assignment_a, text="已答复", url="")
+    for days in (0, 1, 3):
+        moment = now() + timedelta(days=days)
+        with session_scope() as session:
+            supervisor = Viewer("sup", "supervisor")
+            fast = repo.compliance_since(session, viewer=supervisor, since=None, at=moment)
+            slow = repo.unit_compliance(session, viewer=supervisor, at=moment)
+        exact = [r.__dict__ | {"median_hours_to_sign": 0, "median_hours_to_respond": 0} for r in fast]
+        assert exact == [r.__dict__ | {"median_hours_to_sign": 0, "median_hours_to_respond": 0} for r in slow]
+        for one, other in zip(fast, slow, strict=True):  # julianday arithmetic: equal to within a second
+            for field in ("median_hours_to_sign", "median_hours_to_respond"):
+                a, b = getattr(one, field), getattr(other, field)
+                assert (a is None) == (b is None) and (a is None or abs(a - b) < 1 / 3600)
+        assert any(r.open_overdue for r in fast) == (days > 0)

@@ -116,6 +116,7 @@ def main() -> None:
     from crawlers.demo_site import start_demo_site
     from flows.channels import Message, send
     from flows.pipeline import pipeline_flow
+    from yuqing import repo
     from yuqing.bootstrap import initialise
     from yuqing.db import session_scope
     from yuqing.models import Issue, Post
@@ -124,9 +125,12 @@ def main() -> None:
 
     site = start_demo_site("127.0.0.1", 0, initial=40, release_every=0)
     initialise(profile="demo", demo_url=site.url)
-    print(f"demo site {site.url}; pipeline every {interval} s, {runs} runs, {args.messages} messages released "
+    with session_scope() as session:
+        # the sources this bench serves; other local test sites of sources.yaml are not running here
+        names = [source.name for source in repo.list_sources(session) if source.enabled and source.url.startswith(site.url)]
+    print(f"demo site {site.url}; sources {', '.join(names)}; pipeline every {interval} s, {runs} runs, {args.messages} messages released "
           f"at random moments; alerts to {hook}", flush=True)
-    pipeline_flow(crawl=True)  # absorb the backlog already on the site (not measured)
+    pipeline_flow(crawl=True, sources=names)  # absorb the backlog already on the site (not measured)
     receiver.arrivals.clear()
 
     rng = random.Random(args.seed)
@@ -149,7 +153,7 @@ def main() -> None:
     for run in range(1, runs + 1):
         time.sleep(max(0.0, start + run * interval - time.monotonic()))
         pass_starts.append(time.monotonic())
-        pipeline_flow(crawl=True)
+        pipeline_flow(crawl=True, sources=names)
     thread.join()
 
     first_alert: dict[int, float] = {}
@@ -161,7 +165,8 @@ def main() -> None:
         for msg_id, appeared in released.items():
             post = session.exec(select(Post).where(Post.external_id == msg_id)).first()
             if post is None or post.issue_id is None:
-                skipped["not stored or not grouped (spam, irrelevant)"] = skipped.get("not stored or not grouped (spam, irrelevant)", 0) + 1
+                why = "not crawled" if post is None else f"not grouped ({post.spam_reason or 'judged not relevant'})"
+                skipped[why] = skipped.get(why, 0) + 1
                 continue
             issue = session.get(Issue, post.issue_id)
             first_post = session.exec(select(Post).where(Post.issue_id == issue.id).order_by(Post.id)).first()

@@ -11,11 +11,20 @@ from flows import stages
 from flows.response import deliver_task
 
 
+@task(name="enabled-sources")
+def sources_task() -> list[str]:
+    from yuqing import repo
+    from yuqing.db import session_scope
+
+    with session_scope() as session:
+        return [source.name for source in repo.list_sources(session) if source.enabled]
+
+
 @task(name="crawl", retries=2, retry_delay_seconds=10)
-def crawl_task(sources: list[str] | None = None) -> list[str]:
+def crawl_task(source: str) -> list[str]:
     from crawlers.runner import crawl
 
-    return [result.describe() for result in crawl(sources)]
+    return [result.describe() for result in crawl([source])]
 
 
 @task(name="analyze", retries=2, retry_delay_seconds=5)
@@ -37,7 +46,13 @@ def route_task() -> str:
 def pipeline_flow(crawl: bool = True, sources: list[str] | None = None) -> str:
     """One pass: crawl the sources, analyse new posts, group them into issues, route new issues,
     and deliver the alerts that routing queued."""
-    lines = crawl_task(sources) if crawl else ["crawl skipped"]
+    if crawl:
+        # one task per source, run side by side: each crawl is its own process, and the slowest
+        # source, not the sum of all of them, sets how long a pass takes
+        names = sources or sources_task()
+        lines = [line for part in crawl_task.map(names).result() for line in part] or ["no enabled source"]
+    else:
+        lines = ["crawl skipped"]
     analysed = analyze_task()
     grouped = cluster_task()
     routed = route_task()

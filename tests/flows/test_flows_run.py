@@ -108,3 +108,21 @@ def test_verify_and_report_flows(db, prefect_harness, site, tmp_path, licheng): 
     assert html.endswith(".html") and docx.endswith(".docx")
     assert licheng.units[lead.unit_code].name in Path(html).read_text(encoding="utf-8")
     assert any(paragraph.text for paragraph in Document(docx).paragraphs)
+
+
+@pytest.mark.slow
+def test_pipeline_flow_crawls_a_real_local_site_to_alerts(db, smtp, prefect_harness):
+    from crawlers.demo_site import start_demo_site
+    from yuqing.bootstrap import initialise
+
+    with start_demo_site("127.0.0.1", 0, initial=6, release_every=0) as site:
+        initialise(demo_url=site.url)
+        summary = pipeline_flow(crawl=True, sources=["demo_board", "demo_rss"])
+        # the two sources are crawled side by side; whichever stores a message first, it is stored once
+        assert "analysed 6 post(s)" in summary and "demo_board:" in summary and "demo_rss:" in summary
+        site.release(2)
+        summary = pipeline_flow(crawl=True, sources=["demo_board", "demo_rss"])
+        assert "analysed 2 post(s)" in summary
+    after = counts()
+    assert after["posts"] == after["analyses"] == 8
+    assert after["sent"] == after["notifications"] == len(smtp.messages)

@@ -846,9 +846,9 @@ def index_issues_for_search(session: Session, *, limit: int = 5000) -> int:
     ids = [row[0] for row in stale]
     session.execute(delete(IssueTerm).where(col(IssueTerm.issue_id).in_(ids)))
     rows = [{"term": term, "issue_id": issue_id} for issue_id, title, summary in stale
-            for term in search_terms(f"{title}\n{summary}")]
-    if rows:
-        session.execute(insert(IssueTerm), rows)
+            for term in search_terms(f"{title}\n{summary[:200]}")]
+    if rows:  # Core insert: no ORM bookkeeping for thousands of tiny rows
+        session.connection().execute(insert(IssueTerm.__table__), rows)
     from sqlalchemy import update
 
     session.execute(update(Issue).where(col(Issue.id).in_(ids)).values(search_indexed_at=now()))

@@ -30,8 +30,17 @@ def shingles(text: str) -> list[str]:
     return tokens
 
 
+_HASHES: dict[str, int] = {}  # bigrams repeat across posts: hash each once (bounded below)
+_MAX_CACHED = 400_000
+
+
 def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+    value = _HASHES.get(token)
+    if value is None:
+        if len(_HASHES) >= _MAX_CACHED:
+            _HASHES.clear()
+        value = _HASHES[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+    return value
 
 
 def simhash_of_tokens(tokens) -> str:

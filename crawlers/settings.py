@@ -59,6 +59,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {"crawlers.state.CrawlStateExtension": 500}
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.QuietLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 YUQING_MAX_TEXT_CHARS = 200_000

@@ -47,6 +47,7 @@ def test_bad_pages_are_dropped_or_counted_and_good_ones_stored(db, site):
     log = (get_settings().data_dir / "crawl" / "bad" / "last.log").read_text(encoding="utf-8")
     assert "Dropped: mojibake:" in log and "Dropped: empty:" in log
     assert "larger than download max size" in log  # the 50 MB page was cancelled, not read
+    assert not any(m.user in log for m in site.bad_messages)  # items are never dumped with their raw author
     assert any("contact" in agent for agent in site.agents)
     # a page lost to errors makes the next crawl walk everything again (it may have been a blip)
     from crawlers.state import read_state

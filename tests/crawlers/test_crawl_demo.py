@@ -92,3 +92,17 @@ def test_rss_source_skips_what_the_board_already_stored(db, site):
     assert results["demo_rss"].error is None
     assert results["demo_rss"].stored == 0 and results["demo_rss"].skipped_known == 30
     assert len({p.url for p in stored_posts()}) == len(stored_posts())
+
+
+def test_the_prefect_crawl_task_runs_again_and_again_in_one_process(db, site):
+    """The task body (.fn, as the flow runs it) in one process, three times: no reactor to restart."""
+    from flows.pipeline import crawl_task
+
+    register_demo_sources(site.url)
+    first = crawl_task.fn("demo_board")
+    site.release(3)
+    second = crawl_task.fn("demo_board")
+    third = crawl_task.fn("demo_board")
+    assert first[0].startswith("demo_board: ") and "FAILED" not in first[0]
+    assert second[0].startswith("demo_board: 3 new") or second[0].startswith("demo_board: 2 new")
+    assert third[0].startswith("demo_board: 0 new")

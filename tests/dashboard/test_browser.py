@@ -103,7 +103,10 @@ def _alert(page, text: str) -> None:
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let charts finish drawing
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    if charts.count():  # vega draws after the data arrives; wait for the drawing itself
+        charts.first.locator("canvas, svg").first.wait_for()
+    page.wait_for_timeout(400)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -88,6 +88,37 @@ def crawl(sources: tuple[str, ...], all_sources: bool) -> None:
         sys.exit(1)
 
 
+@main.command("sources")
+def sources_() -> None:
+    """List the registered sources with their health: last run, last success, consecutive
+    failures, items of the last run and in total, hours since the last new post, last error;
+    and the problems (failing / silent) that raise alerts."""
+    from crawlers.health import source_problems
+    from yuqing import repo
+    from yuqing.clock import to_local
+    from yuqing.db import session_scope
+
+    def when(moment):
+        return f"{to_local(moment):%m-%d %H:%M}" if moment else "—"
+
+    with session_scope() as session:
+        rows = repo.source_health(session)
+    if not rows:
+        click.echo("no sources registered: run `yuqing init`")
+        return
+    click.echo(f"{'source':24} {'kind':10} {'on':3} {'last run':12} {'last ok':12} {'fails':>5} {'items':>6} "
+               f"{'total':>6} {'h since new':>11}")
+    for row in rows:
+        hours = "—" if row["hours_since_new_post"] is None else f"{row['hours_since_new_post']:.1f}"
+        click.echo(f"{row['name']:24} {row['kind']:10} {'yes' if row['enabled'] else 'no':3} "
+                   f"{when(row['last_run_at']):12} {when(row['last_ok_at']):12} {row['consecutive_failures']:>5} "
+                   f"{row['last_items']:>6} {row['total_items']:>6} {hours:>11}")
+        if row["last_error"] and row["consecutive_failures"]:
+            click.echo(f"    last error: {row['last_error'][:200]}")
+    for problem in source_problems(rows):
+        click.secho(f"ALERT {problem.kind}: {problem.message}", fg="red")
+
+
 @main.command()
 @click.option("--task", type=click.Choice(["topic", "sentiment", "relevance"]), default="topic", show_default=True,
               help="Which model to train.")

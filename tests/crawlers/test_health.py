@@ -62,5 +62,12 @@ def test_a_source_that_keeps_failing_is_alerted_once_per_episode(db):
     assert all("【信息源告警】broken_feed" == a.subject and "连续 2 次采集失败" in a.body for a in alerts)
     count = len(alerts)
     assert raise_health_alerts() == 0  # the same episode is not announced twice
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    shown = CliRunner().invoke(main, ["sources"])
+    assert shown.exit_code == 0, shown.output
+    assert "broken_feed" in shown.output and "ALERT failing" in shown.output and "Connection refused" in shown.output
     with session_scope() as session:
         assert len(session.exec(select(Notification)).all()) == count

@@ -53,12 +53,23 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# an advertisement carries a way to act on it; a citizen complaining about gambling or 办证 does not
+_AD_CUE = re.compile(r"qq|q群|微信|加v|vx|威信|电话\s*[:：]?\s*\d|\d{8,}|网址|www\.|https?://|\.(com|net|cn)\b|点击|在线|官网|"
+                     r"注册送|送彩金|开户|首存|包过|秒到|诚信经营|信誉", re.I)
+_COMPLAINT = re.compile(r"举报|投诉|反映|查处|打击|取缔|整治|请求|恳请|希望|被骗|诈骗")
+
+
 def detect_spam(text: str) -> tuple[bool, str | None]:
-    """(is_spam, reason). Looks at the simplified text, line by line, so one injected line is named."""
+    """(is_spam, reason). Looks at the simplified text, line by line, so one injected line is named.
+    Pornography is spam wherever it appears; gambling and SEO words only in an advertisement (a contact,
+    link or call to act, and no complaint about it)."""
     simplified = to_simplified(text or "")
     for line in simplified.splitlines() or [simplified]:
         for kind, pattern in SPAM_PATTERNS:
             match = pattern.search(line)
-            if match:
-                return True, f"{kind}: “{match.group(0)}” in “{line.strip()[:60]}”"
+            if not match:
+                continue
+            if kind != "porn" and (not _AD_CUE.search(line) or _COMPLAINT.search(line)):
+                continue
+            return True, f"{kind}: “{match.group(0)}” in “{line.strip()[:60]}”"
     return False, None

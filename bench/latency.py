@@ -121,7 +121,7 @@ def main() -> None:
     from yuqing.db import session_scope
     from yuqing.models import Issue, Post
     from yuqing.settings import get_settings
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     site = start_demo_site("127.0.0.1", 0, initial=40, release_every=0)
     initialise(profile="demo", demo_url=site.url)
@@ -163,7 +163,9 @@ def main() -> None:
     end_to_end, processing, skipped = [], [], {}
     with session_scope() as session:
         for msg_id, appeared in released.items():
-            post = session.exec(select(Post).where(Post.external_id == msg_id)).first()
+            # the board stores the message id, the feed its guid; the page URL is the same for both
+            post = session.exec(select(Post).where(col(Post.url).endswith(f"/messages/{msg_id}.html"))).first() or \
+                session.exec(select(Post).where(col(Post.external_id).in_((msg_id, f"msg-{msg_id}")))).first()
             if post is None or post.issue_id is None:
                 why = "not crawled" if post is None else f"not grouped ({post.spam_reason or 'judged not relevant'})"
                 skipped[why] = skipped.get(why, 0) + 1

@@ -4,6 +4,9 @@ Incremental crawls stop paginating at known posts. That is only safe when the pr
 reached its end: after a crash or a SIGKILL, posts older than the ones already stored may still be
 missing. So each crawl writes ``running`` at start and ``finished`` at a clean end, and a crawl
 that finds ``running`` left behind does a full pass (still skipping every post already stored).
+In a full pass the spiders bypass the dupefilter for pages not stored yet: a request popped from the
+JOBDIR queue but not finished when the process was killed is in ``requests.seen`` and would
+otherwise never be fetched again.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ class CrawlStateExtension:
         self.jobdir = crawler.settings.get("JOBDIR")
         previous = read_state(self.jobdir)
         crawler.yuqing_previous_state = previous
+        if self.jobdir and previous.get("status") == "finished":
+            # a finished crawl's seen-set is spent: the next crawl is incremental through the database,
+            # and an old fingerprint must not hide a post that changed since
+            (Path(self.jobdir) / "requests.seen").unlink(missing_ok=True)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 

@@ -34,9 +34,11 @@ class BoardSpider(SourceSpider):
         yield self.list_request(self.source["url"], start=True)
 
     def list_request(self, url: str, start: bool = False) -> scrapy.Request:
+        # the first page is always fetched; later pages go through the dupefilter (shared between
+        # distributed crawlers) except in a full pass after an interrupted crawl (see crawlers/state.py)
         self.visited_lists.add(canonical_url(url))
         self.list_pages += 1
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=start or self.full_pass,
                               meta={"yuqing_start": start}, priority=10)
 
     def parse_list(self, response):
@@ -61,7 +63,8 @@ class BoardSpider(SourceSpider):
                 continue
             self.requested.add(row.url)
             yield scrapy.Request(
-                row.url, callback=self.parse_detail, errback=self.on_error, dont_filter=True,
+                row.url, callback=self.parse_detail, errback=self.on_error,
+                dont_filter=self.full_pass or have is not None,  # a changed post must be fetched again
                 cb_kwargs={"row": row, "refresh": have is not None},
             )
         if self.known_streak >= stop_after and not self.full_pass:

@@ -11,10 +11,14 @@ Layout
     parsers/       extraction only: page objects tested on saved pages (tests/crawlers/pages/)
     pipelines.py   Validate → Clean → Dedup → Store, each drop a DropItem("<reason>: <detail>")
     store.py       the crawl's DB access (known posts, dedup indexes, batched writes)
+    fingerprint.py content hash and SimHash (character bigrams) of a post
     encoding.py    UTF-8 / GB18030 / Big5 decoding when undeclared or wrongly declared
+    middlewares.py retries with exponential back-off (Retry-After honoured)
+    logformatter.py  log lines name URL and reason, never dump an item
     state.py       finished/interrupted marker in JOBDIR: an interrupted crawl is followed by a full pass
     health.py      failing / silent sources → outbox alerts
     demo_site.py   the shipped demo message board (real messages, released over time)
+    testsites/     local test sites (trouble.py: encodings and bad input; the others: crawl-extra)
 
 The item: every spider yields `crawlers.items.PostItem` (a scrapy.Item; unknown keys fail):
     source (str, required)  url (str, required)  external_id  title  text (as published)
@@ -24,7 +28,11 @@ The item: every spider yields `crawlers.items.PostItem` (a scrapy.Item; unknown 
     refresh (True: a known post may be updated — engagement, reply — instead of dropped; a
     PostMetric row records each engagement change, the time series for json_api re-crawls).
 The pipelines add canonical_url, text_simplified, author_hash, content_hash, simhash,
-duplicate_of_id and update_of_id.
+duplicate_of_key (root post: id, or URL while its batch is unwritten) and update_of_id.
+
+Requests: the first request of a crawl uses dont_filter=True; follow-up requests go through the
+dupefilter (so a shared scrapy-redis dupefilter works), except in a full pass (``self.full_pass``)
+and for refreshing a known post, where they must be fetched whatever the seen-set says.
 
 A new source kind plugs in like this:
     1. `yuqing/sources.py` already accepts the kinds rss, board, article, json_api, site_watch;

@@ -77,6 +77,11 @@ def fmt_time(moment: datetime | None) -> str:
     return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else "—"
 
 
+def local_naive(moment: datetime) -> datetime:
+    """A timestamp as local wall-clock time for charts (they would otherwise draw UTC)."""
+    return to_local(moment).replace(tzinfo=None)
+
+
 def countdown(due: datetime | None, at: datetime | None = None) -> str:
     """「剩余 3小时12分」 or 「已超时 1天2小时」."""
     if due is None:

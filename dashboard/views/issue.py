@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import (ASSIGNMENT_STATUS_LABELS, EVENT_LABELS, ISSUE_STATUS_LABELS, URGENCY_LABELS, db, fail,
-                              fmt_time, md_escape, viewer)
+                              fmt_time, local_naive, md_escape, viewer)
 from yuqing import lifecycle, repo
 from yuqing.errors import NotFound, YuqingError
 
@@ -111,8 +111,8 @@ if issue.post_count > len(posts):
 
 st.subheader("时间线")
 if bars:
-    frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"],
-                           "结束": max(b["end"], b["start"] + MIN_BAR)} for b in bars])
+    frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
+                           "结束": local_naive(max(b["end"], b["start"] + MIN_BAR))} for b in bars])
     st.altair_chart(alt.Chart(frame).mark_bar().encode(
         x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
         tooltip=["对象", "阶段", "开始", "结束"]), width="stretch", key="issue_gantt")

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import EVENT_LABELS, db, fmt_time, md_escape, require
+from dashboard.common import EVENT_LABELS, db, fmt_time, local_naive, md_escape, require
 from yuqing import repo
 from yuqing.errors import NotFound
 
@@ -31,8 +31,9 @@ st.text(issue.title)  # untrusted: never markdown
 if not events:
     st.info("此事件还没有审计记录。")
     st.stop()
-frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": b["start"],
-                       "结束": max(b["end"], b["start"] + MIN_BAR), "进行中": "是" if b["open"] else ""} for b in bars])
+frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
+                       "结束": local_naive(max(b["end"], b["start"] + MIN_BAR)),
+                       "进行中": "是" if b["open"] else ""} for b in bars])
 st.altair_chart(alt.Chart(frame).mark_bar().encode(
     x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
     tooltip=["对象", "阶段", "开始", "结束", "进行中"]), width="stretch", key="timeline_gantt")

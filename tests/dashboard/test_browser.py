@@ -103,10 +103,11 @@ def _alert(page, text: str) -> None:
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    charts = page.locator("[data-testid='stVegaLiteChart']")
-    if charts.count():  # vega draws after the data arrives; wait for the drawing itself
-        charts.first.locator("canvas, svg").first.wait_for()
-    page.wait_for_timeout(400)
+    # dataframes and charts load their code lazily: wait until no skeleton is left and every chart
+    # has drawn (a chart that never draws fails the test)
+    page.wait_for_function("""() => !document.querySelector('[data-testid*="Skeleton"]')
+        && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))""")
+    page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -155,6 +156,7 @@ def test_roles_in_a_real_browser(server, board, browser):
     analyst = _session(browser, server, "ana")
     analyst.get_by_role("heading", name="态势概览").wait_for()
     _shot(analyst, "analyst-overview")
+    assert analyst.locator(".vega-embed canvas, .vega-embed svg").count() >= 3
     _go(analyst, "事件详情", "事件详情")
     field = analyst.get_by_label("事件编号")
     field.fill(str(board.hostile))

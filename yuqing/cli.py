@@ -142,18 +142,29 @@ def train(task: str, data: Path | None, out: Path | None) -> None:
 @main.command("eval")
 @click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), required=True,
               help="Which model (or the urgency rules) to measure.")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled CSV (text or text_seg, label). For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
                    "/ `ordinary` (must not get level 1).")
+@click.option("--card", is_flag=True, help="Print the model card of the model instead: its held-out figures.")
 @click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir).")
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (urgency; default: settings.profile).")
-def eval_(task: str, data: Path, model_dir: Path | None, profile: str | None) -> None:
-    """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV."""
+def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None) -> None:
+    """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV
+    (or, with --card, the figures measured on its held-out split when it was trained)."""
     from nlp.evaluate import evaluate_model, evaluate_urgency
     from yuqing.settings import get_settings
 
     model_dir = model_dir or get_settings().model_dir
+    if card:
+        if task == "urgency":
+            raise click.UsageError("urgency is rules, not a trained model: it has no card; give --data")
+        from nlp.models import load_model
+
+        click.echo(load_model(task, model_dir)[1].describe())
+        return
+    if data is None:
+        raise click.UsageError("--data is required (or --card)")
     if task == "urgency":
         from nlp.analyze import Analyzer
         from yuqing.profile import load_profile

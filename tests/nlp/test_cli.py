@@ -108,3 +108,10 @@ def test_train_cli_on_a_small_csv(tmp_path):
     assert (tmp_path / "m" / "sentiment.joblib").is_file() and (tmp_path / "m" / "sentiment.card.json").is_file()
     assert "held-out split" in result.output
     assert not (MODEL_DIR / "sentiment.joblib").samefile(tmp_path / "m" / "sentiment.joblib")
+
+
+def test_eval_card_prints_the_held_out_figures():
+    result = CliRunner().invoke(main, ["eval", "--task", "topic", "--card"])
+    assert result.exit_code == 0, result.output
+    assert "held-out split" in result.output and "raw_real_messages" in result.output
+    assert CliRunner().invoke(main, ["eval", "--task", "topic"]).exit_code != 0

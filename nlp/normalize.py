@@ -12,7 +12,8 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 _MENTION = re.compile(r"@[\w\u4e00-\u9fff\-]{1,30}")
 _FURNITURE = re.compile(r"\[(收藏|打印|關閉|关闭|返回|顶部|分享)\]|【(打印|关闭|收藏)】|(字体|字號|字号)[:：]?\s*[大中小]\s*[大中小]?\s*[大中小]?")
 _SPACE = re.compile(r"\s+")
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+# C0, DEL and C1 controls (U+0080-U+009F arrive from mis-decoded GBK/Latin-1 pages)
+_CONTROL = {c: None for c in (*range(32), *range(127, 160)) if chr(c) not in "\n\t"}
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0000FE0F\U0001F000-\U0001F2FF]+")
 _WEIBO_EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
 

@@ -74,8 +74,8 @@ class ArticleSpider(SourceSpider):
             return
         callback = self.parse_article if self.config.single else self.parse_list
         self.list_pages = 1
-        # list pages are fetched on every crawl (JOBDIR's dupefilter would otherwise remember them);
-        # in distributed mode the shared scheduler still fetches each once per round
+        # the start page is fetched on every crawl; in distributed mode the shared scheduler still
+        # fetches it once per round
         yield scrapy.Request(self.source["url"], callback=callback, errback=self.on_error, dont_filter=True,
                              meta={"yuqing_start": True}, priority=10)
 
@@ -113,7 +113,9 @@ class ArticleSpider(SourceSpider):
             if url in self.requested:
                 continue
             self.requested.add(url)
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+            # through the dupefilter, except in a full pass after an interrupted crawl: an article
+            # popped from the JOBDIR queue but never finished is in the seen-set and must be fetched
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=self.full_pass)
         if not self.full_pass and self.known_streak >= self.config.stop_after_known:
             stats.set_value("yuqing/stopped_at_known", response.url)
             return
@@ -122,7 +124,7 @@ class ArticleSpider(SourceSpider):
             if href:
                 self.list_pages += 1
                 yield scrapy.Request(response.urljoin(href.strip()), callback=self.parse_list,
-                                     errback=self.on_error, priority=10, dont_filter=True)
+                                     errback=self.on_error, priority=10, dont_filter=self.full_pass)
 
     def parse_article(self, response):
         stats = self.crawler.stats

@@ -69,3 +69,34 @@ def test_bad_option_is_a_clear_error(db, site):
     add_source("bad_articles", "article", site.url + "/zwgk/tzgg/index.html", {"allow": "(unclosed"})
     result = crawl(["bad_articles"])[0]
     assert result.error and "allow" in result.error
+
+
+def test_sigkill_midway_then_resume_without_loss_or_duplicates(db, settings_env):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from crawlers.state import read_state
+    from yuqing.settings import PROJECT_ROOT
+
+    with GovSite(delay=0.2) as site:  # slow answers, so the kill lands in the middle
+        add_source("gov_articles", "article", site.url + "/zwgk/tzgg/index.html",
+                   {**CONFIG, "concurrency": 1, "stop_after_known": 3})
+        child = subprocess.Popen([sys.executable, "-m", "crawlers.run_source", "gov_articles"], cwd=PROJECT_ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+        deadline = time.monotonic() + 120
+        while len(stored_posts("gov_articles")) < 3 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        assert child.poll() is None, "the crawl ended before it could be killed"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        partial = len(stored_posts("gov_articles"))
+        assert 0 < partial < 13
+        assert read_state(settings_env.data_dir / "crawl" / "gov_articles")["status"] == "running"
+
+        result = crawl(["gov_articles"])[0]
+        assert result.error is None, result.describe()
+        urls = [p.url for p in stored_posts("gov_articles")]
+        assert len(urls) == len(set(urls)) == 13 and result.stored == 13 - partial

@@ -22,7 +22,7 @@ from nlp.normalize import detect_spam, to_simplified
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # control characters except \t and \n
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -79,7 +79,7 @@ class CleanPipeline:
     @staticmethod
     def tidy(text: str) -> str:
         # parsers deliver text, not markup: a "<" here is the author's (《<办法>》), so nothing is stripped
-        text = (text or "").translate(_CONTROL)
+        text = _CONTROL.sub("", text or "")
         lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
         return "\n".join(line for line in lines if line)
 

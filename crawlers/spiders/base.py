@@ -20,7 +20,7 @@ class SourceSpider(scrapy.Spider):
     """Base of the source spiders. Subclasses set ``source_kind`` (the registry key) and
     ``options_model`` (a pydantic model of their config, optional) and implement ``start``."""
 
-    name = "source"
+    name = ""  # abstract: not listed by `scrapy list`
     source_kind: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,7 +4,9 @@ escaped in HTML; nothing is rendered as markup."""
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -153,12 +155,20 @@ def write_report(kind: str, day: date | None = None, out_dir: Path | None = None
     else:
         raise BadInput(f"unknown report kind {kind!r}; use daily or weekly")
     out_dir = out_dir or get_settings().data_dir / "reports"
+    stem = out_dir / f"{report.kind}-{day:%Y%m%d}"
+    html_path, docx_path = stem.with_suffix(".html"), stem.with_suffix(".docx")
+    # written under temporary names and renamed only when both are complete: a full disk midway
+    # leaves no truncated file under a report's name
+    html_tmp, docx_tmp = (out_dir / f".{p.name}.partial" for p in (html_path, docx_path))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        stem = out_dir / f"{report.kind}-{day:%Y%m%d}"
-        html_path, docx_path = stem.with_suffix(".html"), stem.with_suffix(".docx")
-        html_path.write_text(render_html(report), encoding="utf-8")
-        render_docx(report, docx_path)
+        html_tmp.write_text(render_html(report), encoding="utf-8")
+        render_docx(report, docx_tmp)
+        os.replace(html_tmp, html_path)
+        os.replace(docx_tmp, docx_path)
     except OSError as exc:
+        for partial in (html_tmp, docx_tmp):
+            with contextlib.suppress(OSError):  # e.g. the folder itself could not be made
+                partial.unlink()
         raise BadInput(f"cannot write the report to {out_dir}: {exc.strerror or exc}") from exc
     return [html_path, docx_path]

@@ -14,7 +14,9 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
+import re
 import smtplib
 import time
 from dataclasses import dataclass
@@ -24,6 +26,22 @@ from email.utils import formatdate
 import httpx
 
 from yuqing.settings import Settings
+
+_URL_SECRETS = re.compile(r"(?P<keep>[?&][^=&\s\"']+=)[^&\s\"']+|(?P<hook>/hook/)[^/?\s\"']+")
+
+
+class _RedactUrls(logging.Filter):
+    """httpx logs every request line at INFO with the full URL, and a robot's URL carries its token
+    (access_token=…, key=…, /hook/…): mask query values and hook ids before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = _URL_SECRETS.sub(lambda m: (m.group("keep") or m.group("hook")) + "***", message)
+        record.args = None
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactUrls())
 
 CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook", "sms")
 # Documented limits of the receivers, in UTF-8 bytes (text messages)

@@ -12,8 +12,8 @@ database, so its peak RSS (ru_maxrss) belongs to that size alone.
 
 Printed per run: ingest posts/s, analyse posts/s (`flows.stages.analyze_new_posts`: read a batch,
 analyse, write Analysis rows and the marker, commit), peak RSS; then two ratios:
-  * stage ÷ bare: analyse posts/s through the database ÷ `Analyzer.analyze` on the same texts in
-    the same process without a database (the cost of the database round trips);
+  * stage ÷ bare: analyse posts/s through the database ÷ `Analyzer.analyze_many` on the same texts
+    and batches in the same process without a database (the cost of the database round trips);
   * memory: peak RSS at each size ÷ peak RSS at the smallest size (bounded ≈ 1, linear ≈ size ratio).
 """
 
@@ -77,7 +77,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(size: int, batch: int) -> dict:
+def run_one(size: int, batch: int, analyse_limit: int | None = None) -> dict:
     """In a child: the database is in the environment. Ingest, analyse, measure."""
     from flows import stages
     from nlp.analyze import Analyzer
@@ -112,23 +112,24 @@ def run_one(size: int, batch: int) -> dict:
     rss_ingest = peak_rss_mib()
 
     started = time.perf_counter()
-    analysed = stages.analyze_new_posts(profile=profile)
+    analysed = stages.analyze_new_posts(profile=profile, limit=analyse_limit)
     analyse_seconds = time.perf_counter() - started
-    assert analysed == size, f"analysed {analysed} of {size}"
+    assert analysed == min(size, analyse_limit or size), f"analysed {analysed} of {size}"
 
     # the baseline, same process: the analyzer alone on the same texts, no database
     sample = [(p.title, p.text, p.likes, p.reposts, p.comments)
               for p in resampled_posts(min(size, 3000), source_id)]
     analyzer = Analyzer.load(profile)
     started = time.perf_counter()
-    for title, text, likes, reposts, comments in sample:
-        analyzer.analyze(title, text, likes=likes, reposts=reposts, comments=comments)
+    for start in range(0, len(sample), stages.BATCH):  # the same batches as the stage
+        analyzer.analyze_many(sample[start:start + stages.BATCH])
     bare_rate = len(sample) / (time.perf_counter() - started)
 
     with session_scope() as session:
         left = repo.count_posts_to_analyze(session)
     return {
-        "size": size, "ingest_per_s": size / ingest_seconds, "analyse_per_s": size / analyse_seconds,
+        "size": size, "analysed": analysed, "ingest_per_s": size / ingest_seconds,
+        "analyse_per_s": analysed / analyse_seconds,
         "bare_analyse_per_s": bare_rate, "rss_after_setup_mib": rss_start, "rss_after_ingest_mib": rss_ingest,
         "peak_rss_mib": peak_rss_mib(), "left_unanalysed": left,
     }
@@ -187,11 +188,14 @@ def main() -> None:
                                                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
                         help="an admin URL of the PostgreSQL server; a fresh database is created and dropped per run")
     parser.add_argument("--batch", type=int, default=2000, help="posts per ingest transaction")
+    parser.add_argument("--analyse-limit", type=int, default=None,
+                        help="analyse only this many of the ingested posts (the rest stay queued); "
+                             "measures the stage against a big table when the CPU is too busy to analyse all")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
-        print(json.dumps(run_one(args.child, args.batch)))
+        print(json.dumps(run_one(args.child, args.batch, args.analyse_limit)))
         return
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -204,8 +208,9 @@ def main() -> None:
             database = Database(kind, args.pg_url)
             try:
                 env = database.env()
-                child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batch", str(args.batch)],
-                                       env=env, cwd=ROOT, capture_output=True, text=True)
+                limit = ["--analyse-limit", str(args.analyse_limit)] if args.analyse_limit else []
+                child = subprocess.run([sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
+                                        *limit], env=env, cwd=ROOT, capture_output=True, text=True)
                 if child.returncode != 0:
                     raise SystemExit(f"{kind} {size}: the run failed:\n{child.stderr[-4000:]}")
                 result = json.loads(child.stdout.strip().splitlines()[-1])
@@ -214,10 +219,10 @@ def main() -> None:
                 database.drop()
             results.append(result)
             print(f"{kind:8} {size:>9,} posts: ingest {result['ingest_per_s']:8,.0f} posts/s, "
-                  f"analyse {result['analyse_per_s']:6,.0f} posts/s "
+                  f"analyse {result['analyse_per_s']:6,.0f} posts/s over {result['analysed']:,} "
                   f"(stage ÷ bare analyzer {result['analyse_per_s'] / result['bare_analyse_per_s']:.2f}), "
                   f"peak RSS {result['peak_rss_mib']:6,.0f} MiB (after ingest {result['rss_after_ingest_mib']:,.0f}), "
-                  f"database {result['disk_mib']:,.0f} MiB, left unanalysed {result['left_unanalysed']}", flush=True)
+                  f"database {result['disk_mib']:,.0f} MiB, left unanalysed {result['left_unanalysed']:,}", flush=True)
         base = results[0]
         curve = ", ".join(f"{r['size']:,}: {r['peak_rss_mib'] / base['peak_rss_mib']:.2f}" for r in results)
         print(f"{kind:8} memory curve, peak RSS ÷ peak RSS at {base['size']:,} posts: {curve}", flush=True)

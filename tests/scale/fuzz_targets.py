@@ -60,12 +60,14 @@ def weibo(data: bytes):
     return parse_container(data, now=NOW)
 
 
+# Scrapy builds a board page's selector as HTML whatever the body looks like (parsel alone would
+# sniff "[]" as JSON), so the targets do the same.
 def board_list(data: bytes):
     from parsel import Selector
 
     from crawlers.parsers.board import parse_list
 
-    return parse_list(Selector(text=_text(data) or "<html></html>"), URL, _board_config()["list"])
+    return parse_list(Selector(text=_text(data) or "<html></html>", type="html"), URL, _board_config()["list"])
 
 
 def board_detail(data: bytes):
@@ -73,7 +75,7 @@ def board_detail(data: bytes):
 
     from crawlers.parsers.board import parse_detail
 
-    return parse_detail(Selector(text=_text(data) or "<html></html>"), _board_config()["detail"])
+    return parse_detail(Selector(text=_text(data) or "<html></html>", type="html"), _board_config()["detail"])
 
 
 TARGETS: dict[str, Callable[[bytes], object]] = {

@@ -70,7 +70,8 @@ def prepare(folder: Path, database_url: str | None = None) -> None:
     with session_scope() as session:
         repo.sync_units(session, units=load_profile("licheng").units.values())
         for username, role, unit in (("ana", "analyst", None), ("sup", "supervisor", None), ("unit", "unit", UNIT)):
-            auth.create_user(session, username=username, password=PASSWORD, role=role, unit_code=unit)
+            if repo.get_user(session, username=username) is None:
+                auth.create_user(session, username=username, password=PASSWORD, role=role, unit_code=unit)
 
 
 def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
@@ -230,6 +231,23 @@ def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
     return {"issue": hot, "timeline": timeline_issue}
 
 
+def existing_ids() -> dict:
+    """The issues the pages open, found in an already generated database."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from yuqing.db import session_scope
+    from yuqing.models import Event, Issue, Post
+
+    with session_scope() as session:
+        counts = session.exec(select(func.count()).select_from(Post)).one()
+        issues = session.exec(select(func.count()).select_from(Issue)).one()
+        hot = session.exec(select(Issue.id).order_by(Issue.post_count.desc()).limit(1)).one()
+        answered = session.exec(select(Event.issue_id).where(Event.kind == "responded").limit(1)).one()
+    print(f"  reusing {counts:,} posts, {issues:,} issues", flush=True)
+    return {"issue": hot, "timeline": answered}
+
+
 def _login(username: str) -> dict:
     from yuqing import repo
     from yuqing.db import session_scope
@@ -299,6 +317,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="timed renders per page (after one warm-up)")
     parser.add_argument("--database-url", default=None, help="put the large database here (default: SQLite)")
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: measure the large database already built there instead of generating it")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="yuqing-bench-prefect-"))
     import logging
@@ -312,8 +332,12 @@ def main() -> None:
     empty = measure({"issue": 1, "timeline": 1}, args.runs)
 
     print(f"large database: {args.posts:,} posts, {args.issues:,} issues ({args.database_url or large_dir})", flush=True)
-    prepare(large_dir, args.database_url)
-    ids = generate(posts=args.posts, issues=args.issues)
+    if args.reuse and (large_dir / "yuqing.db").exists() or (args.reuse and args.database_url):
+        _use(large_dir, args.database_url)
+        ids = existing_ids()
+    else:
+        prepare(large_dir, args.database_url)
+        ids = generate(posts=args.posts, issues=args.issues)
     large = measure(ids, args.runs)
 
     print(f"\n{'page':<22}{'empty p95':>11}{'large p50':>11}{'large p95':>11}{'ratio':>8}  (seconds, {args.runs} runs)")

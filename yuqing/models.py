@@ -148,7 +148,12 @@ class Analysis(SQLModel, table=True):
 
 
 class Issue(SQLModel, table=True):
-    __table_args__ = (Index("ix_issue_status_urgency", "status", "urgency"),)
+    __table_args__ = (
+        Index("ix_issue_status_urgency", "status", "urgency"),
+        # covers the dashboard's per-period aggregates, so they never read the wide title/summary rows
+        Index("ix_issue_dashboard_period", "first_seen_at", "status", "topic", "jurisdiction", "sentiment", "urgency",
+              "post_count"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(sa_column=Column(Text, nullable=False))

@@ -19,6 +19,8 @@ def upgrade() -> None:
     with op.batch_alter_table("issue") as batch:
         batch.add_column(sa.Column("search_indexed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch.create_index("ix_issue_search_indexed_at", ["search_indexed_at"], unique=False)
+        batch.create_index("ix_issue_dashboard_period", ["first_seen_at", "status", "topic", "jurisdiction", "sentiment",
+                                                         "urgency", "post_count"], unique=False)
     op.create_table(
         "issueterm",
         sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -52,5 +54,6 @@ def downgrade() -> None:
     op.drop_index("ix_issueterm_issue_id", table_name="issueterm")
     op.drop_table("issueterm")
     with op.batch_alter_table("issue") as batch:
+        batch.drop_index("ix_issue_dashboard_period")
         batch.drop_index("ix_issue_search_indexed_at")
         batch.drop_column("search_indexed_at")

@@ -228,6 +228,9 @@ class Assignment(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The append-only audit log: never updated, never deleted."""
 
+    # the dashboard counts escalations (and other kinds) per period without reading every event
+    __table_args__ = (Index("ix_event_kind_at", "kind", "at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)

@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch.create_index("ix_issue_search_indexed_at", ["search_indexed_at"], unique=False)
         batch.create_index("ix_issue_dashboard_period", ["first_seen_at", "status", "topic", "jurisdiction", "sentiment",
                                                          "urgency", "post_count"], unique=False)
+    op.create_index("ix_event_kind_at", "event", ["kind", "at"], unique=False)
     op.create_table(
         "issueterm",
         sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -53,6 +54,7 @@ def downgrade() -> None:
     op.drop_table("labelfeedback")
     op.drop_index("ix_issueterm_issue_id", table_name="issueterm")
     op.drop_table("issueterm")
+    op.drop_index("ix_event_kind_at", table_name="event")
     with op.batch_alter_table("issue") as batch:
         batch.drop_index("ix_issue_dashboard_period")
         batch.drop_index("ix_issue_search_indexed_at")

@@ -57,20 +57,23 @@ def clean(text: str) -> str:
 # an advertisement carries a way to act on it; a citizen complaining about gambling or 办证 does not
 _AD_CUE = re.compile(r"qq|q群|微信|加v|vx|威信|电话\s*[:：]?\s*\d|\d{8,}|网址|www\.|https?://|\.(com|net|cn)\b|点击|在线|官网|"
                      r"注册送|送彩金|开户|首存|包过|秒到|诚信经营|信誉", re.I)
-_COMPLAINT = re.compile(r"举报|投诉|反映|查处|打击|取缔|整治|请求|恳请|希望|被骗|诈骗")
+_COMPLAINT = re.compile(r"举报|投诉|反映|查处|打击|取缔|整治|请求|恳请|希望|被骗|诈骗|没有|不|难|问题|何时|怎么|为什么|吗|[?？]")
+_STUFFING_REST = 10  # an injected line is little more than its spam words
 
 
 def detect_spam(text: str) -> tuple[bool, str | None]:
     """(is_spam, reason). Looks at the simplified text, line by line, so one injected line is named.
     Pornography is spam wherever it appears; gambling and SEO words only in an advertisement (a contact,
-    link or call to act, and no complaint about it)."""
+    link or call to act) or a line that is little more than those words, and never in a complaint about them."""
     simplified = to_simplified(text or "")
     for line in simplified.splitlines() or [simplified]:
         for kind, pattern in SPAM_PATTERNS:
             match = pattern.search(line)
             if not match:
                 continue
-            if kind != "porn" and (not _AD_CUE.search(line) or _COMPLAINT.search(line)):
-                continue
+            if kind != "porn":
+                rest = len(re.sub(r"\s", "", line)) - len(match.group(0))
+                if _COMPLAINT.search(line) or not (_AD_CUE.search(line) or rest <= _STUFFING_REST):
+                    continue
             return True, f"{kind}: “{match.group(0)}” in “{line.strip()[:60]}”"
     return False, None

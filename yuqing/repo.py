@@ -782,10 +782,13 @@ def topic_volume_by_day(session: Session, *, viewer: Viewer, since: datetime) ->
     """(local day, topic, new issues, their posts) for issues first seen since `since`."""
     _require_overview(viewer)
     day = _local_day(session, Issue.first_seen_at)
+    # one expression object in SELECT and GROUP BY: two coalesce() calls carry two bind parameters,
+    # which PostgreSQL does not see as the same expression (GroupingError; SQLite is lenient)
+    topic = func.coalesce(Issue.topic, "未分类")
     rows = session.exec(
-        select(day, func.coalesce(Issue.topic, "未分类"), func.count(), func.coalesce(func.sum(Issue.post_count), 0))
+        select(day, topic, func.count(), func.coalesce(func.sum(Issue.post_count), 0))
         .where(Issue.first_seen_at >= since, Issue.status != "merged")
-        .group_by(day, func.coalesce(Issue.topic, "未分类")).order_by(day)
+        .group_by(day, topic).order_by(day)
     ).all()
     return [(d, t, int(n), int(p)) for d, t, n, p in rows]
 

@@ -85,9 +85,11 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
 
     site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port))
     click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
+    portal, weibo = _start_test_sites()
+    click.secho(f"district portal (articles, site watch): {portal.url}   Weibo-shaped API: {weibo.url}", fg="cyan")
     mailbox = _start_mailbox(settings.data_dir / "mailbox")
     click.secho(f"alerts are e-mailed to a local mailbox: smtp://127.0.0.1:{mailbox.port} → {mailbox.folder}", fg="cyan")
-    report = initialise(demo_url=site.url)
+    report = initialise(demo_url=site.url, demo_urls={"demo_gov_url": portal.url, "demo_weibo_url": weibo.url})
     click.echo(report.describe())
     click.secho("running the pipeline: crawl → analyse → group into issues → route …", fg="cyan")
     pipeline_flow()
@@ -95,8 +97,8 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
     _print_summary(accounts)
     click.echo(f"alerts delivered so far: {mailbox.received()} e-mail(s) in {mailbox.folder}")
     if not with_dashboard:
-        site.stop()
-        mailbox.stop()
+        for server in (site, portal, weibo, mailbox):
+            server.stop()
         return
     from dashboard.launch import start_dashboard
 
@@ -107,14 +109,25 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
         while process.poll() is None:
             time.sleep(interval)
             if process.poll() is None:
+                weibo.tick()  # reposts, comments and likes grow; a new post appears now and then
+                weibo.release(1)
                 pipeline_flow()
     except KeyboardInterrupt:
         click.echo("stopping …")
     finally:
         process.terminate()
         process.wait(timeout=20)
-        site.stop()
-        mailbox.stop()
+        for server in (site, portal, weibo, mailbox):
+            server.stop()
+
+
+def _start_test_sites():
+    """The local district portal and Weibo-shaped API, so every source kind has something real to crawl."""
+    from crawlers.testsites.govsite import GovSite
+    from crawlers.testsites.weiboapi import WeiboApi
+    from yuqing.sources import DEMO_GOV_PORT, DEMO_WEIBO_PORT
+
+    return GovSite(port=_free_port(DEMO_GOV_PORT)).start(), WeiboApi(port=_free_port(DEMO_WEIBO_PORT)).start()
 
 
 def _start_mailbox(folder):

@@ -26,6 +26,7 @@ class IssueFacts:
     urgency: int = 3
     jurisdiction: str | None = None  # territorial unit code from the place matcher
     places: tuple[str, ...] = ()
+    site_owner: str | None = None  # owner unit of the district website a site watch found this on
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def route(facts: IssueFacts, profile: Profile, *, exclude: frozenset[str] | set[
             for code in rule.co:
                 add_co(code, f"explicit:{rule.id}", f"明确规则 {rule.id} 指定协办")
             break
+
+    # 1b. a problem on a unit's own website (spam injection, defacement, dead page) is that unit's
+    if lead is None and facts.site_owner in units and facts.site_owner not in exclude:
+        lead = UnitChoice(facts.site_owner, "lead", "explicit:site-owner",
+                          f"网站巡查发现的问题，由网站主办单位{name(facts.site_owner)}负责（明确规则 site-owner）")
 
     confident = facts.topic is not None and facts.topic_prob >= threshold
     territorial = facts.jurisdiction if facts.jurisdiction in units and facts.jurisdiction not in exclude else None

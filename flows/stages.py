@@ -63,8 +63,9 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
                 break
             # one classifier call per batch: ~7x the throughput of one call per post
             results = analyzer.analyze_many([(p.title, p.text, p.likes, p.reposts, p.comments) for p in batch])
+            site_watch = repo.site_watch_source_ids(session)
             for post, result in zip(batch, results, strict=True):
-                _save_analysis(session, post, result)
+                _save_analysis(session, post, result, site_finding=post.source_id in site_watch)
             done += len(batch)
             bar.update(len(batch))
         lease.renew()
@@ -72,7 +73,7 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
     return done
 
 
-def _save_analysis(session: Session, post: Post, result) -> None:
+def _save_analysis(session: Session, post: Post, result, *, site_finding: bool = False) -> None:
     analysis = Analysis(
         post_id=post.id, model_version=result.model_version, topic=result.topic, topic_prob=result.topic_prob,
         topic_level2=result.topic_level2, relevant=result.relevant, relevance_score=result.relevance_score,
@@ -80,6 +81,10 @@ def _save_analysis(session: Session, post: Post, result) -> None:
         sentiment=result.sentiment, sentiment_score=result.sentiment_score, places=list(result.places),
         jurisdiction=result.jurisdiction, keywords=list(result.keywords),
     )
+    if site_finding:
+        # spam injected into, or the defacement of, the district's own website is a government matter
+        # whatever the relevance model (trained on citizen messages vs news) makes of the finding's text
+        analysis.relevant, analysis.relevance_score = True, 1.0
     if result.spam and not post.spam:
         post.spam, post.spam_reason = True, (result.spam_reason or "spam")[:200]
     if not post.simhash:
@@ -228,11 +233,11 @@ def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
     return report
 
 
-def facts_of(issue: Issue) -> IssueFacts:
+def facts_of(issue: Issue, *, site_owner: str | None = None) -> IssueFacts:
     return IssueFacts(
         title=issue.title, text=issue.summary, topic=issue.topic, topic_level2=issue.topic_level2,
         topic_prob=issue.topic_prob, urgency=issue.urgency, jurisdiction=issue.jurisdiction,
-        places=tuple(issue.places or ()),
+        places=tuple(issue.places or ()), site_owner=site_owner,
     )
 
 
@@ -240,7 +245,8 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
                 actor: str = "flow:route") -> RoutingDecision:
     report = report or RouteReport()
     moment = now()
-    decision = route(facts_of(issue), profile, exclude=repo.returned_units(session, issue_id=issue.id))
+    facts = facts_of(issue, site_owner=repo.site_owner_of_issue(session, issue_id=issue.id))
+    decision = route(facts, profile, exclude=repo.returned_units(session, issue_id=issue.id))
     issue.updated_at = moment
     if decision.triage:
         issue.needs_triage, issue.triage_reason = True, decision.triage_reason

@@ -36,7 +36,8 @@ class InitReport:
         return "\n".join(lines)
 
 
-def initialise(*, profile: str | None = None, demo_url: str | None = None) -> InitReport:
+def initialise(*, profile: str | None = None, demo_url: str | None = None,
+               demo_urls: dict[str, str] | None = None) -> InitReport:
     from yuqing.sources import load_sources
 
     settings = get_settings()
@@ -44,7 +45,7 @@ def initialise(*, profile: str | None = None, demo_url: str | None = None) -> In
     url = settings.resolved_database_url()
     upgrade(get_engine(url))
     loaded_profile = load_profile(profile)
-    sources, problems = load_sources(demo_url=demo_url)
+    sources, problems = load_sources(demo_url=demo_url, demo_urls=demo_urls)
     admin_password = None
     with session_scope() as session:
         units = repo.sync_units(session, units=loaded_profile.units.values())

@@ -124,6 +124,18 @@ def list_sources(session: Session) -> Sequence[Source]:
     return session.exec(select(Source).order_by(Source.name)).all()
 
 
+def site_watch_source_ids(session: Session) -> set[int]:
+    return set(session.exec(select(Source.id).where(Source.kind == "site_watch")).all())
+
+
+def site_owner_of_issue(session: Session, *, issue_id: int) -> str | None:
+    """The owner unit of the district website whose site watch found this issue, if any."""
+    statement = (select(Source.owner_unit).join(Post, col(Post.source_id) == col(Source.id))
+                 .where(Post.issue_id == issue_id, Source.kind == "site_watch", col(Source.owner_unit).is_not(None))
+                 .order_by(Post.id).limit(1))
+    return session.exec(statement).first()
+
+
 def record_source_run(session: Session, *, name: str, items: int, error: str | None = None) -> Source:
     """Update a source's health after a crawl: success resets the failure count, an error raises it."""
     source = get_source(session, name=name)
@@ -1085,8 +1097,6 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
         median_hours_to_sign=median(sign[unit]) if sign.get(unit) else None,
         median_hours_to_respond=median(respond[unit]) if respond.get(unit) else None,
     ) for unit, total, n_done, on_time, overdue, returned in rows]
-
-
 
 
 # ---------------------------------------------------------------- crawlers: site watch baselines

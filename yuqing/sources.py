@@ -3,7 +3,8 @@
 The file has two lists. ``sources:`` are the real channels a deployment watches. ``demo:`` are the
 shipped demo site's sources; they are loaded only with ``demo_url`` (``yuqing demo`` passes the
 running site's URL) or when the active profile is ``demo`` (then the URL is settings.demo_host/port).
-``{demo_url}`` in a URL is replaced by that base URL.
+``{demo_url}`` in a URL is replaced by that base URL; ``{demo_gov_url}`` and ``{demo_weibo_url}`` by the
+shipped local government portal and Weibo-shaped API (crawlers.testsites) that `yuqing demo` also starts.
 
 Every entry: ``name`` (a slug), ``kind`` (one of KINDS), ``url``, optional ``owner_unit``,
 ``enabled`` and ``config`` (kind-specific options plus the common limits of CommonOptions).
@@ -139,14 +140,28 @@ def sources_file() -> Path:
     return get_settings().config_dir / "sources.yaml"
 
 
+def _fill_demo_placeholders(url: str, demo_url: str, demo_urls: dict[str, str]) -> str:
+    host = get_settings().demo_host
+    values = {"demo_gov_url": f"http://{host}:{DEMO_GOV_PORT}", "demo_weibo_url": f"http://{host}:{DEMO_WEIBO_PORT}",
+              **demo_urls, "demo_url": demo_url}
+    for name, value in values.items():
+        url = url.replace("{" + name + "}", value.rstrip("/"))
+    return url
+
+
 def default_demo_url() -> str:
     settings = get_settings()
     return f"http://{settings.demo_host}:{settings.demo_port}"
 
 
-def load_sources(demo_url: str | None = None, path: Path | None = None) -> tuple[list[SourceSpec], list[str]]:
+DEMO_GOV_PORT, DEMO_WEIBO_PORT = 8766, 8767  # where `python -m crawlers.testsites` serves by default
+
+
+def load_sources(demo_url: str | None = None, path: Path | None = None, *,
+                 demo_urls: dict[str, str] | None = None) -> tuple[list[SourceSpec], list[str]]:
     """(valid sources, problems). A problem names the file, the entry and what is wrong.
-    A file that cannot be read at all raises ConfigError."""
+    A file that cannot be read at all raises ConfigError. `demo_urls` overrides the other demo
+    placeholders (``{"demo_gov_url": …, "demo_weibo_url": …}``)."""
     path = path or sources_file()
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -169,7 +184,7 @@ def load_sources(demo_url: str | None = None, path: Path | None = None) -> tuple
             continue
         data = dict(entry)
         if demo_url and isinstance(data.get("url"), str):
-            data["url"] = data["url"].replace("{demo_url}", demo_url.rstrip("/"))
+            data["url"] = _fill_demo_placeholders(data["url"], demo_url, demo_urls or {})
         try:
             spec = SourceSpec.model_validate(data)
             spec.options()

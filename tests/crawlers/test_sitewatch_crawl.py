@@ -72,3 +72,25 @@ def test_connection_refused_and_bad_page(db):
     assert any("ConnectionRefusedError" in r for r in reasons), reasons
     assert any("blank.html" in r and "empty page" in r for r in reasons), reasons
     assert all("开元街道办事处" in p.text for p in posts)
+
+
+def test_a_finding_becomes_an_issue_routed_to_the_site_owner(db):
+    from flows.stages import analyze_new_posts, cluster_new_posts, route_new_issues
+    from sqlmodel import select
+
+    from yuqing.models import Assignment, Issue, Post
+
+    with GovSite(watch_state="clean") as site:
+        add_source("portal_watch", "site_watch", site.url + "/", {"download_delay": 0}, owner_unit="gov_office")
+        assert watch() == []
+        site.watch_state = "spammed"
+        [finding] = watch()
+    assert analyze_new_posts() == 1
+    assert cluster_new_posts().new_issues == 1
+    assert route_new_issues().routed == 1
+    with session_scope() as session:
+        issue = session.exec(select(Issue)).one()
+        [assignment] = session.exec(select(Assignment).where(Assignment.role == "lead")).all()
+        assert session.get(Post, finding.id).issue_id == issue.id
+    assert issue.status == "assigned"
+    assert (assignment.unit_code, assignment.rule_id) == ("gov_office", "explicit:site-owner")

@@ -133,6 +133,13 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
                     _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
                                  Candidate, best_match, heat)
             lease.renew()
+        # new and grown issues become searchable now, not when an analyst first opens the list
+        while True:
+            with session_scope() as session:
+                lease.hold(session)
+                if not repo.index_issues_for_search(session, limit=BATCH):
+                    break
+            lease.renew()
         lease.summary = report.describe()
     return report
 

@@ -47,3 +47,17 @@ def test_search_finds_by_words_on_both_databases(any_db):
         assert repo.index_issues_for_search(session) == 1
         assert session.exec(select(IssueTerm).where(IssueTerm.term == "停车费")).first() is None
     assert titles("噪音 扰民") == {TITLES[0], "小区物业噪音扰民"}
+
+
+def test_the_cluster_stage_makes_new_issues_searchable(db):
+    from flows.stages import cluster_new_posts
+    from tests.flows.seed import messages, seed_posts
+
+    seed_posts(5, copies=1)
+    assert cluster_new_posts().new_issues == 5
+    title = messages()[0]["title"]
+    word = max(query_terms(title), key=len)
+    with session_scope() as session:
+        assert repo.index_issues_for_search(session) == 0  # the stage indexed every new issue already
+        found, total = repo.search_issues(session, viewer=ANALYST, query=word)
+    assert total >= 1 and any(issue.title == title for issue in found)

@@ -22,7 +22,7 @@ import html
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import lru_cache
@@ -84,13 +84,23 @@ class ReleaseClock:
         self.initial = min(initial, total)
         self.release_every = release_every
         self.started = time.monotonic()
+        self.started_at = datetime.now(CHINA)
         self.extra = 0
         self._lock = threading.Lock()
+        self._released_at: dict[int, datetime] = {}
 
     def released(self) -> int:
         with self._lock:
             timed = int((time.monotonic() - self.started) / self.release_every) if self.release_every > 0 else 0
-            return min(self.total, self.initial + self.extra + timed)
+            count = min(self.total, self.initial + self.extra + timed)
+            for position in range(self.initial, count):
+                self._released_at.setdefault(position, datetime.now(CHINA).replace(microsecond=0))
+            return count
+
+    def released_at(self, position: int) -> datetime | None:
+        """When a message released after the start became visible (None for the initial batch)."""
+        with self._lock:
+            return self._released_at.get(position)
 
     def release(self, n: int = 1) -> int:
         with self._lock:
@@ -126,11 +136,30 @@ def _page(title: str, body: str) -> bytes:
 class DemoBoard:
     """The board's content at the current release count (no HTTP here, so it is easy to test)."""
 
-    def __init__(self, messages: tuple[Message, ...], clock: ReleaseClock, reply_lag: int) -> None:
+    def __init__(self, messages: tuple[Message, ...], clock: ReleaseClock, reply_lag: int, replay: bool = False) -> None:
         self.messages = messages
         self.clock = clock
         self.reply_lag = reply_lag
         self.index = {m.msg_id: i for i, m in enumerate(messages)}
+        # replay: the real 2019 timeline moved so the initial batch ends now (its spacing kept) and a
+        # later message is dated when it is released, so dashboards of a demo look like today's work
+        self.shift = None
+        if replay and clock.initial:
+            self.shift = clock.started_at.replace(microsecond=0) - messages[clock.initial - 1].time
+
+    def shown(self, position: int) -> Message:
+        m = self.messages[position]
+        if self.shift is None:
+            return m
+        posted = m.time + self.shift
+        released_at = self.clock.released_at(position)
+        if released_at is not None:
+            posted = min(posted, released_at)
+        reply_time = m.reply_time + self.shift if m.reply_time else None
+        if reply_time is not None:  # never dated after the release that shows it
+            shown_from = self.clock.released_at(position + self.reply_lag) or self.clock.started_at.replace(microsecond=0)
+            reply_time = max(posted, min(reply_time, shown_from))
+        return replace(m, time=posted, reply_time=reply_time)
 
     def visible(self) -> list[Message]:
         return list(self.messages[: self.clock.released()])
@@ -146,7 +175,7 @@ class DemoBoard:
             return None
         rows = []
         for position in newest_first[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
-            m = self.messages[position]
+            m = self.shown(position)
             status = "已回复" if self.reply_shown(position, released) else "待回复"
             rows.append(
                 f"<li class=\"msg-item\" data-id=\"{_e(m.msg_id)}\">"
@@ -170,7 +199,7 @@ class DemoBoard:
         released = self.clock.released()
         if position is None or position >= released:
             return None
-        m = self.messages[position]
+        m = self.shown(position)
         reply = ""
         if self.reply_shown(position, released):
             when = f"{m.reply_time:%Y-%m-%d %H:%M:%S}" if m.reply_time else ""
@@ -192,7 +221,7 @@ class DemoBoard:
         released = self.clock.released()
         items = []
         for position in range(released - 1, max(-1, released - 31), -1):
-            m = self.messages[position]
+            m = self.shown(position)
             link = f"{base_url}/messages/{m.msg_id}.html"
             items.append(
                 f"<item><title>{_e(m.title)}</title><link>{_e(link)}</link>"
@@ -291,12 +320,12 @@ class DemoSite:
     """A running demo site (background thread). ``url`` is its base URL; ``stop()`` shuts it down."""
 
     def __init__(self, host: str, port: int, *, initial: int = 100, release_every: float = 30.0,
-                 reply_lag: int = 10, delay: float = 0.0, limit: int | None = None) -> None:
+                 reply_lag: int = 10, delay: float = 0.0, limit: int | None = None, replay: bool = False) -> None:
         messages = load_messages()
         if limit is not None:
             messages = messages[:limit]
         self.clock = ReleaseClock(len(messages), initial, release_every)
-        self.board = DemoBoard(messages, self.clock, reply_lag)
+        self.board = DemoBoard(messages, self.clock, reply_lag, replay=replay)
         self._server = _QuietServer((host, port), _handler(self.board, delay))
         self._server.daemon_threads = True
         bound_host, bound_port = self._server.server_address[:2]
@@ -337,7 +366,7 @@ def start_demo_site(host: str, port: int, **options) -> DemoSite:
 
 def serve_forever(host: str, port: int, release_every: float) -> None:
     """`yuqing demo-site`: serve until Ctrl-C."""
-    site = start_demo_site(host, port, release_every=release_every)
+    site = start_demo_site(host, port, release_every=release_every, replay=True)
     print(f"demo site on {site.url} — {site.released} of {site.clock.total} messages visible, "
           f"one more every {release_every:g} s (Ctrl-C stops)", flush=True)
     try:

@@ -83,7 +83,8 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
     from flows.pipeline import pipeline_flow
     from yuqing.bootstrap import initialise
 
-    site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port))
+    site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port),
+                           replay=True)
     click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
     portal, weibo = _start_test_sites()
     click.secho(f"district portal (articles, site watch): {portal.url}   Weibo-shaped API: {weibo.url}", fg="cyan")

@@ -80,3 +80,26 @@ def test_release_clock_runs_by_itself():
         while running.released < 13 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert running.released >= 13
+
+
+def test_replay_dates_the_initial_batch_up_to_now_and_later_messages_at_their_release():
+    from datetime import datetime, timedelta
+
+    from crawlers.demo_site import CHINA
+
+    messages = load_messages()
+    with start_demo_site("127.0.0.1", 0, initial=20, release_every=0, reply_lag=2, replay=True) as running:
+        started = datetime.now(CHINA)
+        board = running.board
+        newest, oldest = board.shown(19), board.shown(0)
+        assert abs(newest.time - started) < timedelta(seconds=5)
+        assert newest.time - oldest.time == messages[19].time - messages[0].time  # the real spacing is kept
+        running.release(1)
+        status, page = get(f"{running.url}/messages/{messages[20].msg_id}.html")
+        assert status == 200
+        later = board.shown(20).time
+        assert started - timedelta(seconds=5) < later <= datetime.now(CHINA)
+        assert f"{later:%Y-%m-%d %H:%M:%S}" in page
+        assert all(board.shown(i).time <= datetime.now(CHINA) for i in range(21))
+        replied = [i for i in range(21) if board.shown(i).reply_time]
+        assert all(board.shown(i).reply_time <= datetime.now(CHINA) for i in replied)

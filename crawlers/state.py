@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,12 @@ class CrawlStateExtension:
             # a finished crawl's seen-set is spent: the next crawl is incremental through the database,
             # and an old fingerprint must not hide a post that changed since
             (Path(self.jobdir) / "requests.seen").unlink(missing_ok=True)
+        if self.jobdir and previous.get("status") == "running":
+            # killed without closing (SIGKILL, power loss): Scrapy's disk queue writes its head/tail
+            # pointers only on a clean close, so the old queue files would replay stale requests in
+            # place of new ones (posts silently never fetched). The full pass re-walks every list page
+            # instead, skipping what is stored.
+            shutil.rmtree(Path(self.jobdir) / "requests.queue", ignore_errors=True)
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 

@@ -73,6 +73,19 @@ def fail(exc: YuqingError) -> None:
     st.error(f"操作未完成：{exc}")
 
 
+def run_action(label: str, action, *, flash_key: str) -> None:
+    """Run one action in its own transaction; on success show `label` after the rerun, on a
+    product error show why and change nothing."""
+    try:
+        with db() as session:
+            action(session)
+    except YuqingError as exc:
+        fail(exc)
+    else:
+        st.session_state[flash_key] = label
+        st.rerun()
+
+
 def fmt_time(moment: datetime | None) -> str:
     return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else "—"
 

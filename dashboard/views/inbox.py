@@ -1,11 +1,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import (ASSIGNMENT_STATUS_LABELS, URGENCY_LABELS, countdown, db, fail, fmt_time, md_escape,
-                              open_issue, require)
+from dashboard.common import (ASSIGNMENT_STATUS_LABELS, URGENCY_LABELS, countdown, db, fmt_time, md_escape,
+                              open_issue, require, run_action)
 from yuqing import lifecycle, repo
 from yuqing.compliance import is_overdue
-from yuqing.errors import YuqingError
 
 who = require("unit", "analyst", "admin")
 st.title("待办收件箱")
@@ -58,14 +57,7 @@ if st.button("打开事件详情", key="inbox_open_issue"):
 
 
 def act(label: str, action) -> None:
-    try:
-        with db() as session:
-            action(session)
-    except YuqingError as exc:
-        fail(exc)
-    else:
-        st.session_state["inbox_flash"] = label
-        st.rerun()
+    run_action(label, action, flash_key="inbox_flash")
 
 
 if assignment.status == "notified":

@@ -4,10 +4,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import (ASSIGNMENT_STATUS_LABELS, EVENT_LABELS, ISSUE_STATUS_LABELS, URGENCY_LABELS, db, fail,
-                              fmt_time, local_naive, md_escape, viewer)
+from dashboard.common import (ASSIGNMENT_STATUS_LABELS, EVENT_LABELS, ISSUE_STATUS_LABELS, URGENCY_LABELS, db,
+                              fmt_time, local_naive, md_escape, run_action, viewer)
 from yuqing import lifecycle, repo
-from yuqing.errors import NotFound, YuqingError
+from yuqing.errors import NotFound
 
 MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
 who = viewer()
@@ -132,14 +132,7 @@ else:
 
 
 def act(label: str, action) -> None:
-    try:
-        with db() as session:
-            action(session)
-    except YuqingError as exc:
-        fail(exc)
-    else:
-        st.session_state["issue_flash"] = label
-        st.rerun()
+    run_action(label, action, flash_key="issue_flash")
 
 
 if who.may_edit_issues:

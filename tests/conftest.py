@@ -203,3 +203,15 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on 127.0.0.1 that the e-mail channel delivers to; `.messages` holds what arrived."""
+    from tests.servers import SmtpSink
+
+    sink = SmtpSink().start()
+    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
+    reset_settings_cache()
+    yield sink
+    sink.stop()

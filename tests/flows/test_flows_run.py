@@ -14,7 +14,7 @@ from flows.pipeline import pipeline_flow
 from flows.response import notify_flow, report_flow, sla_watch_flow, verify_flow
 from tests.flows.seed import counts, seed_posts
 from tests.flows.test_verify import PAGE, site  # noqa: F401  (fixture: a real local page)
-from tests.servers import HttpReceiver, SmtpSink
+from tests.servers import HttpReceiver
 from yuqing import lifecycle, repo
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
@@ -23,15 +23,6 @@ from yuqing.repo import Viewer
 from yuqing.settings import reset_settings_cache
 
 pytestmark = pytest.mark.prefect
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    sink = SmtpSink().start()
-    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
-    reset_settings_cache()
-    yield sink
-    sink.stop()
 
 
 def clock(monkeypatch, moment):

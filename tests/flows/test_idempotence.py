@@ -16,7 +16,6 @@ from flows import stages
 from flows.outbox import deliver_due
 from tests.conftest import PROJECT_ROOT
 from tests.flows.seed import counts, seed_posts
-from tests.servers import SmtpSink
 from yuqing import repo
 from yuqing.db import dispose_engines, get_engine, session_scope
 from yuqing.migrate import upgrade
@@ -24,15 +23,6 @@ from yuqing.profile import load_profile
 from yuqing.settings import reset_settings_cache
 
 MESSAGES = 60
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    sink = SmtpSink().start()
-    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
-    reset_settings_cache()
-    yield sink
-    sink.stop()
 
 
 def child(mode: str, **env) -> subprocess.Popen:
@@ -57,7 +47,7 @@ def baseline(tmp_path, monkeypatch) -> dict[str, int]:
     return counts()
 
 
-def received_keys(sink: SmtpSink) -> Counter:
+def received_keys(sink) -> Counter:
     return Counter(mail["X-Yuqing-Dedupe-Key"] for mail in sink.messages)
 
 

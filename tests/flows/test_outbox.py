@@ -19,15 +19,6 @@ from yuqing.settings import reset_settings_cache
 
 
 @pytest.fixture
-def smtp(monkeypatch):
-    sink = SmtpSink().start()
-    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
-    reset_settings_cache()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def receiver():
     server = HttpReceiver().start()
     yield server

@@ -19,7 +19,6 @@ from flows.outbox import deliver_due
 from tests.conftest import PROJECT_ROOT
 from tests.flows.seed import counts, seed_posts
 from tests.scale.tcpproxy import TcpProxy
-from tests.servers import SmtpSink
 from yuqing import repo
 from yuqing.db import dispose_engines, get_engine, session_scope
 from yuqing.migrate import upgrade
@@ -42,15 +41,6 @@ def prepare() -> None:
     with session_scope() as session:
         repo.sync_units(session, units=load_profile("licheng").units.values())
     seed_posts(MESSAGES)
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    sink = SmtpSink().start()
-    monkeypatch.setenv("YUQING_SMTP_PORT", str(sink.port))
-    reset_settings_cache()
-    yield sink
-    sink.stop()
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
-"""One deployment of prefect.yaml through a real local Prefect server and a real process worker:
+"""Deployments of prefect.yaml through a real local Prefect server and real process workers:
 `prefect server start` on a free loopback port, `prefect deploy` from prefect.yaml, `prefect
-deployment run`, then `prefect worker start --run-once` runs the flow in its own process, which
-delivers a queued alert to a real local HTTP receiver."""
+deployment run`, then `prefect worker start --run-once` runs each flow in its own process. One
+worker delivers a queued alert to a real local HTTP receiver; two workers split the pipeline's runs
+between them and nothing is processed twice."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,10 +34,9 @@ def run(args: list[str], env: dict, timeout: float = 60) -> str:
     return result.stdout
 
 
-@pytest.mark.slow
-@pytest.mark.prefect
-def test_a_deployment_runs_through_a_real_server_and_worker(db, tmp_path):
-    receiver = HttpReceiver().start()
+@contextmanager
+def prefect_server(tmp_path):
+    """A real `prefect server` on a free loopback port; yields (api URL, environment for the CLI)."""
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {
@@ -43,14 +45,11 @@ def test_a_deployment_runs_through_a_real_server_and_worker(db, tmp_path):
         "PREFECT_API_URL": api,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
-        # the test triggers its own run; the scheduler would add the deployments' interval runs
+        # the tests trigger their own runs; the scheduler would add the deployments' interval runs
         "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         "PREFECT_CLI_PROMPT": "false",
         "YUQING_HOME": str(PROJECT_ROOT),
     }
-    with session_scope() as session:
-        repo.enqueue_notification(session, channel="webhook", target=receiver.url + "/hook",
-                                  subject="【舆情交办】经由 Prefect 服务器", body="正文", dedupe_key="server-k1")
     server = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                               cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -65,19 +64,66 @@ def test_a_deployment_runs_through_a_real_server_and_worker(db, tmp_path):
             assert time.monotonic() < deadline, "prefect server did not answer within 60 s"
             time.sleep(0.5)
         run(["work-pool", "create", "yuqing", "--type", "process"], env)
-        run(["--no-prompt", "deploy", "--name", "notify"], env, timeout=90)
-        run(["deployment", "run", "notify/notify"], env)
-        run(["worker", "start", "--pool", "yuqing", "--run-once"], env, timeout=90)
-
-        runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
-        assert [r["state_type"] for r in runs] == ["COMPLETED"], runs
-        assert [r.json()["dedupe_key"] for r in receiver.requests] == ["server-k1"]
-        with session_scope() as session:
-            assert [n.status for n in session.exec(select(Notification)).all()] == ["sent"]
+        yield api, env
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_a_deployment_runs_through_a_real_server_and_worker(db, tmp_path):
+    receiver = HttpReceiver().start()
+    with session_scope() as session:
+        repo.enqueue_notification(session, channel="webhook", target=receiver.url + "/hook",
+                                  subject="【舆情交办】经由 Prefect 服务器", body="正文", dedupe_key="server-k1")
+    try:
+        with prefect_server(tmp_path) as (api, env):
+            run(["--no-prompt", "deploy", "--name", "notify"], env, timeout=90)
+            run(["deployment", "run", "notify/notify"], env)
+            run(["worker", "start", "--pool", "yuqing", "--run-once"], env, timeout=90)
+
+            runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
+            assert [r["state_type"] for r in runs] == ["COMPLETED"], runs
+        assert [r.json()["dedupe_key"] for r in receiver.requests] == ["server-k1"]
+        with session_scope() as session:
+            assert [n.status for n in session.exec(select(Notification)).all()] == ["sent"]
+    finally:
         receiver.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_two_workers_split_the_pipeline_runs_and_double_nothing(db, smtp, tmp_path):
+    from tests.flows.seed import counts, seed_posts
+
+    seed_posts(30)
+    runs_wanted = 4
+    with prefect_server(tmp_path) as (api, env):
+        run(["--no-prompt", "deploy", "--name", "pipeline"], env, timeout=90)
+        for _ in range(runs_wanted):
+            run(["deployment", "run", "pipeline/pipeline", "--param", "crawl=false"], env)
+        # each worker takes at most two runs at a time, so neither can take all four
+        workers = [subprocess.Popen([PREFECT, "worker", "start", "--pool", "yuqing", "--run-once", "--limit", "2",
+                                     "--name", f"worker-{n}"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True) for n in (1, 2)]
+        outputs = [worker.communicate(timeout=180)[0] for worker in workers]
+        # a run both workers reached for at the same instant is left to the next poll, as in production
+        states = Counter(r["state_type"] for r in httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json())
+        if states.get("SCHEDULED"):
+            run(["worker", "start", "--pool", "yuqing", "--run-once"], env, timeout=180)
+        runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    assert Counter(r["state_type"] for r in runs) == {"COMPLETED": runs_wanted}, runs
+    submitted = [output.count(f"Worker 'worker-{n}' submitting flow run") for n, output in zip((1, 2), outputs, strict=True)]
+    assert all(submitted) and sum(submitted) <= runs_wanted, outputs  # both worked, no run taken twice
+    after = counts()
+    assert after["clustered"] == after["grouped"] == after["posts"] > 0
+    assert after["created_events"] == after["issues"] > 0
+    assert after["assignment_pairs"] == after["assignments"] == after["routed_events"] > 0
+    assert after["notification_keys"] == after["notifications"] == after["sent"] > 0
+    received = Counter(mail["X-Yuqing-Dedupe-Key"] for mail in smtp.messages)
+    assert set(received.values()) == {1} and len(received) == after["sent"]

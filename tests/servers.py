@@ -12,6 +12,8 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from flows.mailbox import LoopbackSmtpServer
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -19,29 +21,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class SmtpSink:
+class SmtpSink(LoopbackSmtpServer):
     """aiosmtpd on loopback; `.messages` holds every e-mail received (parsed)."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        super().__init__()
         self.messages: list = []
-        self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default_policy))
         return "250 OK"
-
-    def start(self) -> SmtpSink:
-        from aiosmtpd.controller import Controller
-
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
 
 
 @dataclass

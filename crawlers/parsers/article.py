@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import trafilatura
-from lxml import html as lxml_html
 
 from nlp.normalize import detect_spam
+from crawlers.parsers.fields import html_document
 from yuqing.errors import BadInput
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -141,12 +141,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
     """Extract one article page. `config` may name `content_xpath` (where the text is, when the
     extractor guesses wrong on a site) and `title_xpath`. Raises BadInput when there is no article."""
     config = config or {}
-    if not page or not page.strip():
-        raise BadInput(f"empty page: {url}")
-    try:
-        tree = lxml_html.document_fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError) as exc:
-        raise BadInput(f"unparsable HTML at {url}: {exc}") from exc
+    tree = html_document(page, url=url)
 
     document = None
     if config.get("content_xpath"):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from parsel import Selector, SelectorList
 
-from yuqing.errors import ConfigError
+from yuqing.errors import BadInput, ConfigError
 
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
@@ -118,3 +118,15 @@ def parse_datetime(text: str | None, tz: str = "Asia/Shanghai") -> datetime | No
     else:
         value = value.replace(tzinfo=ZoneInfo(tz))
     return value.astimezone(timezone.utc)
+
+
+def html_document(page: str, *, url: str):
+    """The lxml tree of a whole page; an empty or unparsable page is BadInput naming the URL."""
+    from lxml import html as lxml_html
+
+    if not page or not page.strip():
+        raise BadInput(f"empty page: {url}")
+    try:
+        return lxml_html.document_fromstring(page)
+    except (ValueError, lxml_html.etree.ParserError) as exc:
+        raise BadInput(f"unparsable HTML at {url}: {exc}") from exc

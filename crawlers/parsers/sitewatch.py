@@ -20,11 +20,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html as lxml_html
-
+from crawlers.parsers.fields import html_document
 from nlp.normalize import detect_spam
 from nlp.simhash import simhash, similarity
-from yuqing.errors import BadInput
 
 DEFAULT_MIN_SIMILARITY = 0.6
 
@@ -145,12 +143,7 @@ def _shingles(text: str) -> list[str]:
 
 def inspect_page(page: str, *, url: str, own_hosts: set[str] | None = None) -> PageReport:
     """Read one page of a watched site. `own_hosts`: the site's own host names (links there are fine)."""
-    if not page or not page.strip():
-        raise BadInput(f"empty page: {url}")
-    try:
-        tree = lxml_html.document_fromstring(page)
-    except (ValueError, lxml_html.etree.ParserError) as exc:
-        raise BadInput(f"unparsable HTML at {url}: {exc}") from exc
+    tree = html_document(page, url=url)
     own = {h.lower() for h in (own_hosts or set())} | {_host(url)}
     classes, ids = _hiding_rules(tree)
 

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import trafilatura
 
-from nlp.normalize import detect_spam
 from crawlers.parsers.fields import html_document
+from nlp.normalize import detect_spam
 from yuqing.errors import BadInput
 
 CHINA = ZoneInfo("Asia/Shanghai")

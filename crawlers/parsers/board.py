@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawlers.parsers.fields import extract, parse_datetime, parse_int
+from crawlers.parsers.fields import extract, join_url, parse_datetime, parse_int
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,20 @@ def parse_list(page: Selector, base_url: str, config: dict) -> ListPage:
         href = extract(node, config["link"])
         if not href:
             continue
+        url = join_url(base_url, href)
+        if url is None:
+            log.warning("list row dropped: detail link %r on %s is not a URL", href[:200], base_url)
+            continue
         signature_specs = config.get("signature") or []
         rows.append(ListRow(
-            url=urljoin(base_url, href),
+            url=url,
             external_id=extract(node, config.get("id")),
             title=extract(node, config.get("title")),
             posted=parse_datetime(extract(node, config.get("time"))),
             signature=_signature([extract(node, spec) for spec in signature_specs]) if signature_specs else None,
         ))
     next_href = extract(page, config.get("next"))
-    return ListPage(rows=rows, next_url=urljoin(base_url, next_href) if next_href else None)
+    return ListPage(rows=rows, next_url=join_url(base_url, next_href) if next_href else None)
 
 
 def parse_detail(page: Selector, config: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from parsel import Selector
 from crawlers.parsers.fields import clean_text, parse_datetime
 from yuqing.errors import BadInput
 
+log = logging.getLogger(__name__)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -57,33 +59,52 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
         raise BadInput(f"not an RSS/Atom feed: {exc}") from exc
     if root is None:
         raise BadInput("not an RSS/Atom feed: empty document")
-    entries = []
-    if root.tag == f"{_ATOM}feed":
-        for entry in root.iter(f"{_ATOM}entry"):
-            link = None
-            for candidate in entry.findall(f"{_ATOM}link"):
-                if candidate.get("rel", "alternate") == "alternate":
-                    link = candidate.get("href")
-                    break
-            author = entry.find(f"{_ATOM}author")
-            entries.append(FeedEntry(
-                title=_text(entry, f"{_ATOM}title") or "",
-                link=link,
-                guid=_text(entry, f"{_ATOM}id"),
-                published_at=parse_datetime(_text(entry, f"{_ATOM}published", f"{_ATOM}updated")),
-                author=_text(author, f"{_ATOM}name") if author is not None else None,
-                text=html_to_text(_text(entry, f"{_ATOM}content", f"{_ATOM}summary")),
-            ))
-        return entries
-    if root.tag not in ("rss", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"):
-        raise BadInput(f"not an RSS/Atom feed: root element <{root.tag}>")
-    for item in root.iter("item", "{http://purl.org/rss/1.0/}item"):
-        entries.append(FeedEntry(
-            title=_text(item, "title", "{http://purl.org/rss/1.0/}title") or "",
-            link=_text(item, "link", "{http://purl.org/rss/1.0/}link"),
-            guid=_text(item, "guid"),
-            published_at=parse_datetime(_text(item, "pubDate", f"{_DC}date")),
-            author=_text(item, f"{_DC}creator", "author"),
-            text=html_to_text(_text(item, f"{_CONTENT}encoded", "description", "{http://purl.org/rss/1.0/}description")),
-        ))
-    return entries
+    try:
+        tag = root.tag
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"not an RSS/Atom feed: unreadable root element ({exc.reason})") from exc
+    if tag == f"{_ATOM}feed":
+        return _kept(root.iter(f"{_ATOM}entry"), _atom_entry)
+    if tag not in ("rss", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"):
+        raise BadInput(f"not an RSS/Atom feed: root element <{tag}>")
+    return _kept(root.iter("item", "{http://purl.org/rss/1.0/}item"), _rss_item)
+
+
+def _kept(nodes, read) -> list[FeedEntry]:
+    """Every entry that can be read. recover=True keeps a name or value holding a lone surrogate
+    (xmlns="&#xD800;…", &#xD800;) that lxml then cannot read back: that entry alone is dropped."""
+    kept = []
+    for node in nodes:
+        try:
+            kept.append(read(node))
+        except UnicodeDecodeError as exc:
+            log.warning("feed entry dropped: unreadable name or value (%s)", exc.reason)
+    return kept
+
+
+def _atom_entry(entry) -> FeedEntry:
+    link = None
+    for candidate in entry.findall(f"{_ATOM}link"):
+        if candidate.get("rel", "alternate") == "alternate":
+            link = candidate.get("href")
+            break
+    author = entry.find(f"{_ATOM}author")
+    return FeedEntry(
+        title=_text(entry, f"{_ATOM}title") or "",
+        link=link,
+        guid=_text(entry, f"{_ATOM}id"),
+        published_at=parse_datetime(_text(entry, f"{_ATOM}published", f"{_ATOM}updated")),
+        author=_text(author, f"{_ATOM}name") if author is not None else None,
+        text=html_to_text(_text(entry, f"{_ATOM}content", f"{_ATOM}summary")),
+    )
+
+
+def _rss_item(item) -> FeedEntry:
+    return FeedEntry(
+        title=_text(item, "title", "{http://purl.org/rss/1.0/}title") or "",
+        link=_text(item, "link", "{http://purl.org/rss/1.0/}link"),
+        guid=_text(item, "guid"),
+        published_at=parse_datetime(_text(item, "pubDate", f"{_DC}date")),
+        author=_text(item, f"{_DC}creator", "author"),
+        text=html_to_text(_text(item, f"{_CONTENT}encoded", "description", "{http://purl.org/rss/1.0/}description")),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from parsel import Selector, SelectorList
@@ -130,3 +131,12 @@ def html_document(page: str, *, url: str):
         return lxml_html.document_fromstring(page)
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise BadInput(f"unparsable HTML at {url}: {exc}") from exc
+
+
+def join_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`; None when it is not a URL at all ("http://[casino.example/":
+    urllib raises on a broken IPv6 bracket)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None

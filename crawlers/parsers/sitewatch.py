@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from crawlers.parsers.fields import html_document
+from crawlers.parsers.fields import html_document, join_url
 from nlp.normalize import detect_spam
 from nlp.simhash import simhash, similarity
 
@@ -129,7 +129,10 @@ def _element_hidden(element, classes: dict[str, str], ids: dict[str, str]) -> st
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # not a URL (a broken IPv6 bracket): no host to trust
+        return ""
 
 
 def _own(host: str, own_hosts: set[str]) -> bool:
@@ -157,9 +160,12 @@ def inspect_page(page: str, *, url: str, own_hosts: set[str] | None = None) -> P
             return
         how = hidden_how or _element_hidden(element, classes, ids)
         if element.tag == "a" and element.get("href"):
-            href = urljoin(url, element.get("href").strip())
+            written = element.get("href").strip()
+            href = join_url(url, written)
+            # a link too broken to resolve is nobody's own site: hidden, it is still somebody's injection
+            host = _host(href) if href else "(unreadable)"
+            href = href or written
             text = " ".join(element.text_content().split())
-            host = _host(href)
             if href.startswith(("http://", "https://")):
                 hosts.add(host)
             external = not _own(host, own) and href.startswith(("http://", "https://"))

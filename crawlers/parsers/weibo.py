@@ -122,13 +122,15 @@ def parse_created_at(value: str | None, *, now: datetime) -> datetime | None:
 
 
 _TOPIC = re.compile(r"#([^#\n]{1,40})#")
+# characters lxml refuses in a tree (control characters, lone surrogates): noise in a post, dropped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def html_to_text(fragment: str) -> str:
     """The post's HTML as the reader sees it: <br> as newlines, emoticon images as their [alt], links as text."""
     if not fragment or not fragment.strip():
         return ""
-    fragment = re.sub(r"<br\s*/?>", "\n", fragment, flags=re.I)
+    fragment = re.sub(r"<br\s*/?>", "\n", _NOT_XML.sub("", fragment), flags=re.I)
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     for img in root.iter("img"):
         alt = img.get("alt") or ""

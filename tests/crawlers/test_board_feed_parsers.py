@@ -90,6 +90,16 @@ def test_something_that_is_not_a_feed_is_a_clear_error(body):
         parse_feed(body)
 
 
+def test_an_unreadable_namespace_or_entry_is_bad_input_or_a_logged_drop(caplog):
+    # found by hypothesis: lxml's recover mode keeps a lone surrogate it then cannot read back
+    with pytest.raises(BadInput, match="unreadable root element"):
+        parse_feed(b'<feed xmlns="&#xD800;http://www.w3.org/2005/Atom"><entry><title>x</title></entry></feed>')
+    entries = parse_feed(b"<rss><channel><item><title>bad</title><link>&#xD800;</link></item>"
+                         b"<item><title>good</title><link>http://127.0.0.1/b</link></item></channel></rss>")
+    assert [e.title for e in entries] == ["good"]
+    assert "feed entry dropped: unreadable" in caplog.text
+
+
 @pytest.mark.parametrize("text, expected", [
     ("2019-02-25 23:00:53", datetime(2019, 2, 25, 15, 0, 53, tzinfo=UTC)),
     ("留言时间：2019/2/8 9:05", datetime(2019, 2, 8, 1, 5, tzinfo=UTC)),
@@ -107,3 +117,10 @@ def test_dates(text, expected):
 @pytest.mark.parametrize("text, expected", [("点赞数：1,234", 1234), ("1.2万", 12000), ("", 0), (None, 0), ("赞", 0)])
 def test_numbers(text, expected):
     assert parse_int(text) == expected
+
+
+def test_a_row_whose_link_is_not_a_url_is_dropped_with_the_reason(caplog):
+    page = Selector(text='<ul><li><a href="http://[bad/">坏链接</a></li><li><a href="/m/2">好链接</a></li></ul>')
+    rows = parse_list(page, "http://127.0.0.1/list", {"item": "li", "link": "a::attr(href)"}).rows
+    assert [row.url for row in rows] == ["http://127.0.0.1/m/2"]
+    assert "is not a URL" in caplog.text

@@ -100,3 +100,10 @@ def test_hiding_styles(style):
 def test_visible_styles(style):
     page = f'<html><body><p>正文</p><div style="{style}"><a href="http://x.example/">链接</a></div></body></html>'
     assert inspect_page(page, url=URL).hidden_links == []
+
+
+def test_a_hidden_link_too_broken_to_resolve_is_still_reported():
+    # found by the fuzz run: urllib raises on a broken IPv6 bracket
+    page = '<html><body><p>政务公开</p><div style="display:none"><a href="http://[casino.example/">博彩</a></div></body></html>'
+    reading = inspect_page(page, url="http://127.0.0.1/", own_hosts={"127.0.0.1"})
+    assert [(link.href, link.how) for link in reading.hidden_links] == [("http://[casino.example/", "display:none")]

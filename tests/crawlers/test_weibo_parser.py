@@ -78,3 +78,8 @@ def test_counts(raw, expected):
 def test_html_to_text_keeps_lines_and_drops_markup():
     text = html_to_text('第一行<br />第二行 <a href="/n/某人">@某人</a>&amp;更多<span class="url-icon"><img alt="[哈哈]"></span>')
     assert text == "第一行\n第二行 @某人&更多[哈哈]"
+
+
+def test_control_characters_and_lone_surrogates_are_dropped_not_fatal():
+    # found by the fuzz run: lxml refuses a tree holding a form feed or a lone surrogate
+    assert html_to_text("鲤城\f积水<br>中山路\ud800口\x00") == "鲤城积水\n中山路口"

@@ -86,6 +86,7 @@ def run_one(size: int, batch: int, analyse_limit: int | None = None) -> dict:
     from yuqing.migrate import upgrade
     from yuqing.models import Source
     from yuqing.profile import load_profile
+    from yuqing.settings import get_settings
 
     profile = load_profile()
     upgrade(get_engine())
@@ -121,8 +122,9 @@ def run_one(size: int, batch: int, analyse_limit: int | None = None) -> dict:
               for p in resampled_posts(min(size, 3000), source_id)]
     analyzer = Analyzer.load(profile)
     started = time.perf_counter()
-    for start in range(0, len(sample), stages.BATCH):  # the same batches as the stage
-        analyzer.analyze_many(sample[start:start + stages.BATCH])
+    stage_batch = get_settings().stage_batch_size  # the same batches as the stage
+    for start in range(0, len(sample), stage_batch):
+        analyzer.analyze_many(sample[start:start + stage_batch])
     bare_rate = len(sample) / (time.perf_counter() - started)
 
     with session_scope() as session:

@@ -26,7 +26,6 @@ from yuqing.repo import Viewer
 from yuqing.settings import get_settings
 
 log = logging.getLogger(__name__)
-BATCH = 200
 
 
 # ---------------------------------------------------------------- analyse
@@ -52,20 +51,23 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
 
     profile = profile or load_profile()
     analyzer = Analyzer.load(profile)
+    batch_size = get_settings().stage_batch_size
     done = 0
     total = min(total, limit) if limit else total
     bar = tqdm(total=total, desc="analyse", unit="post", disable=not progress)
     while limit is None or done < limit:
         with session_scope() as session:
             lease.hold(session)  # fencing: see Lease.hold
-            batch = repo.posts_to_analyze(session, limit=min(BATCH, (limit - done) if limit else BATCH))
+            batch = repo.posts_to_analyze(session, limit=min(batch_size, (limit - done) if limit else batch_size))
             if not batch:
                 break
             # one classifier call per batch: ~7x the throughput of one call per post
             results = analyzer.analyze_many([(p.title, p.text, p.likes, p.reposts, p.comments) for p in batch])
             site_watch = repo.site_watch_source_ids(session)
-            for post, result in zip(batch, results, strict=True):
-                _save_analysis(session, post, result, site_finding=post.source_id in site_watch)
+            repo.save_analyses(session, pairs=[
+                (post, _analysis_of(post, result, site_finding=post.source_id in site_watch))
+                for post, result in zip(batch, results, strict=True)
+            ])
             done += len(batch)
             bar.update(len(batch))
         lease.renew()
@@ -73,7 +75,8 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
     return done
 
 
-def _save_analysis(session: Session, post: Post, result, *, site_finding: bool = False) -> None:
+def _analysis_of(post: Post, result, *, site_finding: bool = False) -> Analysis:
+    """The Analysis row for one result; also marks the post as spam and gives it its SimHash."""
     analysis = Analysis(
         post_id=post.id, model_version=result.model_version, topic=result.topic, topic_prob=result.topic_prob,
         topic_level2=result.topic_level2, relevant=result.relevant, relevance_score=result.relevance_score,
@@ -89,7 +92,7 @@ def _save_analysis(session: Session, post: Post, result, *, site_finding: bool =
         post.spam, post.spam_reason = True, (result.spam_reason or "spam")[:200]
     if not post.simhash:
         post.simhash = result.simhash
-    repo.save_analysis(session, post=post, analysis=analysis)
+    return analysis
 
 
 # ---------------------------------------------------------------- group into issues
@@ -126,7 +129,7 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
         while True:
             with session_scope() as session:
                 lease.hold(session)  # fencing: see Lease.hold
-                rows = repo.posts_to_cluster(session, limit=BATCH)
+                rows = repo.posts_to_cluster(session, limit=settings.stage_batch_size)
                 if not rows:
                     break
                 for post, analysis in rows:
@@ -137,7 +140,7 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
         while True:
             with session_scope() as session:
                 lease.hold(session)
-                if not repo.index_issues_for_search(session, limit=BATCH):
+                if not repo.index_issues_for_search(session, limit=settings.stage_batch_size):
                     break
             lease.renew()
         lease.summary = report.describe()
@@ -230,7 +233,7 @@ def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
         while True:
             with session_scope() as session:
                 lease.hold(session)  # fencing: see Lease.hold
-                issues = repo.issues_to_route(session, limit=BATCH)
+                issues = repo.issues_to_route(session, limit=get_settings().stage_batch_size)
                 if not issues:
                     break
                 for issue in issues:

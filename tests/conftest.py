@@ -28,6 +28,14 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 for _name in ("YUQING_DATABASE_URL", "DATABASE_URL", "YUQING_PROFILE", "YUQING_FAKE_NOW"):
     os.environ.pop(_name, None)
 
+# The property tests draw the same examples on every run, so a suite that passed passes again; the
+# random search for new failures is scripts/fuzz.py (or HYPOTHESIS_PROFILE=explore).
+from hypothesis import settings as _hypothesis  # noqa: E402
+
+_hypothesis.register_profile("repeatable", derandomize=True)
+_hypothesis.register_profile("explore", derandomize=False)
+_hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 from yuqing.db import dispose_engines, get_engine  # noqa: E402
 from yuqing.settings import get_settings, reset_settings_cache  # noqa: E402
 

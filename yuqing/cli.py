@@ -127,7 +127,10 @@ def sources_() -> None:
                    "`label` column; optional `domain` (reported separately). Default: the shipped data in data/nlp/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir, i.e. replaces the shipped model).")
-def train(task: str, data: Path | None, out: Path | None) -> None:
+@click.option("--with-feedback", is_flag=True,
+              help="Topic only: also learn from the analysts' topic corrections in the database (dashboard, "
+                   "issue page); they join the training part, never the held-out split.")
+def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -> None:
     """Train a model on a CSV (a district retrains on its own records), measure it on a held-out
     20 % split it never saw, and save it with its model card (versions, data hash, metrics).
 
@@ -135,8 +138,22 @@ def train(task: str, data: Path | None, out: Path | None) -> None:
     addition to the labels of the CSV."""
     from nlp.train import TRAINERS
 
-    card = TRAINERS[task](data=data, out_dir=out)
+    if not with_feedback:
+        click.echo(TRAINERS[task](data=data, out_dir=out).describe())
+        return
+    if task != "topic":
+        raise click.BadParameter("analysts correct topics (and urgency and place, which are rules): "
+                                 "only --task topic learns from feedback", param_hint="--with-feedback")
+    from yuqing import repo
+    from yuqing.db import session_scope
+
+    with session_scope() as session:
+        corrections = repo.label_corrections(session, field="topic")
+    card = TRAINERS["topic"](data=data, out_dir=out, corrections=corrections)
     click.echo(card.describe())
+    click.echo(f"analysts' corrections learnt: {card.split['feedback_rows']}")
+    for reason in card.split["feedback_dropped"]:
+        click.echo(f"  left out: {reason}")
 
 
 @main.command("eval")
@@ -144,12 +161,15 @@ def train(task: str, data: Path | None, out: Path | None) -> None:
               help="Which model (or the urgency rules) to measure.")
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled CSV (text or text_seg, label). For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
-                   "/ `ordinary` (must not get level 1).")
+                   "/ `ordinary` (must not get level 1) / `not_emergency` (level ≤ 2 counts as a false alarm).")
 @click.option("--card", is_flag=True, help="Print the model card of the model instead: its held-out figures.")
 @click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir).")
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (urgency; default: settings.profile).")
-def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None) -> None:
+@click.option("--split", type=click.Choice(["dev", "test"]), default=None,
+              help="Urgency only: measure just the rows whose `split` column is dev or test (e.g. urgency_eval_4.csv).")
+def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None,
+          split: str | None) -> None:
     """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV
     (or, with --card, the figures measured on its held-out split when it was trained)."""
     from nlp.evaluate import evaluate_model, evaluate_urgency
@@ -162,6 +182,10 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
         from nlp.models import load_model
 
         click.echo(load_model(task, model_dir)[1].describe())
+        if task == "relevance":
+            from nlp.evaluate import relevance_override_now
+
+            click.echo(relevance_override_now(model_dir))
         return
     if data is None:
         raise click.UsageError("--data is required (or --card)")
@@ -169,8 +193,10 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
         from nlp.analyze import Analyzer
         from yuqing.profile import load_profile
 
-        click.echo(evaluate_urgency(data, Analyzer.load(load_profile(profile), model_dir)))
+        click.echo(evaluate_urgency(data, Analyzer.load(load_profile(profile), model_dir), split=split))
     else:
+        if split:
+            raise click.UsageError("--split is for --task urgency")
         click.echo(evaluate_model(task, data, model_dir))
 
 
@@ -280,6 +306,21 @@ def report(kind: str, day, out: Path | None) -> None:
 
     for path in write_report(kind, day.date() if day else None, out):
         click.echo(path)
+
+
+@main.command("zombie-guard")
+@click.option("--silence", "silence_seconds", type=int, default=90, show_default=True,
+              help="Seconds without a heartbeat after which a flow run is marked Crashed (more than 30).")
+def zombie_guard(silence_seconds: int) -> None:
+    """Install, on the Prefect server in PREFECT_API_URL, the automation that marks a flow run Crashed
+    when its worker dies (no heartbeat for --silence seconds). Workers must run with
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30. Safe to run again."""
+    from flows.zombies import install
+
+    try:
+        click.echo(install(silence_seconds=silence_seconds))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--silence") from exc
 
 
 @main.command()

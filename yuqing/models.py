@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from yuqing.clock import now
@@ -67,6 +67,16 @@ class Source(SQLModel, table=True):
 
 
 class Post(SQLModel, table=True):
+    # the stages' queues ("not analysed yet", "not grouped yet") in the order they are worked off: a
+    # partial index holds only the waiting rows, so taking the next batch stays instant however many
+    # rows are done (a full index walks past every done row: 186 ms a batch at 900,000 done posts)
+    __table_args__ = (
+        Index("ix_post_to_analyze", "id", postgresql_where=text("analyzed_at IS NULL"),
+              sqlite_where=text("analyzed_at IS NULL")),
+        Index("ix_post_to_cluster", "published_at", "id", postgresql_where=text("clustered_at IS NULL"),
+              sqlite_where=text("clustered_at IS NULL")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     url: str = Field(sa_column=Column(Text, nullable=False, unique=True))

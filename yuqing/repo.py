@@ -343,17 +343,36 @@ def posts_of_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Sequen
 
 def save_analysis(session: Session, *, post: Post, analysis: Analysis) -> Analysis:
     """Idempotent per (post, model version): a re-run replaces nothing and duplicates nothing."""
-    existing = session.exec(
-        select(Analysis).where(Analysis.post_id == post.id, Analysis.model_version == analysis.model_version)
-    ).first()
-    if existing is None:
-        analysis.post_id = post.id
-        session.add(analysis)
-        existing = analysis
-    post.analyzed_at = now()
-    session.add(post)
+    return save_analyses(session, pairs=[(post, analysis)])[0]
+
+
+def save_analyses(session: Session, *, pairs: Sequence[tuple[Post, Analysis]]) -> list[Analysis]:
+    """Batch form of save_analysis: one query for what exists and one flush for the whole batch,
+    instead of a round trip per post (the analyse stage's database cost at scale)."""
+    if not pairs:
+        return []
+    versions = {analysis.model_version for _, analysis in pairs}
+    existing = {
+        (row.post_id, row.model_version): row
+        for row in session.exec(
+            select(Analysis).where(
+                col(Analysis.post_id).in_([post.id for post, _ in pairs]), col(Analysis.model_version).in_(versions)
+            )
+        ).all()
+    }
+    moment = now()
+    saved = []
+    for post, analysis in pairs:
+        kept = existing.get((post.id, analysis.model_version))
+        if kept is None:
+            analysis.post_id = post.id
+            session.add(analysis)
+            kept = existing[(post.id, analysis.model_version)] = analysis
+        post.analyzed_at = moment
+        session.add(post)
+        saved.append(kept)
     session.flush()
-    return existing
+    return saved
 
 
 def latest_analysis(session: Session, *, post_id: int) -> Analysis | None:
@@ -940,6 +959,17 @@ def record_label_feedback(session: Session, *, viewer: Viewer, issue_id: int, fi
     session.add(row)
     session.flush()
     return row
+
+
+def label_corrections(session: Session, *, field: str) -> list[tuple[str, str]]:
+    """(text the model saw, corrected value) of every issue whose `field` an analyst corrected; the
+    latest correction of an issue wins (an analyst may correct a correction). For retraining."""
+    from yuqing.models import LabelFeedback
+
+    latest: dict[int, tuple[str, str]] = {}
+    for row in session.exec(select(LabelFeedback).where(LabelFeedback.field == field).order_by(LabelFeedback.id)):
+        latest[row.issue_id] = (row.text, row.new_value)
+    return list(latest.values())
 
 
 def list_label_feedback(session: Session, *, viewer: Viewer, issue_id: int | None = None, limit: int = 200):

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=6, description="Delivery attempts before a notification becomes a dead letter.")
     notify_timeout_seconds: float = Field(default=10.0, description="Timeout of one delivery (SMTP or HTTP), so a hanging receiver cannot stall the outbox.")
     notify_lease_seconds: int = Field(default=120, description="How long a worker holds a claimed notification before another worker may retry it.")
+    stage_batch_size: int = Field(default=200, ge=1, le=1_000_000, description="Rows a pipeline stage (analyse, group, route) reads, processes and commits at a time: larger batches go faster, smaller ones commit and renew the stage lease more often.")
     stage_lease_seconds: int = Field(default=600, description="How long a pipeline stage (analyse, group, route) is held by one worker before another may take it over; renewed after every batch.")
     fake_now: str = Field(
         default="",

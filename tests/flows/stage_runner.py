@@ -1,13 +1,10 @@
 """Run in a child process by the idempotence tests: the pipeline once, as plain stages or as the
-real Prefect flow (against the API in PREFECT_API_URL). TEST_BATCH shrinks the stages' batches so
-a kill lands between commits."""
+real Prefect flow (against the API in PREFECT_API_URL). The tests shrink the stages' batches
+(YUQING_STAGE_BATCH_SIZE) so a kill lands between commits."""
 
-import os
 import sys
 
 from flows import stages
-
-stages.BATCH = int(os.environ.get("TEST_BATCH", str(stages.BATCH)))
 
 if sys.argv[1] == "stages":
     from flows.outbox import deliver_due

@@ -19,7 +19,7 @@ def run(*args: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("command", ["route", "pipeline", "notify", "sla-watch", "verify", "report", "serve"])
+@pytest.mark.parametrize("command", ["route", "pipeline", "notify", "sla-watch", "verify", "report", "serve", "zombie-guard"])
 def test_every_flows_command_explains_itself(command):
     assert len(run(command, "--help")) > 200
 
@@ -64,3 +64,8 @@ def test_pipeline_command_without_crawling(db, prefect_harness):
     seed_posts(3)
     output = run("pipeline", "--no-crawl")
     assert "crawl skipped" in output and "3 new issue(s)" in output
+
+
+def test_zombie_guard_refuses_a_silence_a_live_run_would_break():
+    result = CliRunner().invoke(main, ["zombie-guard", "--silence", "30"])
+    assert result.exit_code == 2 and "heartbeat interval" in result.output, result.output

@@ -54,7 +54,7 @@ def received_keys(sink) -> Counter:
 @pytest.mark.slow
 def test_two_worker_processes_at_once_double_nothing(any_db, smtp, tmp_path, monkeypatch):
     seed_posts(MESSAGES)
-    workers = [child("stages", TEST_BATCH="10") for _ in range(2)]
+    workers = [child("stages", YUQING_STAGE_BATCH_SIZE="10") for _ in range(2)]
     outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     after = counts()
@@ -80,7 +80,7 @@ def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, pref
 
     seed_posts(MESSAGES)
     total = counts()["posts"]
-    worker = child("flow", TEST_BATCH="5", PREFECT_API_URL=PREFECT_API_URL.value())
+    worker = child("flow", YUQING_STAGE_BATCH_SIZE="5", PREFECT_API_URL=PREFECT_API_URL.value())
     deadline = time.monotonic() + 90
     while counts()["clustered"] == 0:
         assert worker.poll() is None, worker.communicate()[0]

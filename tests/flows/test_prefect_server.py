@@ -7,6 +7,7 @@ between them and nothing is processed twice."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -127,3 +128,74 @@ def test_two_workers_split_the_pipeline_runs_and_double_nothing(db, smtp, tmp_pa
     assert after["notification_keys"] == after["notifications"] == after["sent"] > 0
     received = Counter(mail["X-Yuqing-Dedupe-Key"] for mail in smtp.messages)
     assert set(received.values()) == {1} and len(received) == after["sent"]
+
+
+def flow_run_states(api: str) -> Counter:
+    return Counter(r["state_type"] for r in httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json())
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it (the worker and the flow-run process it started)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_a_worker_killed_midway_loses_and_doubles_nothing(db, smtp, tmp_path, monkeypatch):
+    """SIGKILL a Prefect worker and its flow-run process in the middle of grouping (as when its
+    machine dies); a replacement worker's next run finishes the work, row for row as one clean run."""
+    from tests.flows.seed import counts, seed_posts
+    from tests.flows.test_idempotence import MESSAGES, baseline, received_keys, repo_keys
+
+    seed_posts(MESSAGES)
+    total = counts()["posts"]
+    with prefect_server(tmp_path) as (api, env):
+        # many small commits, so the kill lands between two; heartbeats, so the server learns of the death
+        env = {**env, "YUQING_STAGE_BATCH_SIZE": "5", "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+        guard = subprocess.run([sys.executable, "-m", "yuqing.cli", "zombie-guard", "--silence", "40"],
+                               cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert guard.returncode == 0 and "installed" in guard.stdout, guard.stdout + guard.stderr
+        again = subprocess.run([sys.executable, "-m", "yuqing.cli", "zombie-guard", "--silence", "40"],
+                               cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert "already installed" in again.stdout, again.stdout + again.stderr
+        run(["--no-prompt", "deploy", "--name", "pipeline"], env, timeout=90)
+        run(["deployment", "run", "pipeline/pipeline", "--param", "crawl=false"], env)
+        doomed = subprocess.Popen([PREFECT, "worker", "start", "--pool", "yuqing", "--run-once", "--name", "doomed"],
+                                  cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+        deadline = time.monotonic() + 120
+        while counts()["clustered"] == 0:
+            assert doomed.poll() is None, doomed.communicate()[0]
+            assert time.monotonic() < deadline, "the flow run never committed a batch"
+            time.sleep(0.05)
+        tree = process_tree(doomed.pid)
+        for pid in tree:
+            os.kill(pid, signal.SIGKILL)
+        doomed.communicate(timeout=30)
+        at_kill = counts()
+        assert doomed.returncode == -signal.SIGKILL and len(tree) >= 2, tree  # the worker and its flow run
+        assert 0 < at_kill["clustered"] < total, "the kill was meant to land midway"
+
+        run(["deployment", "run", "pipeline/pipeline", "--param", "crawl=false"], env)
+        run(["worker", "start", "--pool", "yuqing", "--run-once", "--name", "replacement"], env, timeout=180)
+        # the killed run's heartbeats stopped: the guard's automation marks it Crashed
+        deadline = time.monotonic() + 120
+        while (states := flow_run_states(api)) != Counter({"CRASHED": 1, "COMPLETED": 1}):
+            assert states.get("FAILED", 0) == 0 and time.monotonic() < deadline, states
+            time.sleep(1)
+    after = counts()
+    assert after["sent"] == after["notifications"] > 0
+    assert set(received_keys(smtp)) == set(repo_keys())
+    assert after == baseline(tmp_path, monkeypatch)

@@ -5,6 +5,7 @@ per item; in lockstep modes it waits for ``go`` before every item. Run as ``pyth
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -67,9 +68,10 @@ if __name__ == "__main__":
     if mode == "transitions":
         transitions(sys.argv[2], [int(x) for x in sys.argv[3].split(",")])
     elif mode == "cluster":
-        from flows import stages
+        from yuqing.settings import reset_settings_cache
 
-        stages.BATCH = int(sys.argv[3])
+        os.environ["YUQING_STAGE_BATCH_SIZE"] = sys.argv[3]
+        reset_settings_cache()
         cluster(int(sys.argv[2]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")

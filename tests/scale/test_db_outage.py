@@ -1,4 +1,4 @@
-"""The database goes away mid-stage (a TCP proxy in front of PostgreSQL is cut for ~12 s, dropping
+"""The database goes away mid-stage (a TCP proxy in front of PostgreSQL is cut for a minute, dropping
 every connection and refusing new ones) and comes back: the worker fails cleanly, a worker started
 during the outage fails cleanly too, and the run after recovery completes with every row counted
 exactly as one clean run over the same posts writes them — nothing lost, nothing doubled."""
@@ -26,12 +26,12 @@ from yuqing.profile import load_profile
 from yuqing.settings import reset_settings_cache
 
 MESSAGES = 40
-OUTAGE_SECONDS = 12
+OUTAGE_SECONDS = 60  # "the database unavailable for a minute"
 
 
 def run_pipeline_child(url: str, smtp_port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "YUQING_DATABASE_URL": url,
-           "YUQING_SMTP_PORT": str(smtp_port), "TEST_BATCH": "3"}
+           "YUQING_SMTP_PORT": str(smtp_port), "YUQING_STAGE_BATCH_SIZE": "3"}
     return subprocess.Popen([sys.executable, "-m", "tests.flows.stage_runner", "stages"], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

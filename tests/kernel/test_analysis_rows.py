@@ -1,0 +1,55 @@
+"""Saving analyses in batches: one row per (post, model version), whatever is saved again."""
+
+from datetime import timedelta
+
+from sqlmodel import func, select
+
+from yuqing import repo
+from yuqing.clock import now
+from yuqing.db import session_scope
+from yuqing.models import Analysis, Post
+
+
+def _posts(count: int) -> list[int]:
+    with session_scope() as session:
+        source = repo.upsert_source(session, name="board", kind="board", url="http://127.0.0.1:9/board")
+        ids = []
+        for index in range(count):
+            post = Post(source_id=source.id, url=f"http://127.0.0.1:9/board/{index}", title=f"留言{index}",
+                        text=f"第{index}条留言：小区停车难", content_hash=f"h{index}",
+                        published_at=now() - timedelta(minutes=index))
+            repo.add_post(session, post=post)
+            ids.append(post.id)
+        return ids
+
+
+def _analysis(version: str, topic: str) -> Analysis:
+    return Analysis(model_version=version, topic=topic, topic_prob=0.9, relevant=True, relevance_score=0.9,
+                    urgency=3, sentiment="negative", sentiment_score=-0.5)
+
+
+def test_a_batch_saves_every_post_once_and_marks_it_analysed(any_db):
+    ids = _posts(5)
+    with session_scope() as session:
+        pending = repo.posts_to_analyze(session, limit=10)
+        saved = repo.save_analyses(session, pairs=[(post, _analysis("v1", "城乡建设")) for post in pending[:3]])
+        assert [row.post_id for row in saved] == ids[:3]
+    with session_scope() as session:
+        assert [post.id for post in repo.posts_to_analyze(session, limit=10)] == ids[3:]
+        # the same version again (a retried batch) keeps the first rows; a new version adds its own
+        posts = [session.get(Post, post_id) for post_id in ids]
+        again = repo.save_analyses(session, pairs=[(post, _analysis("v1", "交通运输")) for post in posts])
+        assert [row.topic for row in again] == ["城乡建设"] * 3 + ["交通运输"] * 2
+        repo.save_analyses(session, pairs=[(post, _analysis("v2", "环境保护")) for post in posts[:2]])
+    with session_scope() as session:
+        counts = dict(session.exec(
+            select(Analysis.model_version, func.count()).group_by(Analysis.model_version)
+        ).all())
+        assert counts == {"v1": 5, "v2": 2}
+        assert repo.count_posts_to_analyze(session) == 0
+        assert repo.latest_analysis(session, post_id=ids[0]).model_version == "v2"
+
+
+def test_an_empty_batch_is_nothing(any_db):
+    with session_scope() as session:
+        assert repo.save_analyses(session, pairs=[]) == []

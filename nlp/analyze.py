@@ -1,5 +1,6 @@
-"""The whole analysis of one post: normalise and cut once, then topic, relevance, sentiment,
-urgency, places, keywords, spam and SimHash from the same tokens."""
+"""The whole analysis of one post: normalise and cut once, then topic, relevance, urgency, places,
+keywords, spam and SimHash from the same tokens; sentiment reads the raw post with its own cut
+(emoticons, negations and punctuation, which the content tokens drop, carry the polarity)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.features import Grams, Lexicon
+from nlp.features import predict_proba as fast_predict_proba
 from nlp.keywords import keywords
 from nlp.level2 import level2_of
-from nlp.models import ModelCard, load_model
+from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens
 from nlp.normalize import clean, detect_spam
 from nlp.places import Gazetteer
-from nlp.simhash import simhash
+from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, for_profile
 from nlp.topic_rules import harmonise
 from nlp.urgency import assess
@@ -47,8 +50,8 @@ class AnalysisResult:
     needs_triage: bool = False  # topic probability under the profile's triage threshold, or no topic at all
 
 
-def _probabilities(model, tokens_batch) -> tuple[list[str], np.ndarray]:
-    return [str(c) for c in model.classes_], model.predict_proba(tokens_batch)
+def _probabilities(model, tokens_batch, grams: Grams) -> tuple[list[str], np.ndarray]:
+    return [str(c) for c in model.classes_], fast_predict_proba(model, tokens_batch, grams)
 
 
 class Analyzer:
@@ -58,6 +61,7 @@ class Analyzer:
         self.gazetteer = Gazetteer(profile)
         self.tokenizer: Tokenizer = for_profile(profile)
         self._topic, self._relevance, self._sentiment = topic, relevance, sentiment
+        self._lexicon = Lexicon([topic, relevance, sentiment])
         self.version = version
         self.cards = cards or {}
         self.triage_below = profile.meta.triage.min_topic_prob
@@ -84,11 +88,18 @@ class Analyzer:
         cleaned = [clean(value) for value in raw]
         tokens = [self.tokenizer.content_tokens(value) for value in cleaned]
         feed = [t if t else ["<empty>"] for t in tokens]
-        topic_classes, topic_p = _probabilities(self._topic, feed)
-        relevance_classes, relevance_p = _probabilities(self._relevance, feed)
-        sentiment_classes, sentiment_p = _probabilities(self._sentiment, feed)
+        grams = Grams(feed, self._lexicon)  # the three models count the n-grams of the same tokens
+        topic_classes, topic_p = _probabilities(self._topic, feed, grams)
+        relevance_classes, relevance_p = _probabilities(self._relevance, feed, grams)
+        if reads_raw_text(self._sentiment):
+            # polarity lives in what the content tokens drop: emoticons, negations, punctuation
+            own = [sentiment_tokens(value) for value in raw]
+            sentiment_classes, sentiment_p = _probabilities(self._sentiment, own, Grams(own, self._lexicon))
+        else:
+            sentiment_classes, sentiment_p = _probabilities(self._sentiment, feed, grams)
         relevant_column = relevance_classes.index("relevant") if "relevant" in relevance_classes else None
         positive_column = sentiment_classes.index("positive") if "positive" in sentiment_classes else None
+        signatures = simhash_many(tokens)
         results = []
         for index, (_title, _text, likes, reposts, comments) in enumerate(posts):
             has_text = bool(tokens[index])
@@ -115,7 +126,7 @@ class Analyzer:
                 relevance_score=round(relevance_score, 4), urgency=urgency.level, urgency_score=urgency.score,
                 urgency_signals=urgency.signals, sentiment=label, sentiment_score=round(2 * positive - 1, 4),
                 places=places.places, jurisdiction=places.jurisdiction, keywords=tuple(keywords(tokens[index])),
-                spam=spam, spam_reason=spam_reason, simhash=simhash(tokens[index]), tokens=tuple(tokens[index]),
+                spam=spam, spam_reason=spam_reason, simhash=signatures[index], tokens=tuple(tokens[index]),
                 needs_triage=topic is None or topic_prob < self.triage_below,
             ))
         return results

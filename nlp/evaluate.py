@@ -2,16 +2,18 @@
 per-class table of a shipped (or given) model on a labelled CSV it has not been trained on.
 
 Urgency CSVs have `text` and `label` where label is a level 1–4, or `emergency` (a real
-emergency report: it must get level ≤ 2) or `ordinary` (an ordinary complaint: it must not get
-level 1); optional `title`, `likes`, `reposts`, `comments`."""
+emergency report: it must get level ≤ 2), `ordinary` (an ordinary complaint: it must not get
+level 1) or `not_emergency` (a text that uses emergency words loosely: the share at level ≤ 2 is a
+false-alarm rate); optional `title`, `likes`, `reposts`, `comments`, and `split` (dev|test) to
+measure one half of a set (`--split`)."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from nlp.models import calibration, evaluate_predictions, load_model, per_class_table, read_labelled
-from nlp.train import tokens_of
+from nlp.models import calibration, evaluate_predictions, load_model, per_class_table, read_labelled, reads_raw_text
+from nlp.train import text_of, tokens_of
 
 URGENCY_GROUPS = ("emergency", "ordinary")
 
@@ -19,7 +21,9 @@ URGENCY_GROUPS = ("emergency", "ordinary")
 def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
     model, card = load_model(task, model_dir)
     rows = read_labelled(data, min_rows=1, min_labels=1)
-    probabilities = model.predict_proba([tokens_of(r) or ["<empty>"] for r in rows])
+    # the same input the analysis gives the model: raw text to one that cuts it itself, else content tokens
+    inputs = [text_of(r) for r in rows] if reads_raw_text(model) else [tokens_of(r) or ["<empty>"] for r in rows]
+    probabilities = model.predict_proba(inputs)
     classes = list(model.classes_)
     predicted = [str(classes[i]) for i in probabilities.argmax(axis=1)]
     truth = [r["label"] for r in rows]
@@ -50,31 +54,58 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def evaluate_urgency(data: Path, analyzer) -> str:
+def evaluate_urgency(data: Path, analyzer, split: str | None = None) -> str:
     with data.open(encoding="utf-8-sig", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if (r.get("label") or "").strip() and (r.get("text") or "").strip()]
+        rows = [r for r in csv.DictReader(handle) if (r.get("label") or "").strip() and (r.get("text") or "").strip()
+                and (split is None or (r.get("split") or "").strip() == split)]
     if not rows:
         from yuqing.errors import BadInput
 
-        raise BadInput(f"{data}: needs text and label columns with at least one row")
+        which = f" in split {split!r}" if split else ""
+        raise BadInput(f"{data}: needs text and label columns with at least one row{which}")
     results = analyzer.analyze_many([(r.get("title") or "", r["text"], r.get("likes") or 0, r.get("reposts") or 0,
                                       r.get("comments") or 0) for r in rows])
-    lines = [f"urgency on {data} ({len(rows)} rows)"]
+    lines = [f"urgency on {data}{f' split {split}' if split else ''} ({len(rows)} rows)"]
     levels = [str(r.urgency) for r in results]
     labels = [r["label"].strip() for r in rows]
-    for group, rule, test in (("emergency", "level ≤ 2", lambda lv: lv <= 2), ("ordinary", "level 1", lambda lv: lv == 1)):
+    for group, rule, test in (("emergency", "level ≤ 2", lambda lv: lv <= 2), ("ordinary", "level 1", lambda lv: lv == 1),
+                              ("not_emergency", "level ≤ 2", lambda lv: lv <= 2)):
         idx = [i for i, label in enumerate(labels) if label == group]
         if idx:
             share = sum(test(results[i].urgency) for i in idx) / len(idx)
             relevant = sum(results[i].relevant for i in idx) / len(idx)
-            lines.append(f"{group:<10} n={len(idx):>5}  {rule}: {share:.4f}   judged relevant: {relevant:.4f}")
+            lines.append(f"{group:<13} n={len(idx):>5}  {rule}: {share:.4f}   judged relevant: {relevant:.4f}")
             misses = [i for i in idx if test(results[i].urgency) != (group == "emergency")]
             for i in misses[:10]:
-                lines.append(f"    {'missed' if group == 'emergency' else 'level 1'}: {rows[i]['text'][:60]} → "
+                lines.append(f"    {'missed' if group == 'emergency' else 'alarm'}: {rows[i]['text'][:60]} → "
                              f"{results[i].urgency} {list(results[i].urgency_signals)}")
     numeric = [i for i, label in enumerate(labels) if label in {"1", "2", "3", "4"}]
     if numeric:
         metrics = evaluate_predictions([labels[i] for i in numeric], [levels[i] for i in numeric])
         lines.append(f"levels: accuracy {metrics['accuracy']:.4f}   macro-F1 {metrics['macro_f1']:.4f}")
         lines.append(per_class_table(metrics["per_class"]))
+    return "\n".join(lines)
+
+
+def relevance_override_now(model_dir: Path, data: Path | None = None) -> str:
+    """The relevance model's own held-out split (the card's seed and size) judged again with today's
+    urgency rules: an emergency makes a text relevant whatever the model says, and the rules change
+    after the model is trained, so the override figures of the card go stale."""
+    from nlp.models import sha256_of
+    from nlp.train import DEFAULT_DATA, _split, with_emergency_override
+
+    model, card = load_model("relevance", model_dir)
+    data = Path(data or DEFAULT_DATA["relevance"])
+    if sha256_of([data]) != card.data_sha256:
+        return f"(not the data the model was trained on: {data.name}; no held-out split to judge again)"
+    _, test_rows = _split(read_labelled(data))
+    predicted = [str(label) for label in model.predict([tokens_of(r) or ["<empty>"] for r in test_rows])]
+    overridden = [with_emergency_override(r["text"], p) for r, p in zip(test_rows, predicted, strict=True)]
+    lines = [f"held-out split again ({len(test_rows)} rows), judged correctly by the model / with today's emergency "
+             "override:"]
+    for domain in sorted({r.get("domain") or "" for r in test_rows}):
+        idx = [i for i, r in enumerate(test_rows) if (r.get("domain") or "") == domain]
+        model_share = sum(predicted[i] == test_rows[i]["label"] for i in idx) / len(idx)
+        override_share = sum(overridden[i] == test_rows[i]["label"] for i in idx) / len(idx)
+        lines.append(f"  {domain or '-':<22} n={len(idx):>5}  {model_share:.4f} / {override_share:.4f}")
     return "\n".join(lines)

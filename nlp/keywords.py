@@ -26,5 +26,7 @@ def _idf() -> tuple[dict[str, float], float]:
 def keywords(tokens: list[str], top: int = 8) -> list[str]:
     idf, median = _idf()
     counts = Counter(t for t in tokens if len(t) >= 2 and not t.isdigit())
-    ranked = sorted(counts, key=lambda t: (-counts[t] * idf.get(t, median), t))
-    return ranked[:top]
+    weight = idf.get
+    # highest count × idf first, ties in word order
+    ranked = sorted([(-n * weight(t, median), t) for t, n in counts.items()])
+    return [t for _, t in ranked[:top]]

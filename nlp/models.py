@@ -1,10 +1,15 @@
-"""Model factory, held-out evaluation (with calibration), model cards, saving and loading.
+"""Model factories, held-out evaluation (with calibration), model cards, saving and loading.
 
-Every model is one scikit-learn Pipeline built by `build_classifier`. Its input is the list of
-content tokens of a text (the analysis cuts a text once and feeds the same tokens to every model).
-Features are word uni/bigrams plus character 1–3-grams of the re-joined tokens: the character
-grams do not care how a text was segmented, so a model trained on the published (pre-cut) data
-reads raw text cut by our tokenizer just as well.
+Every model is one scikit-learn Pipeline built by a factory. The topic and relevance models
+(`build_classifier`) read the list of content tokens of a text (the analysis cuts a text once and
+feeds the same tokens to them). Features are word uni/bigrams plus character 1–3-grams of the
+re-joined tokens: the character grams do not care how a text was segmented, so a model trained on
+the published (pre-cut) data reads raw text cut by our tokenizer just as well.
+
+The sentiment model (`build_sentiment_classifier`) reads the raw text and cuts it itself, keeping
+what the content tokens throw away and polarity lives in: Weibo emoticons ([哈哈], [泪]), emoji,
+punctuation (！！ ？？ ……) and the stop words, which include the negations and intensifiers
+(不, 没有, 很, 非常, 哈哈). Given a list of tokens instead, it reads them as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import gzip
 import hashlib
 import json
 import platform
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +33,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
+from nlp.normalize import to_halfwidth, to_simplified
+from nlp.tokenize import default_tokenizer
 from yuqing.errors import BadInput, ModelMissing
 
 SEED = 42
@@ -46,22 +55,69 @@ def joined(tokens: list[str]) -> str:
     return "".join(tokens)
 
 
-def build_classifier(*, word_features: int = 40000, char_features: int = 60000, C: float = 0.3,
-                     calibrated: bool = True, class_weight: str | None = "balanced") -> Pipeline:
-    """Words + characters → a linear SVM whose scores are calibrated to probabilities (sigmoid,
-    3-fold cross-fitted, one final model), or a logistic regression when calibrated=False."""
-    features = FeatureUnion([
+def _features(word_features: int | None, char_features: int | None) -> FeatureUnion:
+    return FeatureUnion([
         ("words", TfidfVectorizer(analyzer=with_bigrams, sublinear_tf=True, min_df=2, max_features=word_features,
                                   dtype=np.float32)),
         ("chars", TfidfVectorizer(analyzer="char", preprocessor=joined, ngram_range=(1, 3), sublinear_tf=True,
                                   min_df=2, max_features=char_features, dtype=np.float32)),
     ])
+
+
+def _classifier(C: float, calibrated: bool, class_weight: str | None):
     if calibrated:
-        classify = CalibratedClassifierCV(LinearSVC(C=C, class_weight=class_weight), method="sigmoid", cv=3,
-                                          ensemble=False)
-    else:
-        classify = LogisticRegression(C=10 * C, max_iter=3000, class_weight=class_weight)
-    return Pipeline([("features", features), ("classify", classify)])
+        return CalibratedClassifierCV(LinearSVC(C=C, class_weight=class_weight), method="sigmoid", cv=3,
+                                      ensemble=False)
+    return LogisticRegression(C=10 * C, max_iter=3000, class_weight=class_weight)
+
+
+def build_classifier(*, word_features: int = 40000, char_features: int = 60000, C: float = 0.3,
+                     calibrated: bool = True, class_weight: str | None = "balanced") -> Pipeline:
+    """Words + characters → a linear SVM whose scores are calibrated to probabilities (sigmoid,
+    3-fold cross-fitted, one final model), or a logistic regression when calibrated=False."""
+    return Pipeline([("features", _features(word_features, char_features)),
+                     ("classify", _classifier(C, calibrated, class_weight))])
+
+
+_EMOTICON = re.compile(r"(\[[\u4e00-\u9fff]{1,4}\])")
+_EMOJI = re.compile("([\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF])")
+_LINK_OR_MENTION = re.compile(r"(https?://|www\.)\S+|@[\w\u4e00-\u9fff\-]{1,30}", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+def sentiment_tokens(text: str) -> list[str]:
+    """Raw text → every token with its polarity cues: simplified, half-width, links and @mentions
+    dropped (a user name says nothing of the mood), emoticons and emoji kept whole as tokens in
+    place, punctuation and stop words kept."""
+    cut = default_tokenizer().lcut  # jieba's own dictionary and tokens, by rjieba when installed
+    text = _LINK_OR_MENTION.sub(" ", to_halfwidth(to_simplified(text or ""))).replace("\ufe0f", "")
+    tokens: list[str] = []
+    for part in _EMOTICON.split(_SPACES.sub(" ", text)):
+        if _EMOTICON.fullmatch(part):
+            tokens.append(part)
+            continue
+        for piece in _EMOJI.split(part):
+            tokens += [piece] if _EMOJI.fullmatch(piece) else [w for w in cut(piece) if w.strip()]
+    return tokens or ["<empty>"]
+
+
+def sentiment_inputs(documents) -> list[list[str]]:
+    """Raw texts are cut by `sentiment_tokens`; lists of tokens pass as they are."""
+    return [sentiment_tokens(d) if isinstance(d, str) else (list(d) or ["<empty>"]) for d in documents]
+
+
+def reads_raw_text(model) -> bool:
+    """True for a model that cuts raw text itself (feed it the text, not the content tokens)."""
+    return "tokens" in getattr(model, "named_steps", {})
+
+
+def build_sentiment_classifier(*, word_features: int = 40000, char_features: int = 60000, C: float = 0.2,
+                               calibrated: bool = True, class_weight: str | None = "balanced") -> Pipeline:
+    """The sentiment model: its own cut of the raw text, then the features and calibrated SVM of
+    `build_classifier`."""
+    return Pipeline([("tokens", FunctionTransformer(sentiment_inputs)),
+                     ("features", _features(word_features, char_features)),
+                     ("classify", _classifier(C, calibrated, class_weight))])
 
 
 @dataclass

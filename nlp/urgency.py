@@ -1,57 +1,233 @@
 """Urgency levels 1–4 (DESIGN.md §6) from text signals, sentiment and reach. Every level comes with
 the signals that fired, in words an analyst reads ("伤亡: 3人死亡"), so nobody has to trust a number.
 
-Level 1 特别重大/重大: deaths or injuries, poisoning, mass incidents, school/child safety, threats to
-life, or a disaster/accident that spreads fast. Level 2 较大: a disaster or accident, an epidemic, or
-harm to vital interests with strong negative feeling or growing reach. Level 3 一般: other
-government matters. Level 4 关注: not a government matter and no emergency signal.
+Level 1 特别重大/重大: deaths or injuries, attacks by people or animals, poisoning, mass incidents,
+school/child safety, threats to life, or an emergency that spreads fast. Level 2 较大: a fire or
+explosion, a traffic, fall, water or other accident, a natural disaster, an epidemic, a missing person,
+or harm to vital interests with strong negative feeling or growing reach. Level 3 一般: other government
+matters. Level 4 关注: not a government matter and no emergency signal.
 
-An emergency signal overrides the relevance model: "某化工厂发生爆炸，3人死亡" is a matter for the
-government even when it reads like a news headline (`Urgency.emergency`)."""
+The event vocabulary is organised by kind of event (SIGNALS); what separates a report from a loose use
+of the same word is handled once, for every kind, before matching: a negation (无人员伤亡), a statistic
+(自杀率, 每年死亡), an imagined or wished clause (若…将死亡上亿, 坐等你被车撞死), a risk rather than an
+event (火灾隐患, 担心坍塌, 事故频发), a non-human victim (鸡农药中毒), hyperbole and figures of speech
+(冻死人了, 有种被…的感觉), a near miss or an announced protest (差点骨折, 将静坐), and — set aside after
+matching — a memorial, history, fiction or a denied rumour (地震十周年, 盘点, 灵异故事, 辟谣); a fiction word
+inside a proper name (美丽传说温泉度假酒店, 电影院) is no fiction. An emergency signal overrides the relevance model: "某化工厂发生
+爆炸，3人死亡" is a matter for the government even when it reads like a news headline (`Urgency.emergency`)."""
 
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 from dataclasses import dataclass
 
-# "无人员伤亡" and the like report the absence of casualties; they are removed before matching
-_NEGATED = re.compile(r"(无|没有|未造成|未有|暂无|并无|未发现)(人员)?(伤亡|死亡|受伤|人受伤|人伤亡)")
-_NUMBER = r"(\d+|[一二两三四五六七八九十百千数多几若干])"
-
-_PERSON = r"(人|名|位|男子|女子|男方|女方|老人|孩子|儿童|婴儿|宝宝|学生|工人|村民|司机|乘客|行人|游客|居民|患者|医生|护士|民警|消防员)"
 _N = r"(\d+|[一二两三四五六七八九十百千数多几若干近逾超约])"
+_PERSON = (r"(人|名|位|男子|女子|男孩|女孩|男童|女童|老人|孩子|儿童|婴儿|宝宝|学生|工人|农民工|村民|司机|乘客|行人|"
+           r"游客|居民|患者|医生|护士|民警|消防员|士兵|飞行员|船员|矿工|女星|男星|空姐|妻子|丈夫|母亲|父亲|小伙|姑娘)")
+_BODY = r"(腿|胳膊|手臂|手|脚|腰|腰骨|肋骨|胸骨|骨头|颅骨|脊椎|颈椎|脖子|鼻梁|牙)"
+_VEHICLE = (r"(车|车辆|客车|货车|卡车|大巴|巴士|轿车|汽车|跑车|越野车|摩托|电动车|校车|公交|面包车|罐车|渣土车|"
+            r"火车|列车|动车|高铁)")
+_ANIMAL = r"(狗|犬|熊|老虎|虎|豹子|豹|狼|鳄鱼|鲨鱼|毒蛇|蛇|野猪|猴子?|马蜂|蜂群|狮子|大象|公牛)"
 
-# (category, pattern, weight, is an emergency event); weight ≥ 3 alone makes level 1. The lexicon follows
-# the categories of DESIGN.md §6; figurative uses (爆炸头, 大火了, 爆发期) are kept out on purpose.
+# disasters and accidents share the prefix 灾害事故 (what a reader filters on) and name their kind after
+# a dot; their words are set aside when a text looks back (地震十周年)
+DISASTER = "灾害事故"
+
+# (category, pattern, weight, is an emergency event); weight ≥ 3 alone makes level 1
 SIGNALS: tuple[tuple[str, re.Pattern, int, bool], ...] = (
-    ("伤亡", re.compile(_N + r"\s*(名|人|位|个|具)?[^，。；！？,;!?]{0,8}(死亡|身亡|遇难|丧生|罹难|受伤|伤亡|失联|失踪|重伤|不治)"
-                      r"|(致|造成|导致)[^，。；！？]{0,6}(死亡|身亡|遇难|伤亡|受伤)|(伤亡|死伤)(惨重|近|约|超|逾|达)?\d*|身亡|遇难|丧生|罹难|"
-                      r"丧命|殒命|遇害|烧死|撞死|淹死|砸死|压死|炸死|溺亡|坠亡|重伤|遗体|尸体|抢救无效|" + _PERSON +
-                      r"[^，。；！？]{0,4}(死亡|去世|离世|身亡)|(\d+|[一二两三四五六七八九十]+)死(\d+|[一二两三四五六七八九十多数]+)伤"), 3, True),
-    ("中毒", re.compile(r"(食物|集体|群体|一氧化碳|煤气|农药)中毒|中毒事件|中毒(送医|住院|入院|身亡|死亡)|投毒|"
-                      r"(多名|多人|\d+名|\d+人)[^，。]{0,10}(中毒|腹泻|呕吐)|毒气泄漏|毒剂|大肠杆菌|沙门氏菌"), 3, True),
-    ("群体性事件", re.compile(r"群体性事件|(村民|群众|业主|工人|职工|家属|市民|民众|人群|上百人|数十人|几十人|多人)[^。，！？]{0,6}(堵路|堵门|围堵|拉横幅|静坐)|集体上访|聚集上访|打砸|聚众闹事|械斗|冲突升级|暴力冲突|骚乱|群殴"), 3, True),
-    ("学校与儿童安全", re.compile(r"(学生|儿童|幼儿|小孩|孩子|校园|学校|幼儿园|小学生|中学生)[^。！？]{0,12}"
-                             r"(受伤|失踪|猥亵|性侵|欺凌|霸凌|虐待|坠楼|走失|被打|殴打|安全事故|溺水|中毒)"), 3, True),
-    ("暴力与生命威胁", re.compile(r"跳楼|自杀|自焚|轻生|报复社会|持刀|砍人|砍伤|刺伤|捅伤|行凶|伤医|杀人|凶杀|命案|绑架|劫持|劫持人质|扣押人质|人质事件|"
-                            r"枪击|枪案|遇袭|袭击事件|恐怖袭击|纵火|爆炸物|要出人命|死亡威胁"), 3, True),
-    ("灾害事故", re.compile(r"火灾|起火|着火|失火|火情|浓烟|爆炸(?![头性了])|燃爆(?!搭档)|爆燃|闪爆|坍塌|倒塌|塌方|垮塌|塌陷|地陷|"
-                        r"泥石流|山体滑坡|洪水|洪灾|山洪|内涝|被淹|淹没|决堤|决口|溃坝|暴雨|暴雪(预警|袭击|来袭|成灾|天气)|雪灾|沙尘暴|尘暴|冰雹|龙卷风|"
-                        r"台风|寒潮|旱灾|地震|余震|海啸|溺水|车祸|交通事故|撞车事故|相撞|追尾|侧翻|(车辆|客车|货车|大巴|汽车|校车)翻车|翻车事故|"
-                        r"撞人|撞伤|被碾压|碾压致|坠机(?!了)|坠毁|"
-                        r"击落|失事|脱轨|沉船|搁浅|遇险|被困|坠落|高空坠物|触电(身亡|死亡|事故)|踩踏|泄漏|危化品|火山喷发|"
-                        r"(熊熊|一场|场|冲天)大火|大火(已|被|烧|蔓延|扑灭|吞噬)"), 2, True),
+    # people dead or hurt: a death verb, a count of casualties, a body part broken
+    ("伤亡", re.compile(
+        _N + r"\s*(名|人|位|个|具)?[^，。！？；,;!?]{0,8}(死亡|身亡|遇难|丧生|罹难|受伤|伤亡|失联|失踪|重伤|不治(?!之症))"
+        r"|(致|造成|导致)[^，。！？；,;!?]{0,6}(死亡|身亡|遇难|伤亡|受伤|截瘫|重伤)|(伤亡|死伤)(惨重|近|约|超|逾|达)?\d*"
+        r"|(\d+|[一二两三四五六七八九十]+)死(\d+|[一二两三四五六七八九十多数]+)伤|(车|机|船)毁人(亡|伤)"
+        r"|身亡|遇难|丧生|罹难|殒命|丧命|毙命|葬身(?!之地)|遇害|被害|被杀|杀害|惨死|溺亡|坠亡|死于|致死|不治(身亡|而亡|死亡|去世)|医治无效|抢救无效|停止(了)?呼吸|心跳停止"
+        r"|(生命|性命|人命|一条命)[^，。！？；,;!?]{0,6}(没了|消逝|陨落)"
+        r"|(烧|撞|淹|砸|压|炸|毒|砍|捅|刺|勒|掐|咬|踩|摔|电|枪|冻|醉)死|打死(?!我|你|也|都|不)|弄死(?!你|您|他|她|丫|算了)"
+        # a person found dead somewhere (死在自家门口), not a figure of speech (死在沙滩上)
+        r"|死在(了)?(自家|自己家|家门口|门口|门前|路边|宿舍|工地|办公室|厂里|店里|田里|地里)"
+        r"|尸体|尸骨|" + _PERSON + r"[^，。！？；,;!?]{0,4}死亡(?!者|证明)"
+        r"|失去[^，。！？；,;!?]{0,2}(左|右|双|一只|一条)?(臂|手臂|胳膊|手|手掌|手指|腿|脚|眼睛?)|断(臂|腿|指)|(?<!导)致残|致伤(\d|多|数|[一二两三四五六七八九十])"
+        r"|受伤|重伤|轻伤|伤势|(烧|烫|咬|刺|砍|捅|撞|摔|砸|炸|打|抓)伤|骨折|截瘫|截肢|毁容|昏迷|昏倒|昏到在地"
+        r"|头破血流|血流如注|血肉模糊|爆头|(砸|打|压|咬|撞|摔|踢|砍)断[^，。！？；,;!?]{0,4}" + _BODY
+        + r"|" + _BODY + r"[^，。！？；,;!?]{0,2}(骨折|被?打断|粉碎)"
+        # stabbing counted in blows (捅八刀), a blade drawn on someone, a person stabbed or cut
+        r"|(捅|砍|刺|扎)(了)?(\d+|[一二两三四五六七八九十几数多]+)刀|(拿着?|挥舞?|掏出|抽出|亮出)[^，。！？；,;!?]{0,3}刀[子具]?"
+        r"[^，。！？；,;!?]{0,4}(捅|砍|刺|扎|追砍|伤人|行凶)|(被|遭)[^，。！？；,;!?]{0,4}(捅|砍|刺|扎)(伤|死|中)"), 3, True),
+    ("动物伤人", re.compile(
+        r"(被|遭|遭到)[^，。！？；,;!?]{0,4}" + _ANIMAL + r"[^，。！？；,;!?]{0,4}(咬|叼|抓|袭击|攻击|撕|蛰|顶|踩)"
+        r"|" + _ANIMAL + r"[^，。！？；,;!?]{0,3}(伤人|咬人|吃人)|叼走"), 3, True),
+    ("中毒", re.compile(
+        r"(食物|集体|群体|一氧化碳|煤气|农药|酒精|甲醇)中毒|中毒事件|中毒(送医|住院|入院|身亡|死亡)|投毒|误食|"
+        r"(多名|多人|\d+名|\d+人)[^，。！？；,;!?]{0,10}(中毒|腹泻|呕吐)|毒气泄漏|毒剂|大肠杆菌|沙门氏菌|败血症|"
+        r"(多名|多人|数十人|几十人|\d+\s*(名|人))[^，。！？；,;!?]{0,10}(集体|同时)[^，。！？；,;!?]{0,4}(感染|患上|得上|染上|发病|发烧|住院)|"
+        r"(硫酸|氨水|汽油|开水|热油|腐蚀性)[^，。！？；,;!?]{0,6}(泼|喷|浇)|(泼|喷|浇)[^，。！？；,;!?]{0,6}(硫酸|氨水|汽油|腐蚀)"), 3, True),
+    ("群体性事件", re.compile(
+        r"群体性事件|(村民|群众|业主|工人|职工|家属|市民|民众|人群|众人|上百人|数十人|几十人|多人)[^，。！？；,;!?]{0,6}"
+        r"(堵路|堵门|围堵|围住|拉横幅|静坐|冲击|砸烂|掀翻)|集体上访|聚集上访|打砸|聚众(闹事|斗殴|殴打)|械斗|冲突升级|"
+        r"(激烈|暴力)冲突|骚乱|群殴|围殴|斗殴|打群架"), 3, True),
+    ("学校与儿童安全", re.compile(
+        r"(学生|儿童|幼儿|小孩|孩子|男孩|女孩|男童|女童|少年|少女|婴儿|宝宝|校园|学校|幼儿园|小学生|中学生)"
+        r"[^。！？!?]{0,12}(受伤|失踪|猥亵|性侵|欺凌|霸凌|虐待|坠楼|走失|被打|殴打|安全事故|溺水|中毒|体罚)|虐童|校园暴力(事件|案)|"
+        r"拐卖|被拐|拐骗|拐走|人贩子?[^，。！？；,;!?]{0,6}(拐|抢|偷|抱走|带走|被抓|落网|抓获|团伙)|收买被?拐"), 3, True),
+    ("暴力与生命威胁", re.compile(
+        r"跳楼(?!机|价|式|大甩卖)|自焚|轻生|(上吊|投河|跳河|跳江|跳湖|跳海|卧轨|割腕|服毒|喝农药|烧炭)(自杀)?|"
+        r"自杀(身亡|未遂|事件|死亡|案)|后自杀|(扬言|企图|试图|欲)(自杀|跳楼|轻生|自焚)|报复社会|"
+        # someone's suicide reported as news (张紫妍自杀, 一男子自杀), not the wish to (想自杀) nor a rate
+        r"(" + _PERSON + r"|明星|演员|歌手|艺人|[\u4e00-\u9fff]某|(^|[，。！？；,;!?：:“\"\s]|说|称|曝|传|悉)[\u4e00-\u9fff]{2,3})"
+        r"(?<![想要会去不防劝曾准打敢再该逼能在说])自杀(?!率|倾向|念头|的|式|游戏|论|者|网站|干预|热线|预防)|"
+        r"持刀|砍人|砍杀|行凶|伤医|杀人(?!游戏|最多)|凶杀|命案|杀害|杀死(?!病毒|细菌|癌|比赛|时间)|枪杀|枪击|枪案|"
+        r"绑架|劫持|扣押人质|人质事件|囚禁|拘禁|掳走|遇袭|遭袭|被袭|遭到?袭击|袭击事件|恐怖袭击|纵火|爆炸物(?!探测|检测|安检|排查)|要出人命|死亡威胁|"
+        r"暗杀|刺杀|遇刺|性侵|强奸|轮奸|猥亵|性骚扰|性虐待|电棍(打|击|电)|(用|拿)电棍|流弹|(路边|汽车|自杀式)(炸弹|袭击|爆炸)|炸弹(袭击|爆炸)|"
+        r"殴打|欧打|被打|挨打|暴打|毒打|(?<![不别])打人(?![民工情才力])|打伤|大打出手|动手打|拳打脚踢|扇[^，。！？；,;!?]{0,4}(耳光|巴掌)|耳光|故意伤害|伤害(学生|孩子|儿童|幼儿|老人|村民|居民|他人|群众|我|妻子|丈夫|女儿|儿子|父亲|母亲)|(持刀|持枪|入室|拦路|当街|蒙面)抢劫(?!过)|抢劫(案|杀人|致)|(被|遭|遭遇)抢劫(?!过)|(被|遭受?|遭到)家暴|家暴致"), 3, True),
+    ("灾害事故·火灾爆炸", re.compile(
+        r"火灾|起火|着火|失火|火情|山火|林火|火势|浓烟|引燃|烧毁|焚毁|爆炸(?![头性了物])|爆燃|闪爆|燃爆(事故|现场)|发生燃爆|"
+        r"(熊熊|一场|场|冲天)大火|发生(了)?[^，。！？；,;!?]{0,3}(大火|火警)|大火(已|被|烧|蔓延|扑灭|吞噬)|(这么|好|很|特别)大的?火(?!了|爆)|(熊熊|冲天)(烈火|火光)"),
+     2, True),
+    ("灾害事故·交通事故", re.compile(
+        r"车祸|交通事故|撞车|相撞|追尾|侧翻|翻车事故|撞人|撞倒|撞伤|被撞|碾压|肇事|逃逸|自撞|撞毁|" + _VEHICLE +
+        r"[^，。！？；,;!?]{0,10}(失控|侧翻|翻车|翻下|翻入|翻覆|坠入|坠下|冲出|冲下|撞上|撞向|甩出|碾|起火)"), 2, True),
+    ("灾害事故·坠落坍塌", re.compile(
+        r"坠楼|坠崖|坠河|坠江|坠海|坠井|坠落|跌落|(从|自)[^，。！？；,;!?]{0,8}(摔下|掉下|跳下)|高空坠物|"
+        r"坍塌|倒塌|垮塌|塌方|塌陷|地陷|(楼|房|桥|墙)[^，。！？；,;!?]{0,2}(塌|倒)了"), 2, True),
+    ("灾害事故·溺水", re.compile(r"溺水|落水|淹死|被冲走|被卷走|沉船|翻船|被淹|淹没|决堤|决口|溃坝|被困"), 2, True),
+    ("灾害事故·自然灾害", re.compile(
+        r"地震|余震|海啸|台风|飓风|暴雨|洪水|洪灾|山洪|内涝|泥石流|山体滑坡|滑坡|雪崩|龙卷风|冰雹|雪灾|沙尘暴|尘暴|"
+        r"寒潮|旱灾|旱情|大旱|抗旱|干旱(?!地区|区|气候)|洪峰|水灾|汛情|受灾|灾情|暴雪(预警|袭击|来袭|成灾|天气)|火山(持续)?(喷发|爆发)|喷发|岩浆|熔岩|火山灰"), 2, True),
+    ("灾害事故", re.compile(
+        r"坠机(?!了)|坠毁|击落|失事|空难|矿难|海难|透水事故|(煤矿|矿井)透水|(工地|矿山|煤矿|矿井|建筑|施工|生产|责任|重大|特大|较大|死亡|伤亡)事故|(发生|出了|酿成|造成)[^，。！？；,;!?]{0,4}事故|(工伤|路口|路段|十字路口)事故|事故(发生|现场|调查|原因|造成|致)|"
+        r"(飞机|战机|客机|军机|直升机|船|列车|火车|矿井|工地|电梯)[^，。！？；,;!?]{0,6}出事|(轮|船|舰|艇|航班|客机|班机|列车|动车|高铁|大巴|客车|校车|公交车?)[\"”」』》]?(相撞)?(事故|沉没|倾覆|失火)|脱轨|搁浅|遇险|踩踏|泄漏|危化品|"
+        r"触电(身亡|死亡|事故)|(连|接连)?摔(了|毁)?[\d一二两三四五六七八九十几]+架|"
+        r"(飞机|客机|战机|军机|直升机|运输机)[^，。！？；,;!?]{0,6}(坠落|摔)|酿成?(惨剧|悲剧|大祸|惨祸)|惨剧|惨案"), 2, True),
     # an outbreak, not every mention of an epidemic ("希望疫情早日结束" is no emergency)
-    ("疫情", re.compile(r"(新增|累计|确诊)[^，。！？]{0,8}\d+\s*例|\d+\s*例[^，。！？]{0,6}(病例|确诊|感染|死亡)|疑似病例|"
-                      r"疫情(暴发|爆发|蔓延|扩散|反弹)|(暴发|爆发)[^，。！？]{0,4}(疫情|传染病)|聚集性(疫情|感染)|传染病(暴发|疫情)|"
-                      r"埃博拉|霍乱|鼠疫|禽流感疫情|非洲猪瘟|狂犬病(发作|死亡)|"
-                      r"(婴儿|儿童|孩子|宝宝|患者|医生|护士|学生|工人|村民|居民)[^，。！？]{0,4}(确诊|感染)"), 2, True),
+    ("疫情", re.compile(
+        r"(新增|累计|确诊)[^，。！？；,;!?]{0,8}\d+\s*例|\d+\s*例[^，。！？；,;!?]{0,6}(病例|确诊|感染|死亡)|\d+\s*例(了|都|，|。|！|,|!)|疑似病例|"
+        r"疫情(暴发|爆发|蔓延|扩散|反弹)|(暴发|爆发)[^，。！？；,;!?]{0,4}(疫情|传染病)|聚集性(疫情|感染)|传染病(暴发|疫情)|"
+        r"(埃博拉|霍乱|鼠疫)[^，。！？；,;!?]{0,4}(疫情|病例|患者|感染者|死亡|暴发|爆发|蔓延)|禽流感疫情|非洲猪瘟|狂犬病(发作|死亡)|"
+        r"(婴儿|儿童|孩子|宝宝|患者|医生|护士|学生|工人|村民|居民|副总统|部长)[^，。！？；,;!?]{0,4}(确诊|感染)|"
+        r"确诊[^，。！？；,;!?]{0,12}(病例|患者|病人)|人传人|有人传染|(医务|医护)人员[^，。！？；,;!?]{0,4}感染|密切接触者|隔离观察|"
+        r"(整体|集中)隔离|封城|(开始有|出现|发现|也有)[^，。！？；,;!?]{0,3}#?(新型冠状病毒|新冠|冠状病毒|病例|感染者)|"
+        r"(已经|已|增至|升至|达到?|超过|突破)[^，。！？；,;!?]{0,3}(\d+|[一二三四五六七八九十百千万]+)多?\s*例"), 2, True),
+    # a missing person is searched for now; figurative 失踪 (神秘失踪 of history) stays a risk, hence weight 2
+    ("失踪", re.compile(r"失踪|失联|走失|下落不明|寻人|音讯全无|杳无音信|(提供|留意)[^，。！？；,;!?]{0,6}线索"), 2, True),
     ("民生急难", re.compile(r"停水|停电|断水|断电|燃气泄漏|拖欠工资|欠薪|讨薪|无家可归|安全隐患|危房|消防通道"), 1, False),
     ("扩散", re.compile(r"转发|扩散|热搜|曝光|媒体|记者|网传|刷屏"), 1, False),
 )
-# remembering a past disaster (地震十周年, 纪念) is not an emergency now
-_COMMEMORATION = re.compile(r"周年|纪念|回顾|缅怀|祭奠|回忆|当年|那年|\d{4}年\d{1,2}月\d{1,2}日那天")
+
+# removed before matching: each reports no event, whatever event word it contains
+_NOT_AN_EVENT = tuple(re.compile(p) for p in (
+    # the absence of casualties (无人员伤亡)
+    r"(无|没有|未造成|未有|暂无|并无|未发现|零)(人员)?(伤亡|死亡|受伤|人受伤|人伤亡)",
+    # a statistic: a rate, a yearly count, "every five seconds a child ..."
+    r"(车祸|交通事故|事故|火灾|溺水|自杀)?(自杀|死亡|伤亡|事故|发病|致死|感染|病死)率|人身(伤亡|伤害)|(死亡|伤亡|遇难|死伤)(人数|数字|人口)"
+    r"|(每年|一年|年均|每天|每[\d一二两三四五六七八九十几]*[秒分]钟?)[^，。！？；,;!?]{0,8}(死亡|伤亡|就有|受伤|死于)"
+    # the law's or an insurer's hypothetical (夫妻一方死亡, 被保险人身故)
+    r"|(一方|双方|配偶|被继承人|被保险人|投保人)(死亡|去世|身故)"
+    # accidents that keep happening somewhere are a hazard, not one event (交通事故频发)
+    r"|(事故|车祸)(频发|多发|高发|易发|不断|繁多|频繁)|(常|经常|常常|时常|屡屡?)(出|发生)?(事故|车祸)|(频发|多发|高发|易发)[^，。！？；,;!?]{0,2}(事故|车祸)",
+    # hyperbole and threats (冻死人了, 口水会淹死你) and figures of speech (有种被…的感觉, 如同火山喷发)
+    r"[冻热饿气吓累笑渴困烦闷坑急忙疼痛]死(人|我)了|[撞砸淹打毒冻饿气吓弄]死(你|您|丫)"
+    r"|有种[^，。！？；,;!?]{0,10}的感觉|(如同|犹如|宛如|好比|仿佛|就像)[^，。！？；,;!?]*",
+    # a near miss, a protest announced, coercion in words (差点骨折, 业主将静坐, 道德绑架)
+    r"(差点|差一点|险些|差点儿)[^，。！？；,;!?]{0,6}|(将|准备|打算|拟|计划|考虑)(集体)?(上访|静坐|堵路|拉横幅)|道德绑架",
+    # the geology, not a quake (地震带, 地震局)
+    r"地震(带|局|台网?|学家?|仪|预报|预测)",
+    # a clause that imagines, warns, curses or wishes (若爆发核战…将死亡上亿, 坐等你出门被车撞死)
+    r"[^，。！？；,;!?]*(如果|假如|假设|倘若|万一|一不小心|若(?!干))[^，。！？；,;!?]*",
+    r"[^，。！？；,;!?]*(坐等|诅咒|祝你|祝您|恨不得|巴不得)[^。！？!?]*",
+    # a risk, not an event: the hazard word goes, the 隐患 stays for 民生急难
+    r"(火灾|消防|坍塌|垮塌|倒塌|坠落|高空坠物|溺水|触电|爆炸|塌方|地质塌陷|安全事故|事故)(?=隐患|风险)|出了火灾怎么办|"
+    r"(做好|加强|部署|加大)[^，。！？；,;!?]{0,4}(抗旱|防汛|抗洪)|(防火|防汛|防灾|减灾|消防)(演练|演习|知识|宣传|培训|检查|安全)|防灾减灾"
+    r"|(担心|担忧|害怕|生怕|唯恐|极易|容易引发|容易造成|很可能|可能会|或将|以免|以防|面临|防止|杜绝|避免|预防|谨防|警惕)[^，。！？；,;!?]*",
+    # victims that are not people (鸡农药中毒, 杀死一只狐狸, 动物集体死亡)
+    r"(鸡|鸭|鹅|猪|牛|羊|鱼|鸟|蜂|动物|狐狸|蚊子|苍蝇|老鼠|蟑螂|树|庄稼)[^，。！？；,;!?]{0,4}(中毒|死亡|被毒死)"
+    r"|(杀死|毒死|打死|拍死|弄死)(了)?(一|几|\d+)?(只|条|头)|(吃|啃|食)(腐肉|尸体)",
+))
+# a story, history, a video game or a general fact is no emergency now: every event word in it is set
+# aside (农村灵异故事, 盘点那些葬身车祸的明星, 世界上杀人最多的狙击手, 王者荣耀：黄忠被烧死了)
+_NAMED_PLACE = re.compile(r"(故事|传说|小说|电影|影片|剧情|节目|玩家|盘点)[\u4e00-\u9fff]{0,6}?"
+                          r"(院|城|酒店|宾馆|度假村|山庄|小区|花园|广场|大厦|公园|餐厅|会所|酒吧|网吧|KTV|公司|街|路)")
+_FICTION = re.compile(r"故事|灵异|传说|小说|电影|影片|美剧|剧情|节目|死法|历史上|史上|盘点|十大|古代|军统|原子弹|"
+                      r"世界上[^，。！？；,;!?]{0,6}最|[明清宋唐汉秦元隋晋]朝|三国|皇帝|古人|二战|一战|抗战|抗日战争|民国|往事|谣言|辟谣|造谣|谣传|诬蔑|诬陷|诬告|"
+                      r"王者荣耀|绝地求生|吃鸡|英雄联盟|LOL|手游|网游|玩家|攻略|胜率|打野|副本|段位|上分|电竞|开黑")
+# remembering a past disaster (地震十周年, 纪念) sets aside the disaster and, for the stronger markers of a
+# memorial, its dead too (寄给大地震遇难同胞的一封信)
+_MEMORIAL = (r"周年|纪念|缅怀|祭奠|默哀|安息|十年|(\d+|[一二三四五六七八九十]+)年(前|后|来)|"
+             r"(震|灾)后(\d+|[一二三四五六七八九十]+)年|遇难同胞|前世今生")
+_STRONG_MEMORIAL = re.compile(_MEMORIAL)
+_LOOKING_BACK = re.compile(_MEMORIAL + r"|回顾|回忆|当年|那年|感悟|汶川|唐山大地震|5[·.]?12|\d{4}年\d{1,2}月\d{1,2}日那天|如何分类|是哪来的|"
+                           r"避险指南|前兆|遗址|救援经验|重建|科普|讲座|听课|小贴士|常识")
 NEGATIVE_STRONG = 0.8
+
+
+# --- prefilter ---------------------------------------------------------------------------------------
+# Most texts contain none of the characters some pattern needs, and a dozen large regexes per text is
+# the largest cost of the analysis. Each pattern's needed characters are read from its own syntax tree
+# (below), so the filter cannot drift from the patterns. It is exact: stripping only removes
+# characters, so a pattern that cannot match the raw text cannot match the stripped one either.
+PREFILTER = True
+# very frequent characters make poor gates: when a sequence offers several mandatory parts, the one with
+# the rarest characters is chosen (only speed depends on this list, never the result)
+_COMMON = frozenset("的一是不了人在有我他这中大来上个们到说和地也子时道出而要于就下得可你年生自会那后能对着事其里"
+                    "所去行过家十用发天如然作方成者多日都三小二无同么经法当起与好看学进种将还分此心前面又定见只主"
+                    "没公从被很最区市县镇村问题反映请情况工作部门领导关")
+
+
+def _cost(chars: frozenset[str]) -> int:
+    return sum(100 if c in _COMMON else 1 for c in chars)
+
+
+def _needed(items) -> frozenset[str] | None:
+    """Characters of which every match of the sequence `items` contains at least one (None: no such
+    guarantee). A sequence needs what any of its mandatory parts needs; the cheapest part is taken."""
+    best = None
+    for op, av in items:
+        need = _needed_by(op, av)
+        if need is not None and (best is None or _cost(need) < _cost(best)):
+            best = need
+    return best
+
+
+def _needed_by(op, av) -> frozenset[str] | None:
+    if op is _sre.LITERAL:
+        return frozenset(chr(av))
+    if op is _sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is _sre.RANGE and value[1] - value[0] < 64:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # a negated class, a category (\d, \s) or a wide range: no small set of characters
+                return None
+        return frozenset(chars)
+    if op is _sre.BRANCH:
+        branches = [_needed(branch) for branch in av[1]]
+        return None if any(b is None for b in branches) else frozenset().union(*branches)
+    if op is _sre.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _needed(av[3])
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        return _needed(av[2]) if av[0] >= 1 else None
+    if op is _sre.ATOMIC_GROUP:
+        return _needed(av)
+    return None  # anchors, lookarounds, any character, back references: nothing consumed for sure
+
+
+def needed_chars(pattern: re.Pattern) -> frozenset[str] | None:
+    """Characters of which every match of `pattern` contains one; None when the pattern gives no
+    such guarantee (then it always runs)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    return _needed(_sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+_NEEDED = {pattern: needed_chars(pattern) for pattern in (*_NOT_AN_EVENT, *(s[1] for s in SIGNALS))}
+
+
+def _may_match(pattern: re.Pattern, present: frozenset[str] | None) -> bool:
+    need = _NEEDED.get(pattern)
+    return present is None or need is None or not need.isdisjoint(present)
 
 
 @dataclass(frozen=True)
@@ -62,24 +238,38 @@ class Urgency:
     emergency: bool  # an emergency event fired: the text is a government matter whatever relevance says
 
 
+def _strip_non_events(text: str, present: frozenset[str] | None = None) -> str:
+    for pattern in _NOT_AN_EVENT:
+        if _may_match(pattern, present):
+            text = pattern.sub("", text)
+    return text
+
+
 def assess(text: str, *, relevant: bool = True, negative: float = 0.0, likes: int = 0, reposts: int = 0,
            comments: int = 0) -> Urgency:
     """Level 1 特别重大/重大, 2 较大, 3 一般, 4 关注, with the signals that fired."""
-    text = _NEGATED.sub("", text or "")
+    text = text or ""
+    present = frozenset(text) if PREFILTER else None
+    text = _strip_non_events(text, present)
     fired: list[str] = []
     score = 0.0
     critical = emergency = False
-    looking_back = bool(_COMMEMORATION.search(text))
+    frames: tuple[bool, bool, bool] | None = None  # fiction, memorial, looking back: read when an event fires
     for category, pattern, weight, is_event in SIGNALS:
-        match = pattern.search(text)
-        if match and looking_back and category == "灾害事故":
+        match = pattern.search(text) if _may_match(pattern, present) else None
+        if not match:
+            continue
+        if is_event and frames is None:
+            frames = (bool(_FICTION.search(_NAMED_PLACE.sub("", text))), bool(_STRONG_MEMORIAL.search(text)),
+                      bool(_LOOKING_BACK.search(text)))
+        fiction, memorial, looking_back = frames or (False, False, False)
+        if is_event and (fiction or (looking_back and category.startswith(DISASTER)) or (memorial and category == "伤亡")):
             fired.append(f"往事: {match.group(0)}")
             continue
-        if match:
-            fired.append(f"{category}: {match.group(0)}")
-            score += weight
-            critical = critical or weight >= 3
-            emergency = emergency or is_event
+        fired.append(f"{category}: {match.group(0)}")
+        score += weight
+        critical = critical or weight >= 3
+        emergency = emergency or is_event
     reach = max(likes, 0) + 2 * max(reposts, 0) + max(comments, 0)
     viral = reach >= 10000
     if reach >= 1000:

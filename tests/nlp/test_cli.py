@@ -115,3 +115,11 @@ def test_eval_card_prints_the_held_out_figures():
     assert result.exit_code == 0, result.output
     assert "held-out split" in result.output and "raw_real_messages" in result.output
     assert CliRunner().invoke(main, ["eval", "--task", "topic"]).exit_code != 0
+
+
+def test_relevance_card_judges_its_held_out_split_again_with_todays_rules():
+    result = CliRunner().invoke(main, ["eval", "--task", "relevance", "--card"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines() if line.startswith("  news_game ")]
+    model_share, override_share = float(lines[0][-3]), float(lines[0][-1])
+    assert 0 < override_share <= model_share <= 1  # an override only ever makes a text relevant

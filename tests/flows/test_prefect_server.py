@@ -134,6 +134,14 @@ def flow_run_states(api: str) -> Counter:
     return Counter(r["state_type"] for r in httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json())
 
 
+def flow_run_events(api: str) -> list[tuple[str, str]]:
+    """(flow run, event) of every flow-run event the server recorded: what the zombie automation saw."""
+    page = httpx.post(f"{api}/events/filter", json={"filter": {"event": {"prefix": ["prefect.flow-run."]}}, "limit": 50},
+                      timeout=10)
+    page.raise_for_status()
+    return [(e["resource"]["prefect.resource.id"][-8:], e["event"]) for e in page.json()["events"]]
+
+
 def process_tree(pid: int) -> list[int]:
     """`pid` and every process below it (the worker and the flow-run process it started)."""
     children: dict[int, list[int]] = {}
@@ -193,7 +201,7 @@ def test_a_worker_killed_midway_loses_and_doubles_nothing(db, smtp, tmp_path, mo
         # the killed run's heartbeats stopped: the guard's automation marks it Crashed
         deadline = time.monotonic() + 120
         while (states := flow_run_states(api)) != Counter({"CRASHED": 1, "COMPLETED": 1}):
-            assert states.get("FAILED", 0) == 0 and time.monotonic() < deadline, states
+            assert states.get("FAILED", 0) == 0 and time.monotonic() < deadline, (states, flow_run_events(api))
             time.sleep(1)
     after = counts()
     assert after["sent"] == after["notifications"] > 0

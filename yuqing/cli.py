@@ -120,11 +120,13 @@ def sources_() -> None:
 
 
 @main.command()
-@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance"]), default="topic", show_default=True,
-              help="Which model to train.")
+@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), default="topic",
+              show_default=True, help="Which model to train (urgency: the emergency classifier beside the rules).")
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Training CSV, UTF-8 (optionally .gz): a `text` (raw) or `text_seg` (pre-segmented) column and a "
-                   "`label` column; optional `domain` (reported separately). Default: the shipped data in data/nlp/.")
+                   "`label` column; optional `domain` (reported separately). Default: the shipped data in data/nlp/. "
+                   "Urgency: one more set (text, label emergency/not_emergency/ordinary) beside the shipped "
+                   "data/nlp/urgency_eval*.csv, held out as its own fold.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir, i.e. replaces the shipped model).")
 @click.option("--with-feedback", is_flag=True,
@@ -138,6 +140,11 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
     addition to the labels of the CSV."""
     from nlp.train import TRAINERS
 
+    if task == "urgency" and not with_feedback:
+        from nlp.urgency_model import describe_card
+
+        click.echo(describe_card(TRAINERS[task](data=data, out_dir=out)))
+        return
     if not with_feedback:
         click.echo(TRAINERS[task](data=data, out_dir=out).describe())
         return
@@ -168,18 +175,34 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (urgency; default: settings.profile).")
 @click.option("--split", type=click.Choice(["dev", "test"]), default=None,
               help="Urgency only: measure just the rows whose `split` column is dev or test (e.g. urgency_eval_4.csv).")
+@click.option("--loso", is_flag=True,
+              help="Urgency only: the emergency classifier measured leave one set out over data/nlp/urgency_eval*.csv "
+                   "(trained afresh on the other sets, threshold chosen inside them), beside the rules and rules OR model.")
 def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None,
-          split: str | None) -> None:
+          split: str | None, loso: bool) -> None:
     """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV
     (or, with --card, the figures measured on its held-out split when it was trained)."""
     from nlp.evaluate import evaluate_model, evaluate_urgency
     from yuqing.settings import get_settings
 
     model_dir = model_dir or get_settings().model_dir
+    if loso:
+        if task != "urgency":
+            raise click.UsageError("--loso is for --task urgency")
+        from nlp.analyze import Analyzer
+        from nlp.urgency_model import loso_report
+        from yuqing.profile import load_profile
+
+        click.echo(loso_report(analyzer=Analyzer.load(load_profile(profile), model_dir))[0])
+        return
     if card:
-        if task == "urgency":
-            raise click.UsageError("urgency is rules, not a trained model: it has no card; give --data")
         from nlp.models import load_model
+
+        if task == "urgency":
+            from nlp.urgency_model import describe_card
+
+            click.echo(describe_card(load_model("urgency", model_dir)[1]))
+            return
 
         click.echo(load_model(task, model_dir)[1].describe())
         if task == "relevance":

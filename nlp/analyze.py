@@ -4,6 +4,7 @@ keywords, spam and SimHash from the same tokens; sentiment reads the raw post wi
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, for_profile
 from nlp.topic_rules import harmonise
 from nlp.urgency import assess
+from nlp.urgency_model import emergency_probabilities, threshold_of
 from yuqing.profile import Profile
 
 MAX_CHARS = 20_000  # a post longer than this is analysed on its head; it is stored whole
@@ -56,14 +58,17 @@ def _probabilities(model, tokens_batch, grams: Grams) -> tuple[list[str], np.nda
 
 class Analyzer:
     def __init__(self, profile: Profile, topic, relevance, sentiment, version: str,
-                 cards: dict[str, ModelCard] | None = None) -> None:
+                 cards: dict[str, ModelCard] | None = None, emergency=None) -> None:
         self.profile = profile
         self.gazetteer = Gazetteer(profile)
         self.tokenizer: Tokenizer = for_profile(profile)
         self._topic, self._relevance, self._sentiment = topic, relevance, sentiment
-        self._lexicon = Lexicon([topic, relevance, sentiment])
-        self.version = version
         self.cards = cards or {}
+        # the supervised emergency model beside the urgency rules; without it the rules alone decide
+        self._emergency = emergency
+        self._emergency_at = threshold_of(self.cards["urgency"]) if emergency is not None else None
+        self._lexicon = Lexicon([m for m in (topic, relevance, sentiment, emergency) if m is not None])
+        self.version = version
         self.triage_below = profile.meta.triage.min_topic_prob
 
     @classmethod
@@ -74,8 +79,19 @@ class Analyzer:
         models, cards = {}, {}
         for kind in ("topic", "relevance", "sentiment"):
             models[kind], cards[kind] = load_model(kind, model_dir)
-        version = "+".join(cards[k].version.split("-", 1)[1][:14] for k in ("topic", "relevance", "sentiment"))
-        return cls(profile, models["topic"], models["relevance"], models["sentiment"], f"v{version}", cards)
+        kinds = ["topic", "relevance", "sentiment"]
+        if (model_dir / "urgency.joblib").is_file():  # optional: a model directory from before it existed
+            models["urgency"], cards["urgency"] = load_model("urgency", model_dir)
+            kinds.append("urgency")
+        version = "+".join(cards[k].version.split("-", 1)[1][:14] for k in kinds)
+        return cls(profile, models["topic"], models["relevance"], models["sentiment"], f"v{version}", cards,
+                   emergency=models.get("urgency"))
+
+    def without_emergency_model(self) -> Analyzer:
+        """The same analysis with the urgency rules alone (to measure the rules, or what the model adds)."""
+        rules_only = copy(self)
+        rules_only._emergency = rules_only._emergency_at = None
+        return rules_only
 
     def analyze(self, title: str, text: str, *, likes: int = 0, reposts: int = 0, comments: int = 0) -> AnalysisResult:
         return self.analyze_many([(title, text, likes, reposts, comments)])[0]
@@ -99,6 +115,7 @@ class Analyzer:
             sentiment_classes, sentiment_p = _probabilities(self._sentiment, feed, grams)
         relevant_column = relevance_classes.index("relevant") if "relevant" in relevance_classes else None
         positive_column = sentiment_classes.index("positive") if "positive" in sentiment_classes else None
+        emergency_p = emergency_probabilities(self._emergency, feed, grams) if self._emergency is not None else None
         signatures = simhash_many(tokens)
         results = []
         for index, (_title, _text, likes, reposts, comments) in enumerate(posts):
@@ -114,8 +131,11 @@ class Analyzer:
             else:
                 label = "positive" if positive > NEUTRAL_BAND[1] else "negative"
             model_relevant = has_text and relevance_score >= RELEVANT_AT
+            alarm = None
+            if emergency_p is not None and has_text and emergency_p[index] >= self._emergency_at:
+                alarm = float(emergency_p[index])
             urgency = assess(cleaned[index], relevant=model_relevant, negative=1 - positive, likes=_int(likes),
-                             reposts=_int(reposts), comments=_int(comments))
+                             reposts=_int(reposts), comments=_int(comments), model_alarm=alarm)
             # an emergency is a matter for the government whatever the relevance model thinks
             relevant = model_relevant or urgency.emergency
             places = self.gazetteer.match(cleaned[index])

@@ -54,7 +54,8 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def evaluate_urgency(data: Path, analyzer, split: str | None = None) -> str:
+def evaluate_urgency(data: Path, analyzer, split: str | None = None, trained_on=None) -> str:
+    """`trained_on`: the emergency model's card, to warn when `data` is one of the files it learnt from."""
     with data.open(encoding="utf-8-sig", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if (r.get("label") or "").strip() and (r.get("text") or "").strip()
                 and (split is None or (r.get("split") or "").strip() == split)]
@@ -66,6 +67,9 @@ def evaluate_urgency(data: Path, analyzer, split: str | None = None) -> str:
     results = analyzer.analyze_many([(r.get("title") or "", r["text"], r.get("likes") or 0, r.get("reposts") or 0,
                                       r.get("comments") or 0) for r in rows])
     lines = [f"urgency on {data}{f' split {split}' if split else ''} ({len(rows)} rows)"]
+    if trained_on is not None and data.name in trained_on.data_file.split(" + "):
+        lines.append(f"caution: the emergency model was trained on {data.name}, so these figures are not held out; "
+                     "use --rules-only for the rules, --loso for the model")
     levels = [str(r.urgency) for r in results]
     labels = [r["label"].strip() for r in rows]
     for group, rule, test in (("emergency", "level ≤ 2", lambda lv: lv <= 2), ("ordinary", "level 1", lambda lv: lv == 1),

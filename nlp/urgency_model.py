@@ -219,9 +219,9 @@ def further_negatives(rows: list[dict], limit: int, seed: int = FOLD_SEED) -> li
 
 
 def rule_levels(rows: list[dict], analyzer) -> np.ndarray:
-    """The urgency level the analysis gives each text (rules fed by the relevance and sentiment
-    models), as `nlp.evaluate.evaluate_urgency` measures it."""
-    results = analyzer.analyze_many([("", r["text"], 0, 0, 0) for r in rows])
+    """The urgency level the rules give each text in the analysis (fed by the relevance and sentiment
+    models, without the emergency model), as `yuqing eval --task urgency --rules-only` measures it."""
+    results = analyzer.without_emergency_model().analyze_many([("", r["text"], 0, 0, 0) for r in rows])
     return np.array([r.urgency for r in results])
 
 

@@ -175,11 +175,14 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (urgency; default: settings.profile).")
 @click.option("--split", type=click.Choice(["dev", "test"]), default=None,
               help="Urgency only: measure just the rows whose `split` column is dev or test (e.g. urgency_eval_4.csv).")
+@click.option("--rules-only", is_flag=True,
+              help="Urgency only: measure the rules without the supervised emergency model (which was trained on "
+                   "data/nlp/urgency_eval*.csv, so only the rules can be measured on those files without bias).")
 @click.option("--loso", is_flag=True,
               help="Urgency only: the emergency classifier measured leave one set out over data/nlp/urgency_eval*.csv "
                    "(trained afresh on the other sets, threshold chosen inside them), beside the rules and rules OR model.")
 def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None,
-          split: str | None, loso: bool) -> None:
+          split: str | None, rules_only: bool, loso: bool) -> None:
     """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV
     (or, with --card, the figures measured on its held-out split when it was trained)."""
     from nlp.evaluate import evaluate_model, evaluate_urgency
@@ -216,10 +219,12 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
         from nlp.analyze import Analyzer
         from yuqing.profile import load_profile
 
-        click.echo(evaluate_urgency(data, Analyzer.load(load_profile(profile), model_dir), split=split))
+        analyzer = Analyzer.load(load_profile(profile), model_dir)
+        click.echo(evaluate_urgency(data, analyzer.without_emergency_model() if rules_only else analyzer, split=split,
+                                    trained_on=None if rules_only else analyzer.cards.get("urgency")))
     else:
-        if split:
-            raise click.UsageError("--split is for --task urgency")
+        if split or rules_only:
+            raise click.UsageError("--split and --rules-only are for --task urgency")
         click.echo(evaluate_model(task, data, model_dir))
 
 

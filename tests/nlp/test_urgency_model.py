@@ -184,3 +184,25 @@ def test_training_saves_a_model_and_a_card_whose_threshold_is_its_own_cross_vali
     fit, score = model_trainer(set_tokens(rows), labels, folds)
     assert threshold_of(saved) == cross_validated_threshold(np.arange(len(rows)), labels, folds, fit, score)["threshold"]
     assert "rules" not in saved.metrics["loso"]["table"]["pooled"]["emergency"]
+
+
+def test_the_model_alarm_raises_to_level_two_never_one():
+    from nlp.urgency import assess
+
+    plain = assess("小区门口的路灯坏了", relevant=False)
+    raised = assess("小区门口的路灯坏了", relevant=False, model_alarm=0.71)
+    assert plain.level == 4 and raised.level == 2 and not raised.emergency
+    assert "模型: 疑似突发 0.71" in raised.signals
+    critical = assess("某化工厂发生爆炸，3人死亡", model_alarm=0.99)
+    assert critical.level == 1 and critical.emergency  # the rules' level 1 stays
+
+
+def test_the_analysis_reports_the_model_alarm_the_rules_miss(demo_analyzer):
+    analyzer = demo_analyzer
+    # the rules' one miss on set 7: the outbreak is only in a hashtag
+    post = "钟院士辛苦了！注意身体啊！！ #红宝石公主号多名乘客感染新冠# 船上那么多人，这得隔离多少人啊"
+    with_model = analyzer.analyze("", post)
+    rules_only = analyzer.without_emergency_model().analyze("", post)
+    assert rules_only.urgency > 2 and not any(s.startswith("模型") for s in rules_only.urgency_signals)
+    assert with_model.urgency == 2 and any(s.startswith("模型: 疑似突发") for s in with_model.urgency_signals)
+    assert with_model.model_version.count("+") == 3  # the stored analyses name the emergency model too

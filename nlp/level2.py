@@ -44,12 +44,28 @@ def terms() -> dict[str, dict[str, tuple[str, ...]]]:
     return {l1: {l2: tuple(sorted(w)) for l2, w in sub.items()} for l1, sub in table.items()}
 
 
+@lru_cache(maxsize=1)
+def _by_first_char() -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
+    """level1 → first character → (level2, word): a text is only searched for words whose first
+    character it contains, a small share of the few thousand terms."""
+    index: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for level1, sub in terms().items():
+        for level2, words in sub.items():
+            for word in words:
+                index.setdefault(level1, {}).setdefault(word[0], []).append((level2, word))
+    return {l1: {c: tuple(pairs) for c, pairs in chars.items()} for l1, chars in index.items()}
+
+
 def level2_of(level1: str | None, text: str) -> str | None:
     if not level1 or level1 not in terms():
         return None
+    by_char = _by_first_char()[level1]
+    hits: dict[str, int] = {}
+    for char in by_char.keys() & set(text):
+        for level2, word in by_char[char]:
+            hits[level2] = hits.get(level2, 0) + text.count(word)
     best, best_hits = None, 0
-    for level2, words in terms()[level1].items():
-        hits = sum(text.count(word) for word in words)
-        if hits > best_hits:
-            best, best_hits = level2, hits
+    for level2 in terms()[level1]:  # the taxonomy's order breaks ties, as it always has
+        if hits.get(level2, 0) > best_hits:
+            best, best_hits = level2, hits[level2]
     return best

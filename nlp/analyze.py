@@ -90,7 +90,9 @@ class Analyzer:
     def without_emergency_model(self) -> Analyzer:
         """The same analysis with the urgency rules alone (to measure the rules, or what the model adds)."""
         rules_only = copy(self)
-        rules_only._emergency = rules_only._emergency_at = None
+        if self._emergency is not None:
+            rules_only._emergency = rules_only._emergency_at = None
+            rules_only.version = self.version.rsplit("+", 1)[0]  # the version names the models that ran
         return rules_only
 
     def analyze(self, title: str, text: str, *, likes: int = 0, reposts: int = 0, comments: int = 0) -> AnalysisResult:

@@ -205,4 +205,5 @@ def test_the_analysis_reports_the_model_alarm_the_rules_miss(demo_analyzer):
     rules_only = analyzer.without_emergency_model().analyze("", post)
     assert rules_only.urgency > 2 and not any(s.startswith("模型") for s in rules_only.urgency_signals)
     assert with_model.urgency == 2 and any(s.startswith("模型: 疑似突发") for s in with_model.urgency_signals)
-    assert with_model.model_version.count("+") == 3  # the stored analyses name the emergency model too
+    # the stored analyses name the models that ran
+    assert with_model.model_version.count("+") == 3 and rules_only.model_version.count("+") == 2

@@ -1,4 +1,4 @@
-"""The urgency evaluation sets 4–7 (data/nlp/urgency_eval_N.csv): real texts found by plain reading,
+"""The urgency evaluation sets 4–8 (data/nlp/urgency_eval_N.csv): real texts found by plain reading,
 each before the round of rules it measured. The files must stay honest: verbatim from their source,
 known labels, no text twice, nothing from an earlier set. No test here looks at what the rules do on
 a set: that figure is measured by `yuqing eval`, not asserted."""
@@ -15,7 +15,7 @@ from nlp import DATA_DIR
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SETS = ["urgency_eval.csv", "urgency_eval_2.csv", "urgency_eval_3.csv", "urgency_eval_4.csv", "urgency_eval_5.csv",
-        "urgency_eval_6.csv", "urgency_eval_7.csv"]
+        "urgency_eval_6.csv", "urgency_eval_7.csv", "urgency_eval_8.csv"]
 READ = SETS[3:]  # the sets found by plain reading
 
 

@@ -140,7 +140,9 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
     addition to the labels of the CSV."""
     from nlp.train import TRAINERS
 
-    if task == "urgency" and not with_feedback:
+    if with_feedback and task != "topic":
+        raise click.BadParameter("only --task topic learns from the analysts' corrections", param_hint="--with-feedback")
+    if task == "urgency":
         from nlp.urgency_model import describe_card
 
         click.echo(describe_card(TRAINERS[task](data=data, out_dir=out)))
@@ -148,9 +150,6 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
     if not with_feedback:
         click.echo(TRAINERS[task](data=data, out_dir=out).describe())
         return
-    if task != "topic":
-        raise click.BadParameter("analysts correct topics (and urgency and place, which are rules): "
-                                 "only --task topic learns from feedback", param_hint="--with-feedback")
     from yuqing import repo
     from yuqing.db import session_scope
 
@@ -338,11 +337,12 @@ def report(kind: str, day, out: Path | None) -> None:
 
 @main.command("zombie-guard")
 @click.option("--silence", "silence_seconds", type=int, default=90, show_default=True,
-              help="Seconds without a heartbeat after which a flow run is marked Crashed (more than 30).")
+              help="Seconds without a heartbeat (from the run's start) after which it is marked Crashed (more than 30).")
 def zombie_guard(silence_seconds: int) -> None:
     """Install, on the Prefect server in PREFECT_API_URL, the automation that marks a flow run Crashed
-    when its worker dies (no heartbeat for --silence seconds). Workers must run with
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30. Safe to run again."""
+    when its worker dies (no heartbeat for --silence seconds after it started or after its last
+    heartbeat). Workers must run with PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30. Safe to run again: it
+    brings an installed automation up to date."""
     from flows.zombies import install
 
     try:

@@ -1,7 +1,8 @@
 """The models' TF-IDF features for a whole batch at once, for the analysis.
 
-The topic, relevance and sentiment pipelines each count word uni/bigrams and character 1–3-grams
-of the same tokens with scikit-learn's per-document Python loop: six passes over every text. Here
+The topic, relevance and emergency pipelines each count word uni/bigrams and character 1–3-grams
+of the same tokens (the sentiment pipeline of its own tokens) with scikit-learn's per-document
+Python loop: two passes per model over every text. Here
 the n-grams of a batch are made once, looked up in each vocabulary in bulk and counted with sparse
 matrix code, then weighted exactly as `TfidfTransformer.transform` does (sublinear tf, idf, l2) and
 given to the pipeline's own classifier. The features are equal to the pipeline's, value for value

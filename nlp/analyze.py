@@ -1,6 +1,6 @@
 """The whole analysis of one post: normalise and cut once, then topic, relevance, urgency, places,
-keywords, spam and SimHash from the same tokens; sentiment reads the raw post with its own cut
-(emoticons, negations and punctuation, which the content tokens drop, carry the polarity)."""
+keywords, spam and SimHash from the content tokens of that cut; sentiment reads the whole cut with
+the emoticons and emoji cleaning removed (they, negations and punctuation carry the polarity)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,19 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from sklearn.pipeline import Pipeline
 
-from nlp.features import Grams, Lexicon
-from nlp.features import predict_proba as fast_predict_proba
+from nlp.features import LinearBank
 from nlp.keywords import keywords
 from nlp.level2 import level2_of
-from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens
-from nlp.normalize import clean, detect_spam
+from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens_of
+from nlp.normalize import clean_keeping_cues, detect_spam
 from nlp.places import Gazetteer
 from nlp.simhash import simhash_many
-from nlp.tokenize import Tokenizer, for_profile
+from nlp.tokenize import Tokenizer, content_of, for_profile
 from nlp.topic_rules import harmonise
 from nlp.urgency import assess
-from nlp.urgency_model import emergency_probabilities, threshold_of
+from nlp.urgency_model import EMERGENCY, threshold_of
 from yuqing.profile import Profile
 
 MAX_CHARS = 20_000  # a post longer than this is analysed on its head; it is stored whole
@@ -52,8 +51,11 @@ class AnalysisResult:
     needs_triage: bool = False  # topic probability under the profile's triage threshold, or no topic at all
 
 
-def _probabilities(model, tokens_batch, grams: Grams) -> tuple[list[str], np.ndarray]:
-    return [str(c) for c in model.classes_], fast_predict_proba(model, tokens_batch, grams)
+def _fed_tokens(model):
+    """A model that cuts raw text itself, without that step: the analysis hands it the tokens."""
+    if reads_raw_text(model):
+        return Pipeline(model.steps[1:])
+    return model
 
 
 class Analyzer:
@@ -67,7 +69,9 @@ class Analyzer:
         # the supervised emergency model beside the urgency rules; without it the rules alone decide
         self._emergency = emergency
         self._emergency_at = threshold_of(self.cards["urgency"]) if emergency is not None else None
-        self._lexicon = Lexicon([m for m in (topic, relevance, sentiment, emergency) if m is not None])
+        self._content_bank = LinearBank([m for m in (topic, relevance, emergency) if m is not None])
+        # the sentiment model reads its own tokens; one fed the content tokens is the same fold either way
+        self._sentiment_bank = LinearBank([_fed_tokens(sentiment)])
         self.version = version
         self.triage_below = profile.meta.triage.min_topic_prob
 
@@ -103,21 +107,26 @@ class Analyzer:
         if not posts:
             return []
         raw = [f"{title or ''}\n{text or ''}"[:MAX_CHARS] for title, text, *_ in posts]
-        cleaned = [clean(value) for value in raw]
-        tokens = [self.tokenizer.content_tokens(value) for value in cleaned]
+        prepared = [clean_keeping_cues(value) for value in raw]
+        cleaned = [value for value, _ in prepared]
+        cuts = [self.tokenizer.lcut(value) for value in cleaned]  # the one cut every part reads
+        tokens = [content_of(cut) for cut in cuts]
         feed = [t if t else ["<empty>"] for t in tokens]
-        grams = Grams(feed, self._lexicon)  # the three models count the n-grams of the same tokens
-        topic_classes, topic_p = _probabilities(self._topic, feed, grams)
-        relevance_classes, relevance_p = _probabilities(self._relevance, feed, grams)
+        content_models = self._content_bank.probabilities(feed)
+        topic_p, relevance_p = content_models[0], content_models[1]
+        emergency_p = None
+        if self._emergency is not None:
+            emergency_p = content_models[2][:, list(self._emergency.classes_).index(EMERGENCY)]
         if reads_raw_text(self._sentiment):
             # polarity lives in what the content tokens drop: emoticons, negations, punctuation
-            own = [sentiment_tokens(value) for value in raw]
-            sentiment_classes, sentiment_p = _probabilities(self._sentiment, own, Grams(own, self._lexicon))
+            own = [sentiment_tokens_of(cut, cues) for cut, (_, cues) in zip(cuts, prepared, strict=True)]
+            sentiment_p = self._sentiment_bank.probabilities(own)[0]
         else:
-            sentiment_classes, sentiment_p = _probabilities(self._sentiment, feed, grams)
+            sentiment_p = self._sentiment_bank.probabilities(feed)[0]
+        topic_classes, relevance_classes, sentiment_classes = (
+            [str(c) for c in model.classes_] for model in (self._topic, self._relevance, self._sentiment))
         relevant_column = relevance_classes.index("relevant") if "relevant" in relevance_classes else None
         positive_column = sentiment_classes.index("positive") if "positive" in sentiment_classes else None
-        emergency_p = emergency_probabilities(self._emergency, feed, grams) if self._emergency is not None else None
         signatures = simhash_many(tokens)
         results = []
         for index, (_title, _text, likes, reposts, comments) in enumerate(posts):

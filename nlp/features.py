@@ -1,63 +1,113 @@
-"""The models' TF-IDF features for a whole batch at once, for the analysis.
+"""The analysis's fast path through the shipped models: several linear pipelines that read the same
+token lists, folded into two tables and applied to a whole batch with a few sparse products.
 
-The topic, relevance and emergency pipelines each count word uni/bigrams and character 1–3-grams
-of the same tokens (the sentiment pipeline of its own tokens) with scikit-learn's per-document
-Python loop: two passes per model over every text. Here
-the n-grams of a batch are made once, looked up in each vocabulary in bulk and counted with sparse
-matrix code, then weighted exactly as `TfidfTransformer.transform` does (sublinear tf, idf, l2) and
-given to the pipeline's own classifier. The features are equal to the pipeline's, value for value
-(tests/nlp/test_features.py); a pipeline of any other shape is asked for `predict_proba` as usual."""
+Every shipped model is `[steps that pass token lists] → FeatureUnion(word uni/bigrams TF-IDF,
+character 1–3-gram TF-IDF) → linear classifier` (a sigmoid-calibrated linear SVM or a logistic
+regression). Scikit-learn would count the n-grams of every text once per model and vectorizer in a
+Python loop, build a sparse matrix per model, normalise it and multiply it by the coefficients. A
+linear score over l2-normalised TF-IDF blocks can be taken apart instead:
+
+    score_k = Σ_block  Σ_g tf_g · (idf_g · w_gk)  /  sqrt(Σ_g (tf_g · idf_g)²)  + b_k
+
+so `LinearBank` keeps, for every n-gram of any model's vocabulary, the products idf·w of every model
+(one column per class score) and idf² (one column per model), and a batch needs its n-grams counted
+once and two sparse × dense products per block, whatever the number of models. The probabilities
+are the models' own up to floating-point rounding (float64 here, float32 in the vectorizers; equal
+within 1e-6, tests/nlp/test_features.py). A model of any other shape is asked for `predict_proba`."""
 
 from __future__ import annotations
 
 import re
 from itertools import repeat
+from weakref import WeakKeyDictionary
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
+from scipy.special import expit, softmax
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
 from nlp.models import joined, with_bigrams
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char analyzer folds them
-
-
-def _char_grams(text: str) -> list[str]:
-    if _WHITE_SPACES.search(text):
-        text = _WHITE_SPACES.sub(" ", text)
-    n = len(text)
-    return [*text, *[text[i:i + 2] for i in range(n - 1)], *[text[i:i + 3] for i in range(n - 2)]]
+BLOCKS = ("words", "chars")
 
 
 def _word_layout(vectorizer) -> bool:
     return (isinstance(vectorizer, TfidfVectorizer) and vectorizer.analyzer is with_bigrams
-            and vectorizer.vocabulary_ is not None)
+            and getattr(vectorizer, "vocabulary_", None) is not None)
 
 
 def _char_layout(vectorizer) -> bool:
     return (isinstance(vectorizer, TfidfVectorizer) and vectorizer.analyzer == "char"
-            and vectorizer.preprocessor is joined and tuple(vectorizer.ngram_range) == (1, 3))
+            and vectorizer.preprocessor is joined and tuple(vectorizer.ngram_range) == (1, 3)
+            and getattr(vectorizer, "vocabulary_", None) is not None)
 
 
-def fast_shape(model) -> bool:
-    """A pipeline `[steps that pass token lists] → FeatureUnion(words, chars) → classifier` of
-    `nlp.models`, fitted, without feature weights: the shape this module reproduces."""
+def _vectorizers(model) -> tuple[TfidfVectorizer, TfidfVectorizer] | None:
+    """(words, chars) of a fitted pipeline of the shipped layout with sublinear, idf-weighted,
+    l2-normalised blocks; None for any other layout."""
     if not isinstance(model, Pipeline) or "features" not in model.named_steps:
-        return False
+        return None
     union = model.named_steps["features"]
     if not isinstance(union, FeatureUnion) or union.transformer_weights or len(union.transformer_list) != 2:
-        return False
+        return None
     (_, words), (_, chars) = union.transformer_list
     if not (_word_layout(words) and _char_layout(chars)):
-        return False
-    return all(getattr(v, "input", "content") == "content" and not v.binary and v.norm in ("l2", "l1", None)
-               and hasattr(v, "vocabulary_") for v in (words, chars))
+        return None
+    if not all(v.sublinear_tf and v.use_idf and v.norm == "l2" and not v.binary
+               and getattr(v, "input", "content") == "content" for v in (words, chars)):
+        return None
+    return words, chars
 
 
-def _kind(vectorizer) -> str:
-    return "words" if _word_layout(vectorizer) else "chars"
+def _linear_part(classifier) -> tuple[np.ndarray, np.ndarray] | None:
+    """(coefficients k × features, intercepts k) of the scores the classifier turns into probabilities."""
+    if isinstance(classifier, CalibratedClassifierCV):
+        fitted = getattr(classifier, "calibrated_classifiers_", None)
+        if not fitted or len(fitted) != 1 or fitted[0].method != "sigmoid":
+            return None
+        estimator = fitted[0].estimator
+        if not isinstance(estimator, (LinearSVC, LogisticRegression)) or \
+                not np.array_equal(estimator.classes_, fitted[0].classes):
+            return None
+        return np.asarray(estimator.coef_, dtype=np.float64), np.asarray(estimator.intercept_, dtype=np.float64)
+    if isinstance(classifier, LogisticRegression) and hasattr(classifier, "coef_"):
+        return np.asarray(classifier.coef_, dtype=np.float64), np.asarray(classifier.intercept_, dtype=np.float64)
+    return None
+
+
+def foldable(model) -> bool:
+    """A fitted pipeline `LinearBank` can fold: the shipped feature layout before a calibrated linear
+    SVM or a logistic regression, with no step before the features (it reads the token lists)."""
+    return (isinstance(model, Pipeline) and list(model.named_steps)[0] == "features"
+            and _vectorizers(model) is not None and _linear_part(model.steps[-1][1]) is not None)
+
+
+def probabilities_from_scores(classifier, scores: np.ndarray) -> np.ndarray:
+    """The classifier's `predict_proba` given its decision scores (n × k; k = 1 for two classes)."""
+    if isinstance(classifier, CalibratedClassifierCV):
+        fitted = classifier.calibrated_classifiers_[0]
+        n_classes = len(fitted.classes)
+        proba = np.zeros((scores.shape[0], n_classes))
+        for column, calibrator in enumerate(fitted.calibrators):
+            proba[:, column + 1 if n_classes == 2 else column] = expit(-(calibrator.a_ * scores[:, column]
+                                                                         + calibrator.b_))
+        if n_classes == 2:
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            total = proba.sum(axis=1, keepdims=True)
+            proba = np.divide(proba, total, out=np.full_like(proba, 1 / n_classes), where=total != 0)
+        proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba
+    if scores.shape[1] == 1:
+        positive = expit(scores[:, 0])
+        return np.column_stack([1 - positive, positive])
+    return softmax(scores, axis=1)
 
 
 _BITS = 21  # code point + 1 is 1..0x110000, under 2**21: three fit in 63 bits
@@ -82,8 +132,8 @@ def _batch_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     for n in (1, 2, 3):
         if len(points) < n:
             break
-        value = np.zeros(len(points) - n + 1, dtype=np.uint64)
-        for k in range(n):
+        value = points[:len(points) - n + 1].copy()
+        for k in range(1, n):
             value = (value << np.uint64(_BITS)) | points[k:len(points) - n + 1 + k]
         row = rows[:len(points) - n + 1]
         inside = row == rows[n - 1:]  # the n-gram does not run into the next text
@@ -94,120 +144,111 @@ def _batch_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(codes), np.concatenate(owners)
 
 
-class Lexicon:
-    """One vocabulary per n-gram kind over several models, so a batch's n-grams are looked up once
-    and each model's columns are an array lookup (`remap[id]`, -1 where the model lacks the n-gram).
-    Character n-grams are integers (code points, 21 bits each, and the length), looked up in a
-    sorted array by `np.searchsorted` for the whole batch."""
+def _word_grams(docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
+    """(every word unigram and bigram of the batch in order, the row each belongs to)."""
+    grams: list[str] = []
+    sizes = np.empty(len(docs), dtype=np.int64)
+    for i, doc in enumerate(docs):
+        items = with_bigrams(doc)
+        grams += items
+        sizes[i] = len(items)
+    return grams, np.repeat(np.arange(len(docs), dtype=np.int32), sizes)
+
+
+def _char_texts(docs: list[list[str]]) -> list[str]:
+    texts = [joined(doc) for doc in docs]
+    return [_WHITE_SPACES.sub(" ", t) if "  " in t or _WHITE_SPACES.search(t) else t for t in texts]
+
+
+class LinearBank:
+    """The foldable models among `models`, which all read the same token lists, folded into one
+    table per n-gram block; `probabilities(docs)` gives every model's `predict_proba(docs)`."""
 
     def __init__(self, models) -> None:
-        self.index: dict[str, dict[str, int]] = {"words": {}, "chars": {}}
-        self._remap: dict[int, np.ndarray] = {}
-        self._vectorizers = []  # kept so the ids in _remap stay theirs
-        for model in models:
-            if not fast_shape(model):
-                continue
-            for _, vectorizer in model.named_steps["features"].transformer_list:
-                index = self.index[_kind(vectorizer)]
-                for gram in vectorizer.vocabulary_:
-                    index.setdefault(gram, len(index))
-                self._vectorizers.append(vectorizer)
-        # the character index in code order, so a batch's codes find their place by binary search
-        chars = sorted(self.index["chars"], key=gram_code)
-        self.char_codes = np.fromiter(map(gram_code, chars), dtype=np.uint64, count=len(chars))
-        self.index["chars"] = {gram: i for i, gram in enumerate(chars)}
-        for vectorizer in self._vectorizers:
-            index = self.index[_kind(vectorizer)]
-            remap = np.full(len(index) + 1, -1, dtype=np.int64)  # the last slot is "in no vocabulary"
-            for gram, column in vectorizer.vocabulary_.items():
-                remap[index[gram]] = column
-            self._remap[id(vectorizer)] = remap
-        del self.index["chars"]  # only needed to build the remaps; a batch finds chars by code
+        self.models = list(models)
+        folded = [m for m in self.models if foldable(m)]
+        self._columns: dict[int, slice] = {}  # id(model) → its score columns in the tables
+        self._slot: dict[int, int] = {}  # id(model) → its norm column
+        self.word_index: dict[str, int] = {}
+        char_grams: dict[str, int] = {}
+        for model in folded:
+            words, chars = _vectorizers(model)
+            for gram in words.vocabulary_:
+                self.word_index.setdefault(gram, len(self.word_index))
+            for gram in chars.vocabulary_:
+                char_grams.setdefault(gram, len(char_grams))
+        # a batch's character n-grams are looked up by integer code, all at once
+        self._char_lookup = pd.Index(np.fromiter(map(gram_code, char_grams), dtype=np.uint64, count=len(char_grams)))
+        char_index = char_grams
+        width = sum(_linear_part(m.steps[-1][1])[0].shape[0] for m in folded)
+        self._weights = {block: np.zeros((size, width)) for block, size
+                         in (("words", len(self.word_index)), ("chars", len(char_index)))}
+        self._idf2 = {block: np.zeros((len(table), max(len(folded), 1))) for block, table in self._weights.items()}
+        self._intercepts = np.zeros(width)
+        start = 0
+        for slot, model in enumerate(folded):
+            coef, intercept = _linear_part(model.steps[-1][1])
+            columns = slice(start, start + coef.shape[0])
+            self._columns[id(model)], self._slot[id(model)] = columns, slot
+            self._intercepts[columns] = intercept
+            offset = 0
+            for block, vectorizer, index in zip(BLOCKS, _vectorizers(model), (self.word_index, char_index), strict=True):
+                grams = list(vectorizer.vocabulary_)
+                rows = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
+                features = np.fromiter(map(vectorizer.vocabulary_.__getitem__, grams), dtype=np.int64, count=len(grams))
+                idf = np.asarray(vectorizer.idf_, dtype=np.float64)[features]
+                self._weights[block][rows, columns] = (coef[:, offset + features] * idf).T
+                self._idf2[block][rows, slot] = idf ** 2
+                offset += len(vectorizer.vocabulary_)
+            start = columns.stop
 
-    def remap(self, vectorizer) -> np.ndarray | None:
-        return self._remap.get(id(vectorizer))
-
-
-class Grams:
-    """The word and character n-grams of one batch of token lists, made (and looked up in the
-    lexicon) once for every model."""
-
-    def __init__(self, docs: list[list[str]], lexicon: Lexicon | None = None) -> None:
-        self.docs = docs
-        self.lexicon = lexicon
-        self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
-        self._ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def of(self, kind: str) -> tuple[list[str], np.ndarray]:
-        """(every n-gram of the batch in order, the row each belongs to)."""
-        if kind not in self._cache:
-            make = with_bigrams if kind == "words" else (lambda tokens: _char_grams(joined(tokens)))
-            grams: list[str] = []
-            sizes = np.empty(len(self.docs), dtype=np.int64)
-            for i, doc in enumerate(self.docs):
-                items = make(doc)
-                grams += items
-                sizes[i] = len(items)
-            self._cache[kind] = grams, np.repeat(np.arange(len(self.docs), dtype=np.int32), sizes)
-        return self._cache[kind]
-
-    def columns(self, vectorizer) -> tuple[np.ndarray, np.ndarray]:
-        """(column of each n-gram in the vectorizer's vocabulary or -1, its row)."""
-        kind = _kind(vectorizer)
-        remap = self.lexicon.remap(vectorizer) if self.lexicon is not None else None
-        if remap is None:
-            grams, rows = self.of(kind)
-            return _lookup(vectorizer.vocabulary_, grams), rows
-        if kind not in self._ids:
-            self._ids[kind] = self._char_ids(len(remap) - 1) if kind == "chars" else \
-                (_lookup(self.lexicon.index[kind], self.of(kind)[0], missing=len(remap) - 1), self.of(kind)[1])
-        ids, rows = self._ids[kind]
-        return remap[ids], rows
-
-    def _char_ids(self, missing: int) -> tuple[np.ndarray, np.ndarray]:
-        texts = [joined(doc) for doc in self.docs]
-        texts = [_WHITE_SPACES.sub(" ", t) if _WHITE_SPACES.search(t) else t for t in texts]
-        codes, rows = _batch_codes(texts)
-        known = self.lexicon.char_codes
-        place = np.searchsorted(known, codes)
-        place[place == len(known)] = 0
-        found = known[place] == codes if len(known) else np.zeros(len(codes), dtype=bool)
-        return np.where(found, place, missing), rows
-
-
-def _lookup(vocabulary: dict[str, int], grams: list[str], missing: int = -1) -> np.ndarray:
-    return np.fromiter(map(vocabulary.get, grams, repeat(missing)), dtype=np.int64, count=len(grams))
-
-
-def _tfidf(vectorizer: TfidfVectorizer, columns: np.ndarray, rows: np.ndarray, n_docs: int):
-    known = columns >= 0
-    counts = sp.csr_array((np.ones(int(known.sum()), dtype=vectorizer.dtype), (rows[known], columns[known])),
-                          shape=(n_docs, len(vectorizer.vocabulary_)), dtype=vectorizer.dtype)
-    counts.sum_duplicates()
-    counts.sort_indices()
-    # TfidfTransformer.transform, step for step
-    if vectorizer.sublinear_tf:
-        np.log(counts.data, counts.data)
+    def _tf(self, docs: list[list[str]], block: str) -> sp.csr_array:
+        """Sublinear term frequencies (1 + log count) of the block's known n-grams, one row per text."""
+        if block == "words":
+            grams, rows = _word_grams(docs)
+            ids = np.fromiter(map(self.word_index.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+            size = len(self.word_index)
+        else:
+            codes, rows = _batch_codes(_char_texts(docs))
+            size = len(self._char_lookup)
+            ids = self._char_lookup.get_indexer(codes)  # a hash lookup: -1 where no model knows the n-gram
+        known = ids >= 0
+        counts = sp.csr_array((np.ones(int(known.sum())), (rows[known], ids[known])), shape=(len(docs), size))
+        counts.sum_duplicates()
+        np.log(counts.data, out=counts.data)
         counts.data += 1.0
-    if vectorizer.use_idf:
-        counts.data *= vectorizer.idf_[counts.indices]
-    if vectorizer.norm is not None:
-        counts = normalize(counts, norm=vectorizer.norm, copy=False)
-    return counts
+        return counts
+
+    def probabilities(self, docs: list[list[str]]) -> list[np.ndarray]:
+        """Every model's `predict_proba(docs)`, in the order the bank was given them."""
+        scores = np.tile(self._intercepts, (len(docs), 1))
+        if self._columns and docs:
+            for block in BLOCKS:
+                tf = self._tf(docs, block)
+                part = np.asarray(tf @ self._weights[block])
+                tf.data **= 2
+                norm = np.sqrt(np.asarray(tf @ self._idf2[block]))
+                # a text with none of a model's n-grams has a zero block, as l2-normalising leaves it
+                inverse = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
+                for model_id, columns in self._columns.items():
+                    scores[:, columns] += part[:, columns] * inverse[:, self._slot[model_id], None]
+        out = []
+        for model in self.models:
+            columns = self._columns.get(id(model))
+            if columns is None:
+                out.append(model.predict_proba(docs))
+            else:
+                out.append(probabilities_from_scores(model.steps[-1][1], scores[:, columns]))
+        return out
 
 
-def predict_proba(model, docs: list[list[str]], grams: Grams | None = None) -> np.ndarray:
-    """`model.predict_proba(docs)` for a batch of token lists; `grams` shares the n-grams between
-    models fed the same lists."""
-    if not fast_shape(model):
-        return model.predict_proba(docs)
-    steps = list(model.named_steps)
-    inputs = docs
-    for name in steps[:steps.index("features")]:
-        inputs = model.named_steps[name].transform(inputs)
-    if grams is None or inputs != grams.docs:
-        grams = Grams([list(d) for d in inputs], grams.lexicon if grams is not None else None)
-    union = model.named_steps["features"]
-    parts = [_tfidf(vectorizer, *grams.columns(vectorizer), len(inputs)) for _, vectorizer in union.transformer_list]
-    features = sp.hstack(parts).tocsr()
-    return model.steps[-1][1].predict_proba(features)
+_SINGLE_BANKS: WeakKeyDictionary = WeakKeyDictionary()  # a model's own bank, built once (~1 s for a big model)
+
+
+def predict_proba(model, docs: list[list[str]], bank: LinearBank | None = None) -> np.ndarray:
+    """`model.predict_proba(docs)` for a batch of token lists, through `bank` when it holds the model."""
+    if bank is None or not any(m is model for m in bank.models):
+        bank = _SINGLE_BANKS.get(model)
+        if bank is None:
+            bank = _SINGLE_BANKS[model] = LinearBank([model])
+    return bank.probabilities(docs)[[i for i, m in enumerate(bank.models) if m is model][0]]

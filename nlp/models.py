@@ -19,7 +19,7 @@ import gzip
 import hashlib
 import json
 import platform
-import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from nlp.normalize import to_halfwidth, to_simplified
+from nlp.normalize import clean_keeping_cues
 from nlp.tokenize import default_tokenizer
 from yuqing.errors import BadInput, ModelMissing
 
@@ -79,26 +79,19 @@ def build_classifier(*, word_features: int = 40000, char_features: int = 60000, 
                      ("classify", _classifier(C, calibrated, class_weight))])
 
 
-_EMOTICON = re.compile(r"(\[[\u4e00-\u9fff]{1,4}\])")
-_EMOJI = re.compile("([\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF])")
-_LINK_OR_MENTION = re.compile(r"(https?://|www\.)\S+|@[\w\u4e00-\u9fff\-]{1,30}", re.I)
-_SPACES = re.compile(r"\s+")
+def sentiment_tokens(text: str, cut: Callable[[str], list[str]] | None = None) -> list[str]:
+    """Raw text → every token with its polarity cues: the analysis form of the text (simplified,
+    half-width, links and @mentions dropped: a user name says nothing of the mood) cut with
+    punctuation and stop words kept (negations and intensifiers are stop words), then its emoticons
+    and emoji as tokens of their own. `cut`: jieba's (by default the plain dictionary's) `lcut`."""
+    cleaned, cues = clean_keeping_cues(text or "")
+    return sentiment_tokens_of((cut or default_tokenizer().lcut)(cleaned), cues)
 
 
-def sentiment_tokens(text: str) -> list[str]:
-    """Raw text → every token with its polarity cues: simplified, half-width, links and @mentions
-    dropped (a user name says nothing of the mood), emoticons and emoji kept whole as tokens in
-    place, punctuation and stop words kept."""
-    cut = default_tokenizer().lcut  # jieba's own dictionary and tokens, by rjieba when installed
-    text = _LINK_OR_MENTION.sub(" ", to_halfwidth(to_simplified(text or ""))).replace("\ufe0f", "")
-    tokens: list[str] = []
-    for part in _EMOTICON.split(_SPACES.sub(" ", text)):
-        if _EMOTICON.fullmatch(part):
-            tokens.append(part)
-            continue
-        for piece in _EMOJI.split(part):
-            tokens += [piece] if _EMOJI.fullmatch(piece) else [w for w in cut(piece) if w.strip()]
-    return tokens or ["<empty>"]
+def sentiment_tokens_of(every_token: list[str], cues: list[str]) -> list[str]:
+    """The sentiment model's tokens from the full cut of the cleaned text (the one the analysis
+    makes anyway for the content tokens) and the cues cleaning removed."""
+    return [w for w in every_token if w.strip()] + cues or ["<empty>"]
 
 
 def sentiment_inputs(documents) -> list[list[str]]:

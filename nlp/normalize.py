@@ -40,18 +40,31 @@ def to_halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# polarity cues the analysis form drops but the sentiment model reads: Weibo emoticons, single emoji
+_CUE = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]|[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF]")
+
+
 def clean(text: str) -> str:
     """The analysis form of a text: simplified, half-width, without furniture, links, mentions or emoji."""
+    return clean_keeping_cues(text)[0]
+
+
+def clean_keeping_cues(text: str) -> tuple[str, list[str]]:
+    """(`clean(text)`, the emoticons and emoji it removed, in order), from one normalisation."""
     if not text:
-        return ""
+        return "", []
     text = text.translate(_CONTROL)
     text = to_halfwidth(to_simplified(text))
     text = _FURNITURE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    text = _WEIBO_EMOTICON.sub(" ", text)
-    text = _EMOJI.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    cues = _CUE.findall(text)
+    if cues:
+        text = _WEIBO_EMOTICON.sub(" ", text)
+        text = _EMOJI.sub(" ", text)
+    elif "\ufe0f" in text:  # a variation selector without its emoji is noise too
+        text = _EMOJI.sub(" ", text)
+    return _SPACE.sub(" ", text).strip(), cues
 
 
 # an advertisement carries a way to act on it; a citizen complaining about gambling or 办证 does not

@@ -193,13 +193,18 @@ class Tokenizer:
 
     def content_tokens(self, text: str) -> list[str]:
         """Tokens without stop words: the form the topic training data was published in."""
-        stops = stop_words()
-        search = _WORDLIKE.search
-        return [t for t in self.lcut(text) if t not in stops and search(t)]
+        return content_of(self.lcut(text))
 
     def __call__(self, text: str) -> list[str]:
         """Raw text → content tokens (normalise, cut, drop stop words)."""
         return self.content_tokens(clean(text))
+
+
+def content_of(every_token: list[str]) -> list[str]:
+    """The content tokens of a full cut: no stop words, whitespace or punctuation."""
+    stops = stop_words()
+    search = _WORDLIKE.search
+    return [t for t in every_token if t not in stops and search(t)]
 
 
 @lru_cache(maxsize=1)

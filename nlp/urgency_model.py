@@ -1,6 +1,6 @@
 """A supervised emergency classifier beside the urgency rules of nlp/urgency.py: P(emergency) of a
 text from the same content tokens the topic and relevance models read, so it costs one more linear
-model on n-grams the analysis has already counted (`emergency_probabilities`, with `Grams`).
+model on n-grams the analysis has already counted (`emergency_probabilities`, with a `LinearBank`).
 
 It learns from the hand-read evaluation sets data/nlp/urgency_eval*.csv (`emergency` against
 `not_emergency` and `ordinary`). Everything it chooses is chosen inside the data it is fitted on:
@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from nlp import DATA_DIR
-from nlp.features import Grams
+from nlp.features import LinearBank
 from nlp.features import predict_proba as fast_predict_proba
 from nlp.models import _features
 from yuqing.errors import BadInput
@@ -56,15 +56,15 @@ def build_emergency_classifier(*, C: float = 1.0, word_features: int | None = No
                      ("classify", LogisticRegression(C=C, class_weight="balanced", max_iter=3000))])
 
 
-def emergency_probabilities(model, token_lists: Sequence[Sequence[str]], grams: Grams | None = None) -> np.ndarray:
+def emergency_probabilities(model, token_lists: Sequence[Sequence[str]], bank: LinearBank | None = None) -> np.ndarray:
     """P(emergency) for each list of content tokens (`Tokenizer.content_tokens(clean(text))`); an
-    empty list is read as ["<empty>"], as the analysis feeds the other models. `grams`: the batch's
-    shared n-grams (`nlp.features.Grams` of the same lists)."""
+    empty list is read as ["<empty>"], as the analysis feeds the other models. `bank`: one holding the
+    model beside the others that read the same tokens."""
     feed = [tokens if len(tokens) else EMPTY for tokens in token_lists]
     if not feed:
         return np.empty(0)
     column = list(model.classes_).index(EMERGENCY)
-    return np.asarray(fast_predict_proba(model, feed, grams)[:, column], dtype=float)
+    return np.asarray(fast_predict_proba(model, feed, bank)[:, column], dtype=float)
 
 
 def threshold_of(card) -> float:

@@ -1,5 +1,5 @@
-"""The batch TF-IDF of nlp.features gives each shipped model exactly the probabilities of its own
-pipeline, on real texts (and on empty and whitespace-only ones)."""
+"""The analysis's folded linear models (nlp.features.LinearBank) give each shipped model its own
+pipeline's probabilities, on real texts and on empty and whitespace-only ones."""
 
 from __future__ import annotations
 
@@ -9,39 +9,56 @@ import random
 
 import numpy as np
 import pytest
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from nlp import DATA_DIR, MODEL_DIR
-from nlp.features import Grams, Lexicon, fast_shape, gram_code, predict_proba
-from nlp.models import build_classifier, load_model
+from nlp.analyze import _fed_tokens
+from nlp.features import LinearBank, foldable, gram_code, predict_proba
+from nlp.models import build_classifier, load_model, sentiment_tokens
 from nlp.tokenize import analyzer_tokens
+
+KINDS = ("topic", "relevance", "urgency", "sentiment")
 
 
 @pytest.fixture(scope="module")
-def token_batch():
+def real_texts():
     with gzip.open(DATA_DIR / "relevance_train.csv.gz", "rt", encoding="utf-8", newline="") as handle:
         texts = [r["text"] for r in csv.DictReader(handle)]
-    texts = random.Random(11).sample(texts, 1200)
-    batch = [analyzer_tokens(t) or ["<empty>"] for t in texts]
-    return batch + [["<empty>"], ["a  b"], ["孝感巷", "积水"], ["x"]]
+    return random.Random(11).sample(texts, 1200) + ["", " ", "a  b", "孝感巷积水", "x", "[哈哈]😭"]
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    models = {kind: load_model(kind, MODEL_DIR)[0] for kind in ("topic", "relevance", "sentiment")}
-    return models, Lexicon(list(models.values()))
+    return {kind: _fed_tokens(load_model(kind, MODEL_DIR)[0]) for kind in KINDS}
 
 
-@pytest.mark.parametrize("kind", ["topic", "relevance", "sentiment"])
-def test_shipped_models_give_their_own_probabilities(kind, token_batch, shipped):
-    models, lexicon = shipped
-    model = models[kind]
-    assert fast_shape(model)
-    for start in range(0, len(token_batch), 300):
-        part = token_batch[start:start + 300]
-        expected = model.predict_proba(part)
-        assert np.array_equal(predict_proba(model, part, Grams(part, lexicon)), expected)
-        assert np.array_equal(predict_proba(model, part, Grams(part)), expected)
-    assert np.array_equal(predict_proba(model, token_batch), model.predict_proba(token_batch))
+def _inputs(kind, texts):
+    if kind == "sentiment":
+        return [sentiment_tokens(t) for t in texts]
+    return [analyzer_tokens(t) or ["<empty>"] for t in texts]
+
+
+def _same(got: np.ndarray, expected: np.ndarray) -> None:
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-6
+    # the label can only differ where the pipeline's own top two are equal to rounding
+    top_two = np.sort(expected, axis=1)[:, -2:]
+    differs = got.argmax(axis=1) != expected.argmax(axis=1)
+    assert not (differs & (top_two[:, 1] - top_two[:, 0] > 1e-6)).any()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_shipped_models_give_their_own_probabilities(kind, real_texts, shipped):
+    model = shipped[kind]
+    assert foldable(model)
+    docs = _inputs(kind, real_texts)
+    bank = LinearBank(list(shipped.values()))  # one bank of every model: shared tables do not mix them up
+    position = list(shipped).index(kind)
+    for start in range(0, len(docs), 300):
+        part = docs[start:start + 300]
+        _same(bank.probabilities(part)[position], model.predict_proba(part))
+    _same(predict_proba(model, docs), model.predict_proba(docs))
 
 
 def test_character_codes_are_one_to_one():
@@ -50,13 +67,20 @@ def test_character_codes_are_one_to_one():
     assert max(gram_code(g) for g in grams) < 2 ** 63
 
 
-def test_other_shapes_are_asked_as_usual(token_batch):
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import FunctionTransformer
+def test_logistic_regression_folds_and_other_shapes_are_asked_as_usual(real_texts):
+    docs = _inputs("topic", real_texts)
+    labels = ["a", "b", "c"] * 40
+    regression = build_classifier(calibrated=False).fit(docs[:120], labels)
+    assert foldable(regression)
+    unfoldable = Pipeline([("identity", FunctionTransformer()), *regression.steps])
+    assert not foldable(unfoldable)
+    bank = LinearBank([regression, unfoldable])
+    folded, asked = bank.probabilities(docs[120:400])
+    _same(folded, regression.predict_proba(docs[120:400]))
+    assert np.array_equal(asked, unfoldable.predict_proba(docs[120:400]))
 
-    labels = ["a", "b"] * 30
-    model = build_classifier(calibrated=False).fit(token_batch[:60], labels)
-    assert fast_shape(model)
-    assert np.array_equal(predict_proba(model, token_batch[60:90]), model.predict_proba(token_batch[60:90]))
-    unfitted_shape = Pipeline([("identity", FunctionTransformer()), ("classify", model.steps[-1][1])])
-    assert not fast_shape(unfitted_shape)
+
+def test_an_empty_batch_and_an_empty_bank():
+    model = _fed_tokens(load_model("relevance", MODEL_DIR)[0])
+    assert LinearBank([model]).probabilities([])[0].shape == (0, 2)
+    assert LinearBank([]).probabilities([["任何"]]) == []

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nlp import DATA_DIR, MODEL_DIR
-from nlp.features import Grams, Lexicon
+from nlp.features import LinearBank
 from nlp.models import load_model, sha256_of
 from nlp.tokenize import analyzer_tokens
 from nlp.urgency_model import (EMERGENCY, MAX_LOOSE_ALARMS, MAX_ORDINARY_ALARMS, SET_FILES, assign_folds,
@@ -57,14 +57,14 @@ def test_factory_pipeline_pickles_and_predicts_the_same(small_fit):
     assert np.allclose(emergency_probabilities(again, tokens), emergency_probabilities(small_fit, tokens))
 
 
-def test_shared_batch_grams_give_the_pipelines_own_probabilities(small_fit):
+def test_a_bank_of_several_models_gives_the_pipelines_own_probabilities(small_fit):
     tokens = [analyzer_tokens(text) for pair in PAIRS for text in pair] + [[]]
     feed = [t if t else ["<empty>"] for t in tokens]
     plain = small_fit.predict_proba(feed)[:, list(small_fit.classes_).index(EMERGENCY)]
-    shared = emergency_probabilities(small_fit, tokens, Grams(feed, Lexicon([small_fit])))
+    shared = emergency_probabilities(small_fit, tokens, LinearBank([load_model("relevance", MODEL_DIR)[0], small_fit]))
     assert np.allclose(shared, plain, atol=1e-6)
-    # the analysis' lexicon of the other models does not know this vocabulary: plain lookups then
-    assert np.allclose(emergency_probabilities(small_fit, tokens, Grams(feed, Lexicon([]))), plain, atol=1e-6)
+    # a bank without this model: the model's own bank then
+    assert np.allclose(emergency_probabilities(small_fit, tokens, LinearBank([])), plain, atol=1e-6)
     assert emergency_probabilities(small_fit, []).shape == (0,)
 
 

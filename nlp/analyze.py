@@ -14,7 +14,7 @@ from nlp.features import LinearBank
 from nlp.keywords import keywords
 from nlp.level2 import level2_of
 from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens_of
-from nlp.normalize import clean_keeping_cues, detect_spam
+from nlp.normalize import clean_keeping_cues, detect_spam, normalise
 from nlp.places import Gazetteer
 from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, content_of, for_profile
@@ -107,7 +107,8 @@ class Analyzer:
         if not posts:
             return []
         raw = [f"{title or ''}\n{text or ''}"[:MAX_CHARS] for title, text, *_ in posts]
-        prepared = [clean_keeping_cues(value) for value in raw]
+        normalised = [normalise(value) for value in raw]
+        prepared = [clean_keeping_cues(value, normalised=True) for value in normalised]
         cleaned = [value for value, _ in prepared]
         cuts = [self.tokenizer.lcut(value) for value in cleaned]  # the one cut every part reads
         tokens = [content_of(cut) for cut in cuts]
@@ -150,7 +151,7 @@ class Analyzer:
             # an emergency is a matter for the government whatever the relevance model thinks
             relevant = model_relevant or urgency.emergency
             places = self.gazetteer.match(cleaned[index])
-            spam, spam_reason = detect_spam(raw[index])
+            spam, spam_reason = detect_spam(normalised[index], simplified=True)
             results.append(AnalysisResult(
                 model_version=self.version, topic=topic, topic_prob=round(topic_prob, 4),
                 topic_level2=level2_of(topic, cleaned[index]), relevant=relevant,

@@ -18,7 +18,7 @@ within 1e-6, tests/nlp/test_features.py). A model of any other shape is asked fo
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import chain, repeat
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -144,15 +144,59 @@ def _batch_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(codes), np.concatenate(owners)
 
 
-def _word_grams(docs: list[list[str]]) -> tuple[list[str], np.ndarray]:
-    """(every word unigram and bigram of the batch in order, the row each belongs to)."""
-    grams: list[str] = []
-    sizes = np.empty(len(docs), dtype=np.int64)
-    for i, doc in enumerate(docs):
-        items = with_bigrams(doc)
-        grams += items
-        sizes[i] = len(items)
-    return grams, np.repeat(np.arange(len(docs), dtype=np.int32), sizes)
+class _WordTable:
+    """Word uni- and bigrams of token lists → column ids without making a bigram string: every token
+    of a vocabulary entry gets a number, a bigram is looked up by the pair of numbers, all at once.
+    A bigram entry is the string f"{a}_{b}"; when a token holds "_" itself the split is ambiguous,
+    so every split is registered: any pair whose joined string equals the entry is that entry, just
+    as scikit-learn compares the strings."""
+
+    def __init__(self, index: dict[str, int]) -> None:
+        self.tokens: dict[str, int] = {}
+        unigrams: dict[int, int] = {}
+        pairs: list[tuple[int, int, int]] = []
+        number = self.tokens.setdefault
+        for gram, column in index.items():
+            unigrams[number(gram, len(self.tokens))] = column
+            at = gram.find("_", 1)
+            while 0 < at < len(gram) - 1:
+                pairs.append((number(gram[:at], len(self.tokens)), number(gram[at + 1:], len(self.tokens)), column))
+                at = gram.find("_", at + 1)
+        # the last slot answers for tokens no vocabulary knows (number -1)
+        self.unigram = np.full(len(self.tokens) + 1, -1, dtype=np.int64)
+        self.unigram[list(unigrams)] = list(unigrams.values())
+        pairs_array = np.array(pairs, dtype=np.int64).reshape(-1, 3)
+        self.bigrams = pd.Index(pairs_array[:, 0] * len(self.tokens) + pairs_array[:, 1])
+        self.bigram_column = pairs_array[:, 2]
+
+    def columns(self, docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(column of every unigram and bigram occurrence, or -1; the row each belongs to)."""
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        flat = list(chain.from_iterable(docs))
+        numbers = np.fromiter(map(self.tokens.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        left, right = numbers[:-1], numbers[1:]
+        pair = (rows[:-1] == rows[1:]) & (left >= 0) & (right >= 0)
+        found = self.bigrams.get_indexer(left[pair] * len(self.tokens) + right[pair])
+        bigram_columns = np.where(found >= 0, self.bigram_column[found], -1)
+        return np.concatenate([self.unigram[numbers], bigram_columns]), np.concatenate([rows, rows[:-1][pair]])
+
+
+def _counts(ids: np.ndarray, rows: np.ndarray, n_docs: int, size: int) -> sp.csr_array:
+    """Sublinear term frequencies (1 + log count) of the known ids (≥ 0), one row per text; counted
+    by hashing (row, id) pairs, which is several times faster than scipy's sort-and-sum."""
+    known = ids >= 0
+    keys = rows[known].astype(np.int64) * size + ids[known]
+    numbers, unique = pd.factorize(keys)
+    tf = np.bincount(numbers).astype(np.float64)
+    np.log(tf, out=tf)
+    tf += 1.0
+    owner = unique // size
+    order = np.argsort(owner.astype(np.int32), kind="stable")  # rows in order; a row's columns need none
+    unique, tf, owner = unique[order], tf[order], owner[order]
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_docs), out=indptr[1:])
+    return sp.csr_array((tf, unique % size, indptr), shape=(n_docs, size))
 
 
 def _char_texts(docs: list[list[str]]) -> list[str]:
@@ -185,6 +229,7 @@ class LinearBank:
                          in (("words", len(self.word_index)), ("chars", len(char_index)))}
         self._idf2 = {block: np.zeros((len(table), max(len(folded), 1))) for block, table in self._weights.items()}
         self._intercepts = np.zeros(width)
+        self._words = _WordTable(self.word_index)
         start = 0
         for slot, model in enumerate(folded):
             coef, intercept = _linear_part(model.steps[-1][1])
@@ -203,21 +248,13 @@ class LinearBank:
             start = columns.stop
 
     def _tf(self, docs: list[list[str]], block: str) -> sp.csr_array:
-        """Sublinear term frequencies (1 + log count) of the block's known n-grams, one row per text."""
+        """Sublinear term frequencies of the block's known n-grams, one row per text."""
         if block == "words":
-            grams, rows = _word_grams(docs)
-            ids = np.fromiter(map(self.word_index.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-            size = len(self.word_index)
-        else:
-            codes, rows = _batch_codes(_char_texts(docs))
-            size = len(self._char_lookup)
-            ids = self._char_lookup.get_indexer(codes)  # a hash lookup: -1 where no model knows the n-gram
-        known = ids >= 0
-        counts = sp.csr_array((np.ones(int(known.sum())), (rows[known], ids[known])), shape=(len(docs), size))
-        counts.sum_duplicates()
-        np.log(counts.data, out=counts.data)
-        counts.data += 1.0
-        return counts
+            ids, rows = self._words.columns(docs)
+            return _counts(ids, rows, len(docs), len(self.word_index))
+        codes, rows = _batch_codes(_char_texts(docs))
+        # a hash lookup of every code at once: -1 where no model knows the n-gram
+        return _counts(self._char_lookup.get_indexer(codes), rows, len(docs), len(self._char_lookup))
 
     def probabilities(self, docs: list[list[str]]) -> list[np.ndarray]:
         """Every model's `predict_proba(docs)`, in the order the bank was given them."""

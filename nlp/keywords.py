@@ -23,10 +23,24 @@ def _idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
+class _Weights(dict):
+    """token → its IDF, or None for what is no keyword (single characters, numbers); each token once."""
+
+    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
+
+    def __missing__(self, token: str) -> float | None:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        idf, median = _idf()
+        weight = self[token] = idf.get(token, median) if len(token) >= 2 and not token.isdigit() else None
+        return weight
+
+
+_WEIGHTS = _Weights()
+
+
 def keywords(tokens: list[str], top: int = 8) -> list[str]:
-    idf, median = _idf()
-    counts = Counter(t for t in tokens if len(t) >= 2 and not t.isdigit())
-    weight = idf.get
-    # highest count × idf first, ties in word order
-    ranked = sorted([(-n * weight(t, median), t) for t, n in counts.items()])
+    weights = _WEIGHTS
+    # highest count × idf first, equal weights by the words themselves (stable from run to run)
+    ranked = sorted([(-n * weight, t) for t, n in Counter(tokens).items() if (weight := weights[t]) is not None])
     return [t for _, t in ranked[:top]]

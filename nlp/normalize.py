@@ -14,6 +14,7 @@ _FURNITURE = re.compile(r"\[(收藏|打印|關閉|关闭|返回|顶部|分享)\]
 _SPACE = re.compile(r"\s+")
 # C0, DEL and C1 controls (U+0080-U+009F arrive from mis-decoded GBK/Latin-1 pages)
 _CONTROL = {c: None for c in (*range(32), *range(127, 160)) if chr(c) not in "\n\t"}
+_HAS_CONTROL = re.compile("[" + "".join(map(chr, _CONTROL)) + "]")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0000FE0F\U0001F000-\U0001F2FF]+")
 _WEIBO_EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
 
@@ -36,8 +37,9 @@ def to_simplified(text: str) -> str:
 
 
 def to_halfwidth(text: str) -> str:
-    # NFKC folds full-width ASCII (Ａ１，) to half-width; Chinese punctuation stays as it is
-    return unicodedata.normalize("NFKC", text)
+    # NFKC folds full-width ASCII (Ａ１，！) to half-width; 。、“” stay as they are. The check costs
+    # ~1/50 of normalize(), which does not skip a text that is NFKC already (one in five)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 # polarity cues the analysis form drops but the sentiment model reads: Weibo emoticons, single emoji
@@ -49,12 +51,22 @@ def clean(text: str) -> str:
     return clean_keeping_cues(text)[0]
 
 
-def clean_keeping_cues(text: str) -> tuple[str, list[str]]:
-    """(`clean(text)`, the emoticons and emoji it removed, in order), from one normalisation."""
+def normalise(text: str) -> str:
+    """Control characters out, simplified, half-width; lines and spaces as they were."""
+    if not text:
+        return ""
+    if _HAS_CONTROL.search(text):  # rare, and translate() looks up every character
+        text = text.translate(_CONTROL)
+    return to_halfwidth(to_simplified(text))
+
+
+def clean_keeping_cues(text: str, *, normalised: bool = False) -> tuple[str, list[str]]:
+    """(`clean(text)`, the emoticons and emoji it removed, in order), from one normalisation.
+    `normalised`: the text is already `normalise(text)`."""
     if not text:
         return "", []
-    text = text.translate(_CONTROL)
-    text = to_halfwidth(to_simplified(text))
+    if not normalised:
+        text = normalise(text)
     text = _FURNITURE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
@@ -74,11 +86,18 @@ _COMPLAINT = re.compile(r"举报|投诉|反映|查处|打击|取缔|整治|请�
 _STUFFING_REST = 10  # an injected line is little more than its spam words
 
 
-def detect_spam(text: str) -> tuple[bool, str | None]:
+# any spam word anywhere: no pattern can match across a line break, so a text without one has no line with one
+_ANY_SPAM = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in SPAM_PATTERNS), re.I)
+
+
+def detect_spam(text: str, *, simplified: bool = False) -> tuple[bool, str | None]:
     """(is_spam, reason). Looks at the simplified text, line by line, so one injected line is named.
     Pornography is spam wherever it appears; gambling and SEO words only in an advertisement (a contact,
-    link or call to act) or a line that is little more than those words, and never in a complaint about them."""
-    simplified = to_simplified(text or "")
+    link or call to act) or a line that is little more than those words, and never in a complaint about them.
+    `simplified`: the text is already simplified (`normalise`)."""
+    simplified = (text or "") if simplified else to_simplified(text or "")
+    if not _ANY_SPAM.search(simplified):
+        return False, None
     for line in simplified.splitlines() or [simplified]:
         for kind, pattern in SPAM_PATTERNS:
             match = pattern.search(line)

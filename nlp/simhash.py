@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 
 BITS = 64
-_SHIFTS = np.arange(BITS, dtype=np.uint64)
 EMPTY = "0" * 16
 
 
-@lru_cache(maxsize=200_000)
+_KNOWN: dict[str, int] = {}  # a vocabulary repeats: each token is hashed once per process
+_KNOWN_LIMIT = 500_000
+
+
 def _hash(token: str) -> int:
-    """The token's 64-bit hash (cached: a vocabulary repeats)."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+    """The token's 64-bit hash."""
+    value = _KNOWN.get(token)
+    if value is None:
+        value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+        if len(_KNOWN) >= _KNOWN_LIMIT:  # bounded memory on an endless stream of new tokens
+            _KNOWN.clear()
+        _KNOWN[token] = value
+    return value
 
 
 def simhash(tokens: Iterable[str]) -> str:
@@ -26,20 +32,22 @@ def simhash(tokens: Iterable[str]) -> str:
 
 def simhash_many(documents: Iterable[Iterable[str]]) -> list[str]:
     """The signatures of many token lists, with one set of array operations for the whole batch:
-    bit i is set where the count-weighted votes of the tokens' hash bits i (+1 for a 1, -1 for a 0)
-    are positive."""
-    counters = [Counter(tokens) for tokens in documents]
-    sizes = np.fromiter(map(len, counters), dtype=np.int64, count=len(counters))
+    bit i is set where the votes of the tokens' hash bits i (+1 for a 1, -1 for a 0, once per
+    occurrence, so a repeated token weighs by its count) are positive."""
+    documents = [list(tokens) for tokens in documents]
+    sizes = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
     filled = sizes > 0
-    out = [EMPTY] * len(counters)
+    out = [EMPTY] * len(documents)
     if not filled.any():
         return out
-    hashes = np.fromiter((_hash(t) for c in counters for t in c), dtype=np.uint64, count=int(sizes.sum()))
-    counts = np.fromiter((n for c in counters for n in c.values()), dtype=np.int64, count=len(hashes))
-    signs = ((hashes[:, None] >> _SHIFTS) & np.uint64(1)).astype(np.int64) * 2 - 1
+    known, total = _KNOWN.get, int(sizes.sum())
+    hashes = np.fromiter((known(t) or _hash(t) for tokens in documents for t in tokens), dtype=np.uint64, count=total)
+    # bit i of every hash as a column (little-endian bytes, least significant bit first)
+    bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     starts = (np.cumsum(sizes) - sizes)[filled]
-    votes = np.add.reduceat(signs * counts[:, None], starts, axis=0)
-    packed = np.packbits((votes > 0)[:, ::-1], axis=1)
+    ones = np.add.reduceat(bits, starts, axis=0, dtype=np.int32)
+    # the votes are ones - zeros = 2·ones - tokens: positive when the ones are more than half
+    packed = np.packbits((2 * ones > sizes[filled, None])[:, ::-1], axis=1)
     for row, index in zip(packed, np.flatnonzero(filled), strict=True):
         out[index] = row.tobytes().hex()
     return out

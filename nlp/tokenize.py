@@ -200,11 +200,25 @@ class Tokenizer:
         return self.content_tokens(clean(text))
 
 
+class _Verdicts(dict):
+    """token → is it a content token; a vocabulary repeats, so each token is judged once."""
+
+    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        verdict = self[token] = token not in stop_words() and _WORDLIKE.search(token) is not None
+        return verdict
+
+
+_IS_CONTENT = _Verdicts()
+
+
 def content_of(every_token: list[str]) -> list[str]:
     """The content tokens of a full cut: no stop words, whitespace or punctuation."""
-    stops = stop_words()
-    search = _WORDLIKE.search
-    return [t for t in every_token if t not in stops and search(t)]
+    verdicts = _IS_CONTENT
+    return [t for t in every_token if verdicts[t]]
 
 
 @lru_cache(maxsize=1)

@@ -168,6 +168,8 @@ NEGATIVE_STRONG = 0.8
 # the largest cost of the analysis. Each pattern's needed characters are read from its own syntax tree
 # (below), so the filter cannot drift from the patterns. It is exact: stripping only removes
 # characters, so a pattern that cannot match the raw text cannot match the stripped one either.
+# PREFILTER = False runs the patterns as written, one whole regex at a time: the reference the fast
+# path is tested against (tests/nlp/test_urgency_prefilter.py, tests/nlp/test_urgency_fast.py).
 PREFILTER = True
 # very frequent characters make poor gates: when a sequence offers several mandatory parts, the one with
 # the rarest characters is chosen (only speed depends on this list, never the result)
@@ -225,28 +227,248 @@ def needed_chars(pattern: re.Pattern) -> frozenset[str] | None:
 
 
 _NEEDED = {pattern: needed_chars(pattern) for pattern in (*_NOT_AN_EVENT, *(s[1] for s in SIGNALS))}
-# one bit per pattern, so a text's gate is computed once from its distinct characters instead of one set
-# test per pattern (the set tests cost as much as the searches they saved)
-_BIT = {pattern: 1 << index for index, pattern in enumerate(_NEEDED)}
-_UNGATED = sum(_BIT[pattern] for pattern, need in _NEEDED.items() if need is None)
-_CHAR_BITS: dict[str, int] = {}
-for _pattern, _need in _NEEDED.items():
-    for _char in _need or ():
-        _CHAR_BITS[_char] = _CHAR_BITS.get(_char, 0) | _BIT[_pattern]
-_GATE_CHARS = frozenset(_CHAR_BITS)
-_EVERY_PATTERN = -1  # all bits set
-
-
-def _gate(text: str) -> int:
-    """Bit mask of the patterns that may match `text` (or, after stripping, any part of it)."""
-    if not PREFILTER:
-        return _EVERY_PATTERN
-    return reduce(or_, map(_CHAR_BITS.__getitem__, _GATE_CHARS.intersection(text)), _UNGATED)
 
 
 def _may_match(pattern: re.Pattern, present: frozenset[str] | None) -> bool:
     need = _NEEDED.get(pattern)
     return present is None or need is None or not need.isdisjoint(present)
+
+
+# --- fast path ---------------------------------------------------------------------------------------
+# A whole pattern is gated by the union of its alternatives' characters, so a big alternation runs on
+# almost every text, and then its slowest alternative (a count before 死亡, a name before 自杀) scans
+# every position. Each top-level alternative is therefore compiled and gated on its own: one bit per
+# alternative, the text's gate read once from its distinct characters. Nothing follows the top-level
+# alternation, so the whole pattern's match is the alternatives' leftmost match, ties to the earliest
+# alternative, and each alternative searched on the whole text sees the same context (lookbehinds,
+# ^) as it did inside the whole pattern.
+_bits_used = 0
+
+
+def _take_bits(count: int) -> int:
+    global _bits_used
+    offset, _bits_used = _bits_used, _bits_used + count
+    return offset
+
+
+def _top_level_alternatives(source: str) -> list[str]:
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1
+            i += source.startswith("^", i)
+            i += source.startswith("]", i)  # a ] first in a class is a literal
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
+def _uses(items, ops) -> bool:
+    """Whether the parsed sequence contains any of `ops` at any depth."""
+    return any(op in ops or any(_uses(nested, ops) for nested in _subpatterns(av)) for op, av in items)
+
+
+def _subpatterns(value):
+    if isinstance(value, _sre_parse.SubPattern):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _subpatterns(item)
+
+
+class _Alternatives:
+    """`pattern` split into its top-level alternatives, each with its own gate bit."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+        self.parts = self._split(pattern) or (pattern,)  # a pattern that cannot be split runs whole
+        self.offset = _take_bits(len(self.parts))
+        self.mask = (1 << len(self.parts)) - 1
+        self.needs = tuple(needed_chars(p) for p in self.parts)
+        self.bits = self.mask << self.offset
+        self._chosen: dict[int, tuple[re.Pattern, ...]] = {}
+
+    @staticmethod
+    def _split(pattern: re.Pattern) -> tuple[re.Pattern, ...] | None:
+        """The alternatives, when they are equivalent to the whole: no flag that would read differently,
+        no back reference across alternatives, each alternative a pattern of its own, and none that can
+        match the empty string (sub()'s rules for empty matches are not reproduced)."""
+        if pattern.flags != re.UNICODE:
+            return None
+        if _uses(_sre_parse.parse(pattern.pattern, pattern.flags), {_sre.GROUPREF, _sre.GROUPREF_EXISTS}):
+            return None
+        try:
+            parts = tuple(re.compile(s) for s in _top_level_alternatives(pattern.pattern))
+        except re.error:
+            return None
+        if "|".join(p.pattern for p in parts) != pattern.pattern or sum(p.groups for p in parts) != pattern.groups:
+            return None  # not split where the alternation is
+        if any(_sre_parse.parse(p.pattern).getwidth()[0] == 0 for p in parts):
+            return None
+        return parts
+
+    def _gated(self, gate: int) -> tuple[re.Pattern, ...]:
+        bits = (gate >> self.offset) & self.mask
+        parts = self._chosen.get(bits)
+        if parts is None:
+            parts = tuple(part for index, part in enumerate(self.parts) if bits >> index & 1)
+            if len(self._chosen) < 4096:  # texts share few combinations; the bound is for adversarial input
+                self._chosen[bits] = parts
+        return parts
+
+    def search(self, text: str, gate: int) -> re.Match | None:
+        parts = self._gated(gate)
+        if len(parts) == 1:
+            return parts[0].search(text)
+        best = None
+        for part in parts:
+            match = part.search(text)
+            # strictly before: on a tie the earlier alternative (searched first) wins
+            if match is not None and (best is None or match.start() < best.start()):
+                best = match
+        return best
+
+    def found(self, text: str, gate: int) -> bool:
+        return any(part.search(text) for part in self._gated(gate))
+
+    def sub(self, text: str, gate: int) -> str:
+        """pattern.sub("", text): the leftmost match, ties to the earliest alternative, again and again
+        from the end of the last one."""
+        parts = self._gated(gate)
+        if len(parts) <= 1:  # the alternatives gated out cannot match anywhere
+            return parts[0].sub("", text) if parts else text
+        found = [part.search(text) for part in parts]
+        pieces, position = [], 0
+        while True:
+            best = None
+            for index, match in enumerate(found):
+                if match is not None and match.start() < position:
+                    # a match at or after `position` is still the leftmost from there: every start
+                    # before it was tried and failed
+                    match = found[index] = parts[index].search(text, position)
+                if match is not None and (best is None or match.start() < best.start()):
+                    best = match
+            if best is None:
+                break
+            pieces.append(text[position:best.start()])
+            position = best.end()
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+_CLAUSE = re.compile(r"\[\^(?P<open>[^\]\\]+)\]\*\((?P<trigger>.+)\)\[\^(?P<close>[^\]\\]+)\]\*")
+
+
+class _Clauses:
+    """pattern.sub("", text) for a pattern of the shape [^D]*(trigger)[^E]* (E within D, a trigger
+    that holds no character of D): every clause from its start to the next E that holds a trigger.
+    Run as written, the leading [^D]* scans to the end of the clause from every position of a clause
+    without a trigger, which costs the square of the clause's length."""
+
+    @classmethod
+    def of(cls, pattern: re.Pattern) -> _Clauses | None:
+        shape = _CLAUSE.fullmatch(pattern.pattern)
+        if shape is None or pattern.flags != re.UNICODE:
+            return None
+        trigger, opening, closing = shape["trigger"], set(shape["open"]), set(shape["close"])
+        if any(c in "\\-^[]" for c in opening | closing) or not closing <= opening:
+            return None
+        depth = 0
+        for char in trigger:  # (trigger) must be one group, not "(a)…(b)"
+            depth += (char == "(") - (char == ")")
+            if depth < 0:
+                return None
+        try:
+            parsed = _sre_parse.parse(trigger)
+        except re.error:
+            return None
+        literals: set[str] = set()
+        if not cls._plain(parsed, literals) or literals & opening or parsed.getwidth()[0] == 0:
+            return None
+        return cls(pattern, re.compile(trigger), opening, closing)
+
+    @classmethod
+    def _plain(cls, items, literals: set[str]) -> bool:
+        """Literals, alternations, groups and lookarounds only: what the trigger consumes is a literal."""
+        for op, av in items:
+            if op is _sre.LITERAL:
+                literals.add(chr(av))
+            elif op is _sre.BRANCH:
+                if not all(cls._plain(b, literals) for b in av[1]):
+                    return False
+            elif op is _sre.SUBPATTERN:
+                if not cls._plain(av[3], literals):
+                    return False
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                pass  # consumes nothing; it sees the whole text here as in the whole pattern
+            else:
+                return False
+        return True
+
+    def __init__(self, pattern: re.Pattern, trigger: re.Pattern, opening: set[str], closing: set[str]):
+        self.pattern = pattern
+        self.trigger = trigger
+        self.opening = tuple(opening)
+        self.closing = re.compile("[" + "".join(sorted(closing)) + "]")
+        self.offset = _take_bits(1)
+        self.bits = 1 << self.offset
+        self.needs = (needed_chars(trigger),)
+
+    def sub(self, text: str, gate: int) -> str:  # the gate was read by the caller: one bit, the trigger's
+        match = self.trigger.search(text)
+        if match is None:
+            return text
+        pieces, position = [], 0
+        while match is not None:
+            trigger = match.start()
+            start = max(text.rfind(d, position, trigger) for d in self.opening) + 1
+            pieces.append(text[position:max(start, position)])
+            end = self.closing.search(text, trigger)
+            position = end.start() if end else len(text)
+            match = self.trigger.search(text, position)
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+_FAST_STRIPS = tuple(_Clauses.of(p) or _Alternatives(p) for p in _NOT_AN_EVENT)
+_FAST_SIGNALS = tuple(_Alternatives(pattern) for _, pattern, _, _ in SIGNALS)
+_FAST_NAMED_PLACE = _Alternatives(_NAMED_PLACE)
+_FAST_FICTION = _Alternatives(_FICTION)
+_FAST_STRONG_MEMORIAL = _Alternatives(_STRONG_MEMORIAL)
+_FAST_LOOKING_BACK = _Alternatives(_LOOKING_BACK)
+# one bit per alternative, so a text's gate is computed once from its distinct characters instead of one
+# set test per alternative (the set tests cost as much as the searches they saved)
+_UNGATED = 0
+_CHAR_BITS: dict[str, int] = {}
+for _fast in (*_FAST_STRIPS, *_FAST_SIGNALS, _FAST_NAMED_PLACE, _FAST_FICTION, _FAST_STRONG_MEMORIAL,
+              _FAST_LOOKING_BACK):
+    for _index, _need in enumerate(_fast.needs):
+        _bit = 1 << (_fast.offset + _index)
+        if _need is None:
+            _UNGATED |= _bit
+        for _char in _need or ():
+            _CHAR_BITS[_char] = _CHAR_BITS.get(_char, 0) | _bit
+_GATE_CHARS = frozenset(_CHAR_BITS)
+
+
+def _gate(text: str) -> int:
+    """Bit mask of the alternatives that may match `text` (or, after stripping, any part of it)."""
+    return reduce(or_, map(_CHAR_BITS.__getitem__, _GATE_CHARS.intersection(text)), _UNGATED)
 
 
 @dataclass(frozen=True)
@@ -257,11 +479,34 @@ class Urgency:
     emergency: bool  # an emergency event fired: the text is a government matter whatever relevance says
 
 
-def _strip_non_events(text: str, gate: int = _EVERY_PATTERN) -> str:
+def _strip_non_events(text: str) -> str:
     for pattern in _NOT_AN_EVENT:
-        if gate & _BIT[pattern]:
-            text = pattern.sub("", text)
+        text = pattern.sub("", text)
     return text
+
+
+def _matches(text: str) -> tuple[str, list[tuple[int, re.Match]]]:
+    """The stripped text and, for each signal that matches it, (index in SIGNALS, match)."""
+    if not PREFILTER:
+        text = _strip_non_events(text)
+        return text, [(i, m) for i, (_, pattern, _, _) in enumerate(SIGNALS) if (m := pattern.search(text))]
+    gate = _gate(text)
+    for strip in _FAST_STRIPS:
+        if gate & strip.bits:
+            text = strip.sub(text, gate)
+    return text, [(i, m) for i, fast in enumerate(_FAST_SIGNALS)
+                  if gate & fast.bits and (m := fast.search(text, gate))]
+
+
+def _frames(text: str) -> tuple[bool, bool, bool]:
+    """Whether the stripped text is fiction, a memorial, a look back."""
+    if not PREFILTER:
+        return (bool(_FICTION.search(_NAMED_PLACE.sub("", text))), bool(_STRONG_MEMORIAL.search(text)),
+                bool(_LOOKING_BACK.search(text)))
+    gate = _gate(text)
+    return (bool(gate & _FAST_FICTION.bits) and _FAST_FICTION.found(_FAST_NAMED_PLACE.sub(text, gate), gate),
+            bool(gate & _FAST_STRONG_MEMORIAL.bits) and _FAST_STRONG_MEMORIAL.found(text, gate),
+            bool(gate & _FAST_LOOKING_BACK.bits) and _FAST_LOOKING_BACK.found(text, gate))
 
 
 def assess(text: str, *, relevant: bool = True, negative: float = 0.0, likes: int = 0, reposts: int = 0,
@@ -272,20 +517,15 @@ def assess(text: str, *, relevant: bool = True, negative: float = 0.0, likes: in
     threshold. It raises the level to 2 at most and makes no emergency: held out set by set, the model
     finds about three in ten of the emergencies the rules miss but tells a real event from the same
     words used loosely far worse than the rules do (data/nlp/README.md)."""
-    text = text or ""
-    gate = _gate(text)
-    text = _strip_non_events(text, gate)
+    text, matches = _matches(text or "")
     fired: list[str] = []
     score = 0.0
     critical = emergency = False
     frames: tuple[bool, bool, bool] | None = None  # fiction, memorial, looking back: read when an event fires
-    for category, pattern, weight, is_event in SIGNALS:
-        match = pattern.search(text) if gate & _BIT[pattern] else None
-        if not match:
-            continue
+    for index, match in matches:
+        category, _, weight, is_event = SIGNALS[index]
         if is_event and frames is None:
-            frames = (bool(_FICTION.search(_NAMED_PLACE.sub("", text))), bool(_STRONG_MEMORIAL.search(text)),
-                      bool(_LOOKING_BACK.search(text)))
+            frames = _frames(text)
         fiction, memorial, looking_back = frames or (False, False, False)
         if is_event and (fiction or (looking_back and category.startswith(DISASTER)) or (memorial and category == "伤亡")):
             fired.append(f"往事: {match.group(0)}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from nlp.cluster import Candidate, best_match, heat, score, spike
-from nlp.simhash import distance, similarity, simhash
+from nlp.simhash import distance, similarity, simhash, simhash_many
 from nlp.tokenize import analyzer_tokens
 
 NOW = datetime(2026, 5, 1, 12, 0)
@@ -75,3 +75,6 @@ def test_simhash_matches_the_textbook_definition():
     for _ in range(100):
         tokens = ["".join(rng.choice("物业小区乱收费停水学校") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 40))]
         assert simhash(tokens) == reference(tokens)
+    # a batch, empty lists among them, gives each list its own signature
+    batch = [[], *([rng.choice("物业小区乱收费停水学校") for _ in range(rng.randint(0, 30))] for _ in range(50)), []]
+    assert simhash_many(batch) == [reference(tokens) if tokens else "0" * 16 for tokens in batch]

@@ -18,7 +18,7 @@ from nlp.normalize import clean_keeping_cues, detect_spam, normalise
 from nlp.places import Gazetteer
 from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, content_of, for_profile
-from nlp.topic_rules import harmonise
+from nlp.topic_rules import harmonise_many
 from nlp.urgency import assess
 from nlp.urgency_model import EMERGENCY, threshold_of
 from yuqing.profile import Profile
@@ -126,26 +126,30 @@ class Analyzer:
             sentiment_p = self._sentiment_bank.probabilities(feed)[0]
         topic_classes, relevance_classes, sentiment_classes = (
             [str(c) for c in model.classes_] for model in (self._topic, self._relevance, self._sentiment))
-        relevant_column = relevance_classes.index("relevant") if "relevant" in relevance_classes else None
-        positive_column = sentiment_classes.index("positive") if "positive" in sentiment_classes else None
+        topic_p = harmonise_many(cleaned, topic_classes, topic_p)
+        # whole columns to Python numbers at once: indexing numpy one element at a time costs more
+        best_topic = topic_p.argmax(axis=1).tolist()
+        best_prob = topic_p.max(axis=1).tolist()
+        relevance_scores = (relevance_p[:, relevance_classes.index("relevant")].tolist()
+                            if "relevant" in relevance_classes else [0.0] * len(posts))
+        positives = (sentiment_p[:, sentiment_classes.index("positive")].tolist()
+                     if "positive" in sentiment_classes else [0.5] * len(posts))
+        alarms = [None] * len(posts)
+        if emergency_p is not None:
+            alarms = [p if p >= self._emergency_at else None for p in emergency_p.tolist()]
         signatures = simhash_many(tokens)
         results = []
         for index, (_title, _text, likes, reposts, comments) in enumerate(posts):
             has_text = bool(tokens[index])
-            topic_row = harmonise(cleaned[index], topic_classes, topic_p[index])
-            best = int(topic_row.argmax())
-            topic = str(topic_classes[best]) if has_text else None
-            topic_prob = float(topic_row[best]) if has_text else 0.0
-            relevance_score = float(relevance_p[index, relevant_column]) if relevant_column is not None else 0.0
-            positive = float(sentiment_p[index, positive_column]) if positive_column is not None else 0.5
+            topic = topic_classes[best_topic[index]] if has_text else None
+            topic_prob = best_prob[index] if has_text else 0.0
+            relevance_score, positive = relevance_scores[index], positives[index]
             if NEUTRAL_BAND[0] <= positive <= NEUTRAL_BAND[1]:
                 label = "neutral"
             else:
                 label = "positive" if positive > NEUTRAL_BAND[1] else "negative"
             model_relevant = has_text and relevance_score >= RELEVANT_AT
-            alarm = None
-            if emergency_p is not None and has_text and emergency_p[index] >= self._emergency_at:
-                alarm = float(emergency_p[index])
+            alarm = alarms[index] if has_text else None
             urgency = assess(cleaned[index], relevant=model_relevant, negative=1 - positive, likes=_int(likes),
                              reposts=_int(reposts), comments=_int(comments), model_alarm=alarm)
             # an emergency is a matter for the government whatever the relevance model thinks

@@ -23,12 +23,18 @@ def harmonised_label(text: str, label: str) -> str:
 
 def harmonise(text: str, classes: list[str], probabilities: np.ndarray) -> np.ndarray:
     """One row of class probabilities with the rule applied (the moved mass is added, not lost)."""
-    row = probabilities.copy()
+    return harmonise_many([text], classes, probabilities[None, :])[0]
+
+
+def harmonise_many(texts: list[str], classes: list[str], probabilities: np.ndarray) -> np.ndarray:
+    """`harmonise` for a batch (rows of `probabilities` in the order of `texts`); a new array."""
+    rows = probabilities.copy()
     for term, wrong, right in HARMONISE:
-        if term in text and wrong in classes and right in classes:
-            top = classes[int(row.argmax())]
-            if top == wrong:
-                i, j = classes.index(wrong), classes.index(right)
-                row[j] += row[i]
-                row[i] = 0.0
-    return row
+        if wrong not in classes or right not in classes:
+            continue
+        i, j = classes.index(wrong), classes.index(right)
+        for row in [n for n, text in enumerate(texts) if term in text]:
+            if int(rows[row].argmax()) == i:
+                rows[row, j] += rows[row, i]
+                rows[row, i] = 0.0
+    return rows

@@ -201,7 +201,9 @@ def _counts(ids: np.ndarray, rows: np.ndarray, n_docs: int, size: int) -> sp.csr
 
 def _char_texts(docs: list[list[str]]) -> list[str]:
     texts = [joined(doc) for doc in docs]
-    return [_WHITE_SPACES.sub(" ", t) if "  " in t or _WHITE_SPACES.search(t) else t for t in texts]
+    if not _WHITE_SPACES.search("".join(texts)):  # one scan of the batch: runs of spaces are rare
+        return texts
+    return [_WHITE_SPACES.sub(" ", t) for t in texts]
 
 
 class LinearBank:

@@ -84,3 +84,9 @@ def test_an_empty_batch_and_an_empty_bank():
     model = _fed_tokens(load_model("relevance", MODEL_DIR)[0])
     assert LinearBank([model]).probabilities([])[0].shape == (0, 2)
     assert LinearBank([]).probabilities([["任何"]]) == []
+
+
+def test_tokens_holding_runs_of_spaces_are_folded_as_scikit_learn_folds_them():
+    model = _fed_tokens(load_model("relevance", MODEL_DIR)[0])
+    docs = [["孝感巷", "积水  严重"], ["x"], ["路灯 \t 不亮", "  "], ["正常"]]
+    _same(LinearBank([model]).probabilities(docs)[0], model.predict_proba(docs))

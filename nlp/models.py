@@ -91,7 +91,7 @@ def sentiment_tokens(text: str, cut: Callable[[str], list[str]] | None = None) -
 def sentiment_tokens_of(every_token: list[str], cues: list[str]) -> list[str]:
     """The sentiment model's tokens from the full cut of the cleaned text (the one the analysis
     makes anyway for the content tokens) and the cues cleaning removed."""
-    return [w for w in every_token if w.strip()] + cues or ["<empty>"]
+    return list(filter(str.strip, every_token)) + cues or ["<empty>"]  # whitespace-only tokens go
 
 
 def sentiment_inputs(documents) -> list[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from itertools import chain
 
 import numpy as np
 
@@ -11,19 +12,19 @@ BITS = 64
 EMPTY = "0" * 16
 
 
-_KNOWN: dict[str, int] = {}  # a vocabulary repeats: each token is hashed once per process
-_KNOWN_LIMIT = 500_000
+class _Hashes(dict):
+    """token → its 64-bit hash; a vocabulary repeats, so each token is hashed once per process."""
+
+    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
+        return value
 
 
-def _hash(token: str) -> int:
-    """The token's 64-bit hash."""
-    value = _KNOWN.get(token)
-    if value is None:
-        value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
-        if len(_KNOWN) >= _KNOWN_LIMIT:  # bounded memory on an endless stream of new tokens
-            _KNOWN.clear()
-        _KNOWN[token] = value
-    return value
+_HASHES = _Hashes()
 
 
 def simhash(tokens: Iterable[str]) -> str:
@@ -40,8 +41,8 @@ def simhash_many(documents: Iterable[Iterable[str]]) -> list[str]:
     out = [EMPTY] * len(documents)
     if not filled.any():
         return out
-    known, total = _KNOWN.get, int(sizes.sum())
-    hashes = np.fromiter((known(t) or _hash(t) for tokens in documents for t in tokens), dtype=np.uint64, count=total)
+    hashes = np.fromiter(map(_HASHES.__getitem__, chain.from_iterable(documents)), dtype=np.uint64,
+                         count=int(sizes.sum()))
     # bit i of every hash as a column (little-endian bytes, least significant bit first)
     bits = np.unpackbits(hashes.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     starts = (np.cumsum(sizes) - sizes)[filled]

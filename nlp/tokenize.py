@@ -43,7 +43,6 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _LATIN_PAIR = re.compile(r"[a-zA-Z0-9+#&._%\-]{2}")
 _HAN = re.compile("[\u4e00-\u9fd5]")
 # where a tie between two cuts is possible (see the module docstring)
-_TRIPLE = re.compile("([\u4e00-\u9fd5])\\1\\1")
 _XYX = re.compile("(?=([\u4e00-\u9fd5])([\u4e00-\u9fd5])\\1)")
 USER_WORD_FREQ = 20000
 # never occurs in a cut (private-use characters are outside jieba's word characters); carries the
@@ -162,17 +161,22 @@ class Tokenizer:
         """jieba.lcut with the user words (HMM on), whitespace and punctuation included."""
         if self.engine == "jieba":
             return self._jieba.lcut(text)
-        if _TRIPLE.search(text) or self._symmetric_pair(text):
+        if self._tie_possible(text):
             return self._jieba.lcut(text)
         tokens = self._fast.cut(text)
         if not _LATIN_PAIR.search(text):
             return tokens
         return self._as_jieba(text, tokens)
 
-    def _symmetric_pair(self, text: str) -> bool:
-        """XYX where XY and YX are words of equal frequency: X|YX and XY|X tie."""
+    def _tie_possible(self, text: str) -> bool:
+        """A character three times in a row, or XYX where XY and YX are words of equal frequency
+        (X|YX and XY|X tie); one scan finds both, as XXX is XYX with Y = X."""
         symmetric = self._symmetric
-        return any(hit.group(1) + hit.group(2) in symmetric for hit in _XYX.finditer(text))
+        for hit in _XYX.finditer(text):
+            first, second = hit.group(1, 2)
+            if first == second or first + second in symmetric:
+                return True
+        return False
 
     def _as_jieba(self, text: str, tokens: list[str]) -> list[str]:
         # jieba-rs keeps a run like "7-9" or "2.0T" from its HMM step whole where jieba splits it
@@ -217,8 +221,7 @@ _IS_CONTENT = _Verdicts()
 
 def content_of(every_token: list[str]) -> list[str]:
     """The content tokens of a full cut: no stop words, whitespace or punctuation."""
-    verdicts = _IS_CONTENT
-    return [t for t in every_token if verdicts[t]]
+    return list(filter(_IS_CONTENT.__getitem__, every_token))  # a C loop: no bytecode per token
 
 
 @lru_cache(maxsize=1)

@@ -15,10 +15,7 @@ and checks that the three give the same Urgency for every text."""
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import importlib.util
-import random
 import subprocess
 import sys
 import tempfile
@@ -28,15 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp import DATA_DIR, urgency  # noqa: E402
+from nlp import urgency  # noqa: E402
 from nlp.normalize import clean  # noqa: E402
 
 
 def real_texts(n: int) -> list[str]:
-    with gzip.open(DATA_DIR / "relevance_train.csv.gz", "rt", encoding="utf-8", newline="") as handle:
-        texts = [r["text"] for r in csv.DictReader(handle) if r.get("segmented") != "1"]
-    random.Random(1).shuffle(texts)
-    return [clean(t) for t in texts[:n]]
+    """The texts of bench/analyze.py, cleaned as the analyser passes them to the rules."""
+    from analyze import (
+        real_texts as raw_texts,  # bench/analyze.py: this script's folder is on sys.path
+    )
+
+    return [clean(t) for t in raw_texts(n)]
 
 
 def assess_at(commit: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from nlp.cluster import Candidate, best_match, heat, score, spike
-from nlp.simhash import distance, similarity, simhash, simhash_many
+from nlp.simhash import distance, simhash, simhash_many, similarity
 from nlp.tokenize import analyzer_tokens
 
 NOW = datetime(2026, 5, 1, 12, 0)

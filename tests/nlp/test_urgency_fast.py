@@ -9,12 +9,10 @@ import csv
 import gzip
 import random
 import re
-from itertools import islice
 
 import pytest
 
-from nlp import DATA_DIR
-from nlp import urgency
+from nlp import DATA_DIR, urgency
 from nlp.normalize import clean
 
 # how many texts of each shipped file (None: all); the rules as written are slow on long texts, which

@@ -167,7 +167,7 @@ class _WordTable:
         self.unigram[list(unigrams)] = list(unigrams.values())
         pairs_array = np.array(pairs, dtype=np.int64).reshape(-1, 3)
         self.bigrams = pd.Index(pairs_array[:, 0] * len(self.tokens) + pairs_array[:, 1])
-        self.bigram_column = pairs_array[:, 2]
+        self.bigram_column = np.append(pairs_array[:, 2], -1)  # a lookup's -1 lands on the last slot
 
     def columns(self, docs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         """(column of every unigram and bigram occurrence, or -1; the row each belongs to)."""
@@ -177,8 +177,7 @@ class _WordTable:
         rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
         left, right = numbers[:-1], numbers[1:]
         pair = (rows[:-1] == rows[1:]) & (left >= 0) & (right >= 0)
-        found = self.bigrams.get_indexer(left[pair] * len(self.tokens) + right[pair])
-        bigram_columns = np.where(found >= 0, self.bigram_column[found], -1)
+        bigram_columns = self.bigram_column[self.bigrams.get_indexer(left[pair] * len(self.tokens) + right[pair])]
         return np.concatenate([self.unigram[numbers], bigram_columns]), np.concatenate([rows, rows[:-1][pair]])
 
 
@@ -225,10 +224,9 @@ class LinearBank:
                 char_grams.setdefault(gram, len(char_grams))
         # a batch's character n-grams are looked up by integer code, all at once
         self._char_lookup = pd.Index(np.fromiter(map(gram_code, char_grams), dtype=np.uint64, count=len(char_grams)))
-        char_index = char_grams
         width = sum(_linear_part(m.steps[-1][1])[0].shape[0] for m in folded)
         self._weights = {block: np.zeros((size, width)) for block, size
-                         in (("words", len(self.word_index)), ("chars", len(char_index)))}
+                         in (("words", len(self.word_index)), ("chars", len(char_grams)))}
         self._idf2 = {block: np.zeros((len(table), max(len(folded), 1))) for block, table in self._weights.items()}
         self._intercepts = np.zeros(width)
         self._words = _WordTable(self.word_index)
@@ -239,7 +237,7 @@ class LinearBank:
             self._columns[id(model)], self._slot[id(model)] = columns, slot
             self._intercepts[columns] = intercept
             offset = 0
-            for block, vectorizer, index in zip(BLOCKS, _vectorizers(model), (self.word_index, char_index), strict=True):
+            for block, vectorizer, index in zip(BLOCKS, _vectorizers(model), (self.word_index, char_grams), strict=True):
                 grams = list(vectorizer.vocabulary_)
                 rows = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
                 features = np.fromiter(map(vectorizer.vocabulary_.__getitem__, grams), dtype=np.int64, count=len(grams))

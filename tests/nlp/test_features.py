@@ -90,3 +90,30 @@ def test_tokens_holding_runs_of_spaces_are_folded_as_scikit_learn_folds_them():
     model = _fed_tokens(load_model("relevance", MODEL_DIR)[0])
     docs = [["孝感巷", "积水  严重"], ["x"], ["路灯 \t 不亮", "  "], ["正常"]]
     _same(LinearBank([model]).probabilities(docs)[0], model.predict_proba(docs))
+
+
+def test_a_vocabulary_without_bigrams_and_tokens_holding_the_bigram_joint():
+    """Word bigrams are found by token numbers: no bigram in the vocabulary, and tokens holding the
+    "_" that joins a bigram's two tokens, give the pipeline's own answers."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
+
+    from nlp.models import joined, with_bigrams
+
+    def layout(word_vectorizer):
+        return Pipeline([("features", FeatureUnion([
+            ("words", word_vectorizer),
+            ("chars", TfidfVectorizer(analyzer="char", preprocessor=joined, ngram_range=(1, 3), sublinear_tf=True))])),
+            ("classify", LogisticRegression())])
+
+    docs = [["路灯", "_", "不亮"], ["路灯_不亮"], ["a_b", "c"], ["a", "b_c"], ["积水", "严重"], ["x_"], ["_", "_"]] * 4
+    labels = ["a", "b"] * 14
+    # trained on one token per text, its vocabulary has no bigram for the pairs of known tokens it meets
+    single = layout(TfidfVectorizer(analyzer=with_bigrams, sublinear_tf=True)).fit([[t] for t in "甲乙丙丁" * 3], list("ab" * 6))
+    pairs = [["甲", "乙"], ["丙", "丁", "甲"], ["戊"]]
+    _same(LinearBank([single]).probabilities(pairs)[0], single.predict_proba(pairs))
+    with_joints = layout(TfidfVectorizer(analyzer=with_bigrams, sublinear_tf=True)).fit(docs, labels)
+    assert foldable(with_joints)
+    tests = [["路灯", "_", "不亮"], ["a", "b", "c"], ["a_b", "c"], ["_", "_", "_"], ["新词"], ["路灯_不亮", "x_"]]
+    _same(LinearBank([with_joints]).probabilities(tests)[0], with_joints.predict_proba(tests))

@@ -14,7 +14,9 @@ _FURNITURE = re.compile(r"\[(收藏|打印|關閉|关闭|返回|顶部|分享)\]
 _SPACE = re.compile(r"\s+")
 # C0, DEL and C1 controls (U+0080-U+009F arrive from mis-decoded GBK/Latin-1 pages)
 _CONTROL = {c: None for c in (*range(32), *range(127, 160)) if chr(c) not in "\n\t"}
-_HAS_CONTROL = re.compile("[" + "".join(map(chr, _CONTROL)) + "]")
+# and lone surrogates (half of a pair cut by a broken encoder): no text, and nothing can encode them
+_CONTROL.update({c: None for c in range(0xD800, 0xE000)})
+_HAS_CONTROL = re.compile("[" + "".join(chr(c) for c in _CONTROL if c < 0xD800) + "\ud800-\udfff]")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0000FE0F\U0001F000-\U0001F2FF]+")
 _WEIBO_EMOTICON = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
 

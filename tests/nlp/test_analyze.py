@@ -83,3 +83,10 @@ def test_batch_equals_one_by_one(demo_analyzer):
 def test_spam_page_is_marked(demo_analyzer):
     result = demo_analyzer.analyze("鲤城区政务公开实施方案", "全面推进政务公开工作。\n日本三级电影在线")
     assert result.spam and "porn" in result.spam_reason
+
+
+def test_lone_surrogates_and_control_characters_are_noise_not_an_error(demo_analyzer):
+    """Half of a surrogate pair (a broken encoder) or a control character cannot fail the batch it is in."""
+    noisy, plain = demo_analyzer.analyze_many([
+        ("", "小区\ud800门口\x00路灯坏了\udfff一个月", 0, 0, 0), ("", "小区门口路灯坏了一个月", 0, 0, 0)])
+    assert noisy.tokens == plain.tokens and noisy.topic == plain.topic and noisy.sentiment_score == plain.sentiment_score

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jieba
 
+from nlp.memo import TokenMemo
+
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
@@ -23,20 +25,13 @@ def _idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
-class _Weights(dict):
-    """token → its IDF, or None for what is no keyword (single characters, numbers); each token once."""
-
-    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
-
-    def __missing__(self, token: str) -> float | None:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        idf, median = _idf()
-        weight = self[token] = idf.get(token, median) if len(token) >= 2 and not token.isdigit() else None
-        return weight
+def _weight(token: str) -> float | None:
+    """The token's IDF, or None for what is no keyword (single characters, numbers)."""
+    idf, median = _idf()
+    return idf.get(token, median) if len(token) >= 2 and not token.isdigit() else None
 
 
-_WEIGHTS = _Weights()
+_WEIGHTS = TokenMemo(_weight)
 
 
 def keywords(tokens: list[str], top: int = 8) -> list[str]:

@@ -8,23 +8,18 @@ from itertools import chain
 
 import numpy as np
 
+from nlp.memo import TokenMemo
+
 BITS = 64
 EMPTY = "0" * 16
 
 
-class _Hashes(dict):
-    """token → its 64-bit hash; a vocabulary repeats, so each token is hashed once per process."""
-
-    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
-
-    def __missing__(self, token: str) -> int:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        value = self[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
-        return value
+def _hash(token: str) -> int:
+    """The token's 64-bit hash."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-_HASHES = _Hashes()
+_HASHES = TokenMemo(_hash)
 
 
 def simhash(tokens: Iterable[str]) -> str:

@@ -28,6 +28,7 @@ import jieba
 from jieba.finalseg import re_skip as _HMM_SKIP
 
 from nlp import DATA_DIR
+from nlp.memo import TokenMemo
 from nlp.normalize import clean
 
 try:
@@ -204,19 +205,11 @@ class Tokenizer:
         return self.content_tokens(clean(text))
 
 
-class _Verdicts(dict):
-    """token → is it a content token; a vocabulary repeats, so each token is judged once."""
-
-    LIMIT = 500_000  # bounded memory on an endless stream of new tokens
-
-    def __missing__(self, token: str) -> bool:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        verdict = self[token] = token not in stop_words() and _WORDLIKE.search(token) is not None
-        return verdict
+def _is_content(token: str) -> bool:
+    return token not in stop_words() and _WORDLIKE.search(token) is not None
 
 
-_IS_CONTENT = _Verdicts()
+_IS_CONTENT = TokenMemo(_is_content)
 
 
 def content_of(every_token: list[str]) -> list[str]:

@@ -211,36 +211,34 @@ class LinearBank:
 
     def __init__(self, models) -> None:
         self.models = list(models)
-        folded = [m for m in self.models if foldable(m)]
+        # (model, (words, chars) vectorizers, (coefficients, intercepts)) of each model the bank folds
+        folded = [(m, _vectorizers(m), _linear_part(m.steps[-1][1])) for m in self.models if foldable(m)]
         self._columns: dict[int, slice] = {}  # id(model) → its score columns in the tables
         self._slot: dict[int, int] = {}  # id(model) → its norm column
-        self.word_index: dict[str, int] = {}
-        char_grams: dict[str, int] = {}
-        for model in folded:
-            words, chars = _vectorizers(model)
-            for gram in words.vocabulary_:
-                self.word_index.setdefault(gram, len(self.word_index))
-            for gram in chars.vocabulary_:
-                char_grams.setdefault(gram, len(char_grams))
-        # a batch's character n-grams are looked up by integer code, all at once
-        self._char_lookup = pd.Index(np.fromiter(map(gram_code, char_grams), dtype=np.uint64, count=len(char_grams)))
-        width = sum(_linear_part(m.steps[-1][1])[0].shape[0] for m in folded)
-        self._weights = {block: np.zeros((size, width)) for block, size
-                         in (("words", len(self.word_index)), ("chars", len(char_grams)))}
-        self._idf2 = {block: np.zeros((len(table), max(len(folded), 1))) for block, table in self._weights.items()}
-        self._intercepts = np.zeros(width)
+        indexes: tuple[dict[str, int], dict[str, int]] = ({}, {})  # n-gram → row of the table, per block
+        for _, vectorizers, _ in folded:
+            for index, vectorizer in zip(indexes, vectorizers, strict=True):
+                for gram in vectorizer.vocabulary_:
+                    index.setdefault(gram, len(index))
+        self.word_index, char_index = indexes
         self._words = _WordTable(self.word_index)
+        # a batch's character n-grams are looked up by integer code, all at once
+        self._char_lookup = pd.Index(np.fromiter(map(gram_code, char_index), dtype=np.uint64, count=len(char_index)))
+        width = sum(coef.shape[0] for _, _, (coef, _) in folded)
+        sizes = {block: len(index) for block, index in zip(BLOCKS, indexes, strict=True)}
+        self._weights = {block: np.zeros((size, width)) for block, size in sizes.items()}
+        self._idf2 = {block: np.zeros((size, max(len(folded), 1))) for block, size in sizes.items()}
+        self._intercepts = np.zeros(width)
         start = 0
-        for slot, model in enumerate(folded):
-            coef, intercept = _linear_part(model.steps[-1][1])
+        for slot, (model, vectorizers, (coef, intercept)) in enumerate(folded):
             columns = slice(start, start + coef.shape[0])
             self._columns[id(model)], self._slot[id(model)] = columns, slot
             self._intercepts[columns] = intercept
-            offset = 0
-            for block, vectorizer, index in zip(BLOCKS, _vectorizers(model), (self.word_index, char_grams), strict=True):
-                grams = list(vectorizer.vocabulary_)
+            offset = 0  # the chars block's coefficients follow the words block's
+            for block, vectorizer, index in zip(BLOCKS, vectorizers, indexes, strict=True):
+                grams, features = zip(*vectorizer.vocabulary_.items()) if vectorizer.vocabulary_ else ((), ())
                 rows = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
-                features = np.fromiter(map(vectorizer.vocabulary_.__getitem__, grams), dtype=np.int64, count=len(grams))
+                features = np.asarray(features, dtype=np.int64)
                 idf = np.asarray(vectorizer.idf_, dtype=np.float64)[features]
                 self._weights[block][rows, columns] = (coef[:, offset + features] * idf).T
                 self._idf2[block][rows, slot] = idf ** 2

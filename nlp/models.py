@@ -19,7 +19,6 @@ import gzip
 import hashlib
 import json
 import platform
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,13 +78,13 @@ def build_classifier(*, word_features: int = 40000, char_features: int = 60000, 
                      ("classify", _classifier(C, calibrated, class_weight))])
 
 
-def sentiment_tokens(text: str, cut: Callable[[str], list[str]] | None = None) -> list[str]:
+def sentiment_tokens(text: str) -> list[str]:
     """Raw text → every token with its polarity cues: the analysis form of the text (simplified,
-    half-width, links and @mentions dropped: a user name says nothing of the mood) cut with
-    punctuation and stop words kept (negations and intensifiers are stop words), then its emoticons
-    and emoji as tokens of their own. `cut`: jieba's (by default the plain dictionary's) `lcut`."""
+    half-width, links and @mentions dropped: a user name says nothing of the mood) cut by jieba's
+    plain dictionary with punctuation and stop words kept (negations and intensifiers are stop
+    words), then its emoticons and emoji as tokens of their own."""
     cleaned, cues = clean_keeping_cues(text or "")
-    return sentiment_tokens_of((cut or default_tokenizer().lcut)(cleaned), cues)
+    return sentiment_tokens_of(default_tokenizer().lcut(cleaned), cues)
 
 
 def sentiment_tokens_of(every_token: list[str], cues: list[str]) -> list[str]:

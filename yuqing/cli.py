@@ -163,8 +163,11 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
 
 
 @main.command("eval")
-@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), required=True,
-              help="Which model (or the urgency rules) to measure.")
+@click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency", "crawl"]), required=True,
+              help="Which model (or the urgency rules, or with crawl the page parsers) to measure.")
+@click.option("--pages", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Crawl only: a folder of saved pages with truth.csv (file, kind, title, published, body_first30, "
+                   "body_last30, injected_spam).")
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Labelled CSV (text or text_seg, label). For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
                    "/ `ordinary` (must not get level 1) / `not_emergency` (level ≤ 2 counts as a false alarm).")
@@ -181,9 +184,17 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
               help="Urgency only: the emergency classifier measured leave one set out over data/nlp/urgency_eval*.csv "
                    "(trained afresh on the other sets, threshold chosen inside them), beside the rules and rules OR model.")
 def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, profile: str | None,
-          split: str | None, rules_only: bool, loso: bool) -> None:
+          split: str | None, rules_only: bool, loso: bool, pages: Path | None) -> None:
     """Print accuracy, macro-F1, calibration and a per-class table of a model on a labelled CSV
-    (or, with --card, the figures measured on its held-out split when it was trained)."""
+    (or, with --card, the figures measured on its held-out split when it was trained).
+    With --task crawl: the article and site-watch parsers on saved pages, one line per page and a totals line."""
+    if task == "crawl" or pages is not None:
+        if task != "crawl" or pages is None:
+            raise click.UsageError("--task crawl 需要 --pages 目录（--pages 只用于 --task crawl）")
+        from crawlers.evaluate import crawl_report
+
+        click.echo(crawl_report(pages))
+        return
     from nlp.evaluate import evaluate_model, evaluate_urgency
     from yuqing.settings import get_settings
 
@@ -251,7 +262,7 @@ def analyze(limit: int | None, input_path: Path | None, output_path: Path | None
         from yuqing.profile import load_profile
 
         report = analyze_csv(input_path, output_path, Analyzer.load(load_profile(profile), model_dir))
-        click.echo(f"{report.describe()}; wrote {output_path}")
+        click.echo(f"{report.describe()}；已写入 {output_path}")
         return
     from flows.stages import analyze_new_posts, cluster_new_posts
     from yuqing.profile import load_profile

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yuqing import repo
+from yuqing.alerts import enqueue_alert
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
 
@@ -62,7 +63,6 @@ def check_sources(at: datetime | None = None) -> list[HealthProblem]:
 
 def raise_health_alerts(at: datetime | None = None) -> int:
     """Queue alerts for the current problems; returns how many messages were newly queued."""
-    from flows.alerts import enqueue_alert  # flows sit above crawlers; imported only when alerting
     from yuqing.profile import load_profile
 
     problems = check_sources(at)

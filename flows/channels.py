@@ -43,7 +43,6 @@ class _RedactUrls(logging.Filter):
 
 logging.getLogger("httpx").addFilter(_RedactUrls())
 
-CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook", "sms")
 # Documented limits of the receivers, in UTF-8 bytes (text messages)
 WECOM_TEXT_LIMIT = 2048
 DINGTALK_TEXT_LIMIT = 20000

@@ -3,8 +3,6 @@ the plain functions of flows/stages.py and crawlers/runner.py, tested without Pr
 
 from __future__ import annotations
 
-import flows  # noqa: F401  (sets Prefect's environment before prefect is imported)
-
 from prefect import flow, task
 
 from flows import stages

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import flows  # noqa: F401  (sets Prefect's environment before prefect is imported)
-
 from prefect import flow, task
 
 from flows import outbox, reports, sla, verify

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import flows  # noqa: F401
-
 from prefect import serve
 from prefect.schedules import Cron
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from flows.alerts import enqueue_alert
-from flows.deadlines import reminder_times
 from yuqing import repo
+from yuqing.alerts import enqueue_alert
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
+from yuqing.deadlines import reminder_times
 from yuqing.models import Assignment, Issue
 from yuqing.profile import Duration, Profile, load_profile
 

@@ -13,13 +13,13 @@ from datetime import timedelta
 from sqlmodel import Session
 from tqdm import tqdm
 
-from flows.alerts import enqueue_alert
-from flows.deadlines import compute_deadlines
 from flows.leases import stage_lease
 from flows.routing import IssueFacts, RoutingDecision, route
 from yuqing import repo
+from yuqing.alerts import enqueue_alert
 from yuqing.clock import now
 from yuqing.db import session_scope
+from yuqing.deadlines import compute_deadlines
 from yuqing.models import Analysis, Assignment, Issue, Post
 from yuqing.profile import Profile, load_profile
 from yuqing.repo import Viewer

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import flows  # noqa: F401  (sets Prefect's environment before prefect is imported)
-
 AUTOMATION_NAME = "yuqing: crash flow runs whose heartbeats stopped"
 HEARTBEAT_SECONDS = 30  # Prefect's minimum; workers must run with PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30
 

@@ -18,15 +18,16 @@ from pathlib import Path
 
 import pytest
 
-# Prefect reads these at import: keep its state inside a throwaway folder and never phone home.
-_PREFECT_HOME = Path(tempfile.mkdtemp(prefix="yuqing-prefect-test-"))
-atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
-os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 for _name in ("YUQING_DATABASE_URL", "DATABASE_URL", "YUQING_PROFILE", "YUQING_FAKE_NOW"):
     os.environ.pop(_name, None)
+
+# Prefect reads its settings at import: keep its state inside a throwaway folder and never phone home.
+_PREFECT_HOME = Path(tempfile.mkdtemp(prefix="yuqing-prefect-test-"))
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+from flows import configure_prefect  # noqa: E402
+
+configure_prefect(_PREFECT_HOME)
 
 # The property tests draw the same examples on every run, so a suite that passed passes again; the
 # random search for new failures is scripts/fuzz.py (or HYPOTHESIS_PROFILE=explore).

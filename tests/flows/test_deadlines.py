@@ -1,9 +1,12 @@
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.deadlines import SHANGHAI, add_working_days, compute_deadlines, reminder_times
+from yuqing.deadlines import add_working_days, compute_deadlines, reminder_times
 from yuqing.profile import Duration
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def at(text: str) -> datetime:
@@ -86,3 +89,17 @@ def test_working_days_are_counted_in_shanghai_time_for_a_utc_start():
     # 2026-09-30T20:00Z is already 10-01 04:00 in Shanghai (a holiday): the first working day is 10-08
     start = datetime(2026, 9, 30, 20, 0, tzinfo=UTC)
     assert add_working_days(start, 1) == datetime(2026, 10, 7, 20, 0, tzinfo=UTC)
+
+
+def test_working_days_follow_the_timezone_setting(monkeypatch):
+    """The zone comes from YUQING_TIMEZONE: the same UTC start is still 09-30 (a working day) in UTC."""
+    from yuqing.settings import reset_settings_cache
+
+    start = datetime(2026, 9, 30, 20, 0, tzinfo=UTC)
+    monkeypatch.setenv("YUQING_TIMEZONE", "UTC")
+    reset_settings_cache()
+    try:
+        assert add_working_days(start, 1) == datetime(2026, 10, 8, 20, 0, tzinfo=UTC)
+    finally:
+        monkeypatch.delenv("YUQING_TIMEZONE")
+        reset_settings_cache()

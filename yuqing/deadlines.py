@@ -2,7 +2,8 @@
 
 Hours are wall-clock (7×24), as the State Council rules count them. Working days follow the
 Chinese calendar with public holidays and make-up workdays (调休), from the `chinesecalendar`
-package; for a year it has no data for yet, Monday–Friday is used and the result says so.
+package; for a year it has no data for yet, Monday–Friday is used and the result says so. Dates
+are counted in the district's zone (setting timezone) unless a zone is passed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from yuqing.clock import local_zone
 from yuqing.profile import Duration, SlaPolicy
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def add_working_days(start: datetime, days: int, tz: ZoneInfo = SHANGHAI) -> datetime:
+def add_working_days(start: datetime, days: int, tz: ZoneInfo | None = None) -> datetime:
     """The same local time of day on the `days`-th working day after start's local date."""
-    local = start.astimezone(tz)
+    local = start.astimezone(tz or local_zone())
     day = local.date()
     remaining = days
     while remaining > 0:
@@ -57,13 +58,13 @@ def add_working_days(start: datetime, days: int, tz: ZoneInfo = SHANGHAI) -> dat
     return datetime.combine(day, local.timetz()).astimezone(start.tzinfo)
 
 
-def add_duration(start: datetime, duration: Duration, tz: ZoneInfo = SHANGHAI) -> datetime:
+def add_duration(start: datetime, duration: Duration, tz: ZoneInfo | None = None) -> datetime:
     if duration.working_days:
         return add_working_days(start, duration.working_days, tz)
     return start + timedelta(minutes=duration.minutes)
 
 
-def compute_deadlines(level: int, start: datetime, policy: SlaPolicy, tz: ZoneInfo = SHANGHAI) -> Deadlines:
+def compute_deadlines(level: int, start: datetime, policy: SlaPolicy, tz: ZoneInfo | None = None) -> Deadlines:
     """Deadlines for an assignment of urgency `level` created at `start` (tz-aware)."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")

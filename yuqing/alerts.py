@@ -1,14 +1,17 @@
-"""Who hears about what: turn a routing decision, a reminder or an escalation into outbox rows,
-one per contact channel of each recipient unit. Enqueueing is idempotent by dedupe key."""
+"""Who hears about what: turn a routing decision, a reminder, an escalation or a source-health
+problem into outbox rows, one per contact channel of each recipient unit. Enqueueing is idempotent
+by dedupe key. Kernel code, so the crawlers (source health) and the flows queue alerts the same way;
+delivery itself is flows/channels.py and flows/outbox.py."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from flows.channels import CHANNELS
 from yuqing import repo
 from yuqing.profile import UnitSpec
 
+# The delivery channels, in the order a unit's contacts are tried (flows/channels.py delivers them).
+CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook", "sms")
 HEAD_PREFIX = "head_"  # contacts of the unit head: head_email, head_sms, … (督办 goes to them)
 
 

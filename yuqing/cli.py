@@ -31,6 +31,13 @@ def main() -> None:
     Settings come from YUQING_* environment variables or .env (see .env.example);
     the database is a SQLite file under var/ unless YUQING_DATABASE_URL / DATABASE_URL is set.
     """
+    from flows import configure_prefect
+    from yuqing.clock import fake_clock_notice
+
+    configure_prefect()  # before any command imports Prefect
+    notice = fake_clock_notice()
+    if notice:
+        click.secho(notice, fg="yellow", err=True)
 
 
 @main.command()
@@ -241,10 +248,11 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
 @main.command()
 @click.option("--limit", type=int, default=None, help="Analyse at most this many new posts (database mode).")
 @click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Analyse this UTF-8 CSV instead of the database: a `text` column, optional title, time, likes, "
-                   "reposts, comments.")
+              help="分析这个表格而不是数据库：CSV（UTF-8，带或不带 BOM；Excel/WPS 存的 GBK/GB18030 也可）或 .xlsx；"
+                   "需要 `text` 列，可选 title、time、likes、reposts、comments。")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the analysed CSV (with --input): every input column plus topic, topic_prob, "
+              help="结果写到哪里（与 --input 同用）：.csv 为带 BOM 的 UTF-8（Excel/WPS 直接打开），.xlsx 为 Excel 工作簿；"
+                   "保留全部输入列，再加 topic, topic_prob, "
                    "topic_level2, relevant, urgency, urgency_signals, sentiment, sentiment_score, places, "
                    "jurisdiction, keywords, spam (and spam_reason, triage, error).")
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (default: settings.profile).")

@@ -13,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from nlp.analyze import AnalysisResult, Analyzer
+from yuqing import tables
 from yuqing.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ class BatchReport:
         self.errors[reason] = self.errors.get(reason, 0) + 1
 
     def describe(self) -> str:
-        failed = ", ".join(f"{n} {why}" for why, n in sorted(self.errors.items())) or "none"
-        return f"{self.rows} row(s) read, {self.analysed} analysed; rows with an error column: {failed}"
+        failed = "，".join(f"{why} {n} 行" for why, n in sorted(self.errors.items())) or "无"
+        return f"读取 {self.rows} 行，分析 {self.analysed} 行；error 列有内容的行：{failed}"
 
 
 def _count(engagement: str | None) -> tuple[int, str | None]:
@@ -80,26 +81,12 @@ def _prepare(row: dict) -> tuple[tuple | None, str | None]:
 def analyze_csv(input_path: Path, output_path: Path, analyzer: Analyzer, *, progress: bool = True,
                 batch_size: int = BATCH) -> BatchReport:
     report = BatchReport()
-    csv.field_size_limit(min(sys.maxsize, 1 << 30))
-    try:
-        with input_path.open(encoding="utf-8-sig", newline="") as handle:
-            header = csv.reader(handle).__next__()
-            total = sum(1 for _ in csv.reader(handle))
-    except StopIteration:
-        raise BadInput(f"{input_path}: empty file (no header)") from None
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{input_path}: not UTF-8 text ({exc})") from exc
-    except csv.Error as exc:
-        raise BadInput(f"{input_path}: not a readable CSV ({exc})") from exc
+    info = tables.inspect(input_path)
+    header, total = info.header, info.rows
     if "text" not in header:
-        raise BadInput(f"{input_path}: needs a `text` column; found {', '.join(header) or 'none'}")
+        raise BadInput(f"{input_path}：需要 `text` 列；现有列：{'、'.join(header) or '无'}")
     out_fields = list(dict.fromkeys(header + [c for c in OUTPUT_COLUMNS if c not in header]))
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    with input_path.open(encoding="utf-8-sig", newline="") as source, \
-            output_path.open("w", encoding="utf-8", newline="") as sink:
-        reader = csv.DictReader(source)
-        writer = csv.DictWriter(sink, fieldnames=out_fields, extrasaction="ignore")
-        writer.writeheader()
+    with tables.dict_rows(info) as reader, tables.TableWriter(output_path, out_fields) as writer:
         bar = tqdm(total=total, desc="analyse", unit="row", disable=not progress, file=sys.stderr)
         pending: list[tuple[dict, tuple | None, str | None]] = []
         while True:
@@ -109,8 +96,9 @@ def analyze_csv(input_path: Path, output_path: Path, analyzer: Analyzer, *, prog
                 break
             except csv.Error as exc:  # a broken line: report it in the output and go on with the next
                 report.rows += 1
-                log.warning("%s line %s: %s", input_path, reader.line_num, exc)
-                pending.append(({}, None, f"unreadable CSV line {reader.line_num}: {exc}"))
+                line = getattr(reader, "line_num", report.rows)
+                log.warning("%s line %s: %s", input_path, line, exc)
+                pending.append(({}, None, f"unreadable CSV line {line}: {exc}"))
                 continue
             report.rows += 1
             post, problem = _prepare(row)
@@ -126,7 +114,7 @@ def analyze_csv(input_path: Path, output_path: Path, analyzer: Analyzer, *, prog
     return report
 
 
-def _flush(pending, analyzer: Analyzer, writer: csv.DictWriter, report: BatchReport) -> None:
+def _flush(pending, analyzer: Analyzer, writer: tables.TableWriter, report: BatchReport) -> None:
     ready = [(i, post) for i, (_, post, _) in enumerate(pending) if post is not None]
     results: dict[int, AnalysisResult | str] = {}
     try:

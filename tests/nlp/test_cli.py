@@ -24,7 +24,7 @@ def _write(path, header, rows):
 
 
 def _read(path):
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -50,7 +50,7 @@ def test_analyze_csv_keeps_every_column_and_reports_bad_rows(tmp_path):
     assert empty["error"] == "empty text" and empty["topic"] == ""
     assert sports["relevant"] == "false" and sports["urgency"] == "4" and "likes not a number" in sports["error"]
     assert short["topic"] and short["error"] == ""
-    assert "5 row(s) read, 4 analysed" in result.output
+    assert "读取 5 行，分析 4 行" in result.output
 
 
 def test_streaming_in_batches_keeps_order(tmp_path, demo_analyzer):
@@ -66,7 +66,7 @@ def test_streaming_in_batches_keeps_order(tmp_path, demo_analyzer):
 def test_analyze_csv_without_text_column_is_a_clear_error(tmp_path):
     source = _write(tmp_path / "in.csv", ["content"], [["x"]])
     result = CliRunner().invoke(main, ["analyze", "--input", str(source), "--output", str(tmp_path / "o.csv")])
-    assert result.exit_code != 0 and "needs a `text` column" in result.output
+    assert result.exit_code != 0 and "需要 `text` 列" in result.output
 
 
 def test_analyze_input_needs_output(tmp_path):

@@ -1,0 +1,226 @@
+"""The page as a reader sees it, and the block that holds the article.
+
+* `reader_tree`: parsed the way a browser reads it (a stray `</html>`/`</body>` before the content
+  does not end the document), scripts, forms' widgets and comments gone, hidden elements
+  (display:none, visibility:hidden, `hidden`, off-screen) taken out and kept aside — they are
+  duplicates for another view, widgets, or injected spam, never the text a visitor reads.
+* `content_block`: the element holding the article, found by text density — each run of text
+  outside links adds its weight (sentence punctuation, length) to its enclosing container and half
+  to the one above, scaled down by the container's share of link text. Works on div, table and
+  Vue-rendered layouts alike, with no per-site rule.
+* `render_lines`: an element as text lines (block elements and <br> break lines, table cells are
+  joined on their row), skipping link-dense boxes (related/hot lists) inside the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from yuqing.errors import BadInput
+
+_STRAY_END = re.compile(r"</(?:html|body)\s*>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_JUNK = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "template", "head",
+         "input", "select", "option", "textarea", "button", "video", "audio", "map", "link", "meta")
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:^|[;\s])(?:left|top|margin-left|text-indent)\s*:\s*-\d{3,}", re.I)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
+# boxes that are page chrome by their name (readability's rule), unless the name also says content
+_CHROME_NAME = re.compile(
+    r"comment|share|bshare|jiathis|related|recommend|relate|footer|copyright|breadcrumb|crumb|sidebar|"
+    r"pager|pagination|toolbar|login|hotnews|hot-news|hot_news|rank|\bnav\b|navbar|subnav|\bmenu\b|banner|"
+    r"advert|\bad\b|\bads\b|guanggao|qrcode|erweima|weixin|wechat|print|fontsize|font-size|zihao|jiucuo",
+    re.I)
+_CONTENT_NAME = re.compile(r"article|content|\bbody\b|main|text|detail|zoom|news_txt|con_?txt|TRS_Editor", re.I)
+
+BLOCK = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
+    "tbody", "thead", "tfoot", "section", "article", "header", "footer", "aside", "nav", "blockquote",
+    "pre", "form", "center", "address", "figure", "figcaption", "main", "hr", "caption", "body", "fieldset",
+})
+_CONTAINERS = frozenset({"div", "td", "article", "section", "body", "blockquote", "center", "main", "form",
+                         "table", "dd", "font", "span"})
+_PUNCT = re.compile(r"[，。；！？、：,;!?“”]")
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass
+class ReaderPage:
+    tree: lxml_html.HtmlElement
+    hidden_text: list[str] = field(default_factory=list)  # text of hidden elements (injections hide there)
+    hidden_links: list[tuple[str, str]] = field(default_factory=list)  # (anchor text, href) of hidden links
+    title_tag: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # lower-case name/property/itemprop → content
+
+
+def _hidden_by_rules(tree) -> tuple[set[str], set[str]]:
+    classes, ids = set(), set()
+    for style in tree.iter("style"):
+        for selectors, body in _CSS_RULE.findall(style.text or ""):
+            if not re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", body, re.I):
+                continue
+            for selector in selectors.split(","):
+                if match := _SIMPLE_SELECTOR.match(selector):
+                    (classes if match.group(1) == "." else ids).add(match.group(2))
+    return classes, ids
+
+
+def reader_tree(page: str, *, url: str) -> ReaderPage:
+    if not page or not page.strip():
+        raise BadInput(f"empty page: {url}")
+    # a browser ignores </body> and </html> until the end of the file; lxml would stop reading there
+    cleaned = _STRAY_END.sub("", _XML_DECL.sub("", page, count=1))
+    try:
+        tree = lxml_html.document_fromstring(cleaned)
+    except (ValueError, etree.ParserError) as exc:
+        raise BadInput(f"unparsable HTML at {url}: {exc}") from exc
+    title_tag = " ".join((tree.findtext(".//title") or "").split())
+    classes, ids = _hidden_by_rules(tree)
+    result = ReaderPage(tree=tree, title_tag=title_tag)
+    for meta in tree.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = (meta.get(attr) or "").strip().lower()
+            if key and content and key not in result.meta:
+                result.meta[key] = content
+    hidden = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        style = element.get("style")
+        if (style and _HIDDEN_STYLE.search(style)) or element.get("hidden") is not None \
+                or (classes and classes.intersection((element.get("class") or "").split())) \
+                or (ids and element.get("id") in ids):
+            hidden.append(element)
+    for element in hidden:
+        if element.getparent() is None:
+            continue
+        text = " ".join(element.text_content().split())
+        if text:
+            result.hidden_text.append(text)
+        for link in element.iter("a"):
+            result.hidden_links.append((" ".join(link.text_content().split()), link.get("href") or ""))
+        element.drop_tree()  # keeps the tail: the text after a hidden element is visible
+    etree.strip_elements(tree, *_JUNK, with_tail=False)
+    etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
+    return result
+
+
+def _text_len(element) -> int:
+    return len(re.sub(r"\s+", "", element.text_content()))
+
+
+def link_density(element) -> float:
+    total = _text_len(element)
+    if not total:
+        return 0.0
+    linked = sum(_text_len(a) for a in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def _container(element):
+    """The element whose score a run of text feeds: its block, or the table of a small data cell."""
+    while element is not None and element.tag not in BLOCK and element.tag not in ("td", "th"):
+        element = element.getparent()
+    if element is None:
+        return None
+    if element.tag in ("td", "th") and _text_len(element) <= 100:
+        table = next(element.iterancestors("table"), None)
+        return table if table is not None else element
+    while element is not None and element.tag not in _CONTAINERS and element.tag not in ("td", "th"):
+        element = element.getparent()
+    return element
+
+
+def content_block(tree):
+    """(the element most likely to hold the article, its score) or (None, 0)."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    in_link = {node for a in root.iter("a") for node in a.iter()}
+    chrome = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("body", "html"):
+            continue
+        name = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if name.strip() and _CHROME_NAME.search(name) and not _CONTENT_NAME.search(name):
+            chrome.update(element.iter())
+    scores: dict = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element in in_link or element in chrome:
+            continue
+        runs = [element.text] + [child.tail for child in element]
+        for run in runs:
+            if not run:
+                continue
+            run = run.strip()
+            if len(run) < 8:
+                continue
+            weight = 1 + len(_PUNCT.findall(run)) + min(len(run) / 50, 3)
+            box = _container(element)
+            if box is None:
+                continue
+            scores[box] = scores.get(box, 0.0) + weight
+            parent = box.getparent()
+            if parent is not None:
+                scores[parent] = scores.get(parent, 0.0) + weight / 2
+    best, best_score = None, 0.0
+    for element, score in scores.items():
+        score *= 1 - link_density(element)
+        if score > best_score:
+            best, best_score = element, score
+    return best, best_score
+
+
+def render_lines(element, *, skip_link_boxes: bool = True) -> list[str]:
+    """`element` as text lines; boxes mostly made of links (related lists, menus) are left out."""
+    parts: list[str] = []
+
+    def walk(node, top: bool) -> None:
+        if not isinstance(node.tag, str):
+            return
+        tag = node.tag
+        if tag == "br":
+            parts.append("\n")
+            return
+        block = tag in BLOCK
+        if block and not top and skip_link_boxes and tag in ("div", "ul", "ol", "table", "dl", "section", "aside",
+                                                              "nav", "p", "li", "td", "span", "font"):
+            if link_density(node) > 0.5:
+                return
+        if block:
+            parts.append("\n")
+        elif tag in ("td", "th"):
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child, False)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(element, True)
+    text = "".join(parts).replace("\r", "\n")
+    lines = [" ".join(line.replace("\u3000", " ").replace("\xa0", " ").split()) for line in text.split("\n")]
+    return [line for line in lines if line]
+
+
+def emphasised_texts(element) -> set[str]:
+    """Squeezed texts of headings, bold and centred blocks under `element` (headline lines look so)."""
+    found = set()
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if node.tag in HEADINGS or node.tag in ("strong", "b", "center") or "text-align:center" in style \
+                or (node.get("align") or "").lower() == "center" or "font-weight:bold" in style:
+            text = re.sub(r"\s+", "", node.text_content())
+            if text:
+                found.add(text)
+    return found

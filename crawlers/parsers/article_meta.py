@@ -1,0 +1,219 @@
+"""Title, printed date and time, source and author of an article page.
+
+* Title: the article's own heading (h1/h2, an element named *title*, ArticleTitle/og:title)
+  cross-checked against <title> — the longest heading that <title> also holds wins, so a logo
+  <h1> or a nav heading loses; the site name is stripped whatever the separator (`_`, `|`, `-`,
+  `--`, `——` when what follows names a site).
+* Date: what the page prints near the title (发布时间/发布日期/发文日期 first) wins over meta tags,
+  and the time of day is kept; a meta time fills in only a printed date of the same day.
+* Source and author: the labelled values near the title, or the government meta tags, only when
+  they are real names (not CMS ids, 系统管理员, or the next label's text).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from lxml import html as lxml_html
+
+from crawlers.parsers.article_lines import squeeze
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+DATE_VALUE = (
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：時时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+ANY_DATE = re.compile(DATE_VALUE)
+_PUBLISH_LABEL = re.compile(r"(?:發布|发布|發文|发文|發表|发表|刊发|上传|更新)(?:時間|时间|日期|于)?\s*[:：]?\s*$")
+_OTHER_LABEL = re.compile(r"(?:時間|时间|日期|来源|來源)\s*[:：]?\s*\S{0,16}$")
+_WRITTEN_LABEL = re.compile(r"(?:成文|印发|生成|截止|有效期|访问)(?:時間|时间|日期)?\s*[:：]?\s*$")
+
+_SEP_ALWAYS = re.compile(r"\s*[_|｜]\s*")
+_SEP_SPACED = re.compile(r"\s+[-–—]+\s+|\s*--\s*|\s*::\s*")
+_SEP_SITE = re.compile(r"\s*(?:——|—|-)\s*(?=[^——\-]{2,30}$)")
+_SITE_WORD = re.compile(r"网|網|站|频道|頻道|政府|官方|平台|社区|论坛|門戶|门户|\.com|\.cn|订阅|日报|在线|powered|discuz|中心|中国|新闻",
+                        re.I)
+_PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
+_NAME_JUNK = re.compile(r"^(?:系统管理员|管理员|admin|administrator|root|佚名|未知|null|none|本站|本网|网站管理员)$", re.I)
+_LABEL_WORD = re.compile(r"^(?:作者|来源|來源|编辑|責任編輯|责任编辑|发布时间|发布日期|时间|日期|浏览|点击|字号|打印|关闭)")
+_SOURCE = re.compile(r"(?:來源|来源|信息來源|信息来源|稿源|文章来源|本文来源|發布機構|发布机构)\s*[:：]\s*"
+                     r"([^\s|｜:：，,。（(\[【\d]{2,30})")
+_AUTHOR = re.compile(r"(?:作者|撰稿|撰文|記者|记者)\s*[:：]\s*([^\s|｜:：，,。（(\[【\d]{2,20})")
+
+
+def local_datetime(parts) -> datetime | None:
+    year, month, day, hour, minute, second = (int(p) if p else 0 for p in parts)
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A Chinese or ISO date/time string (taken as Beijing time when naive) → aware UTC."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        match = ANY_DATE.search(value)
+        return local_datetime(match.groups()) if match else None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)).astimezone(UTC)
+
+
+def meta_value(meta: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        value = meta.get(name.lower())
+        if value:
+            # a CMS sometimes leaves markup in the value (ArticleTitle with a literal <div>)
+            if "<" in value:
+                try:
+                    value = lxml_html.fragment_fromstring(value, create_parent="div").text_content()
+                except Exception:  # noqa: BLE001 - an unparsable value is just text
+                    pass
+            value = " ".join(value.split())
+            if value:
+                return value
+    return None
+
+
+def strip_site(title: str, site_name: str | None = None) -> str:
+    """The headline without the site's name, whatever the separator."""
+    title = " ".join((title or "").split())
+    if site_name and title.endswith(site_name) and len(title) > len(site_name) + 2:
+        title = title[: -len(site_name)].rstrip(" -_|｜—:")
+    for separator in (_SEP_ALWAYS, _SEP_SPACED):
+        head = separator.split(title, maxsplit=1)[0]
+        if len(squeeze(head)) >= 4:
+            title = head
+    while True:
+        match = _SEP_SITE.search(title)
+        if not match or not _SITE_WORD.search(title[match.end():]) or len(squeeze(title[:match.start()])) < 4:
+            break
+        title = title[:match.start()]
+    return _PAGE_SUFFIX.sub("", title).strip()
+
+
+def _span_in(haystack: str, needle: str) -> str | None:
+    """The part of `haystack` that equals `needle` once whitespace is deleted (keeping haystack's spaces)."""
+    flat_needle = squeeze(needle)
+    if not flat_needle:
+        return None
+    positions = [i for i, c in enumerate(haystack) if not c.isspace()]
+    flat = "".join(haystack[i] for i in positions)
+    start = flat.find(flat_needle)
+    if start < 0:
+        return None
+    return " ".join(haystack[positions[start]: positions[start + len(flat_needle) - 1] + 1].split())
+
+
+def choose_title(tree, title_tag: str, meta: dict[str, str]) -> str:
+    site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
+    headings: list[str] = []
+    for element in tree.iter("h1", "h2", "h3"):
+        if next(element.iterancestors("a"), None) is not None:
+            continue
+        headings.append(element.text_content())
+    for element in tree.xpath("//*[contains(translate(@class,'TITLE','title'),'title') or "
+                              "contains(translate(@id,'TITLE','title'),'title')]"):
+        if element.tag not in ("a", "body", "html", "ul", "ol", "table"):
+            headings.append(element.text_content())
+    metas = [m for m in (meta_value(meta, name) for name in
+                         ("ArticleTitle", "og:title", "twitter:title", "headline", "title")) if m]
+    full_title = " ".join(title_tag.split())
+    candidates = []
+    for raw in headings + metas:
+        text = " ".join(raw.split())
+        if not 4 <= len(squeeze(text)) <= 150:
+            continue
+        text = strip_site(text, site_name)
+        span = _span_in(full_title, text) if full_title else None
+        if span and len(squeeze(span)) >= 4:
+            candidates.append(span)
+    if candidates:
+        return max(candidates, key=lambda c: len(squeeze(c)))
+    stripped = strip_site(full_title, site_name) if full_title else ""
+    for raw in metas[:2] + [h for h in headings[:3]]:
+        text = strip_site(" ".join(raw.split()), site_name)
+        if len(squeeze(text)) >= 6 and (not stripped or len(squeeze(stripped)) < 6 or "null" in stripped.lower()):
+            return text
+    if stripped and "null" not in stripped.lower():
+        return stripped
+    return next((strip_site(" ".join(h.split())) for h in headings if len(squeeze(h)) >= 6), stripped)
+
+
+def _plausible(value: datetime | None) -> bool:
+    return value is not None and 1995 <= value.year <= datetime.now(UTC).year + 1
+
+
+def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
+    """(the date printed near the title, whether it carries a time of day)."""
+    flat_title = squeeze(title)[:12]
+    start = 0
+    if flat_title:
+        start = next((i for i, line in enumerate(lines) if flat_title in squeeze(line)), 0)
+    window = lines[start:start + 40]
+    found: list[tuple[int, int, datetime, bool]] = []  # (rank, order, value, has time)
+    order = 0
+    for line in window:
+        for match in ANY_DATE.finditer(line):
+            value = local_datetime(match.groups())
+            if not _plausible(value):
+                continue
+            before = line[:match.start()]
+            if _WRITTEN_LABEL.search(before[-12:]):
+                rank = 3
+            elif _PUBLISH_LABEL.search(before[-12:]):
+                rank = 0
+            elif _OTHER_LABEL.search(before[-24:]) or match.group(4):
+                rank = 1
+            else:
+                rank = 2
+            found.append((rank, order, value, match.group(4) is not None))
+            order += 1
+    if not found:
+        return None, False
+    _, _, value, has_time = min(found)
+    return value, has_time
+
+
+def choose_date(lines: list[str], title: str, meta: dict[str, str]) -> datetime | None:
+    printed, has_time = printed_date(lines, title)
+    meta_date = parse_date(meta_value(meta, "PubDate", "article:published_time", "publishdate", "datePublished",
+                                      "pubdate", "publish_time", "og:release_date", "weibo:article:create_at"))
+    if not _plausible(meta_date):
+        meta_date = None
+    if printed is None:
+        return meta_date
+    if not has_time and meta_date is not None and \
+            meta_date.astimezone(CHINA).date() == printed.astimezone(CHINA).date():
+        return meta_date
+    return printed
+
+
+def real_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip(" \t:：-—|｜()（）[]【】")
+    if not value or len(value) > 30 or _NAME_JUNK.match(value) or _LABEL_WORD.match(value):
+        return None
+    if re.fullmatch(r"[\dA-Za-z_\-./#]+", value) and not re.search(r"[A-Za-z]{3,}", value):
+        return None  # a CMS id, not a name
+    return value
+
+
+def source_and_author(lines: list[str], title: str, meta: dict[str, str]) -> tuple[str | None, str | None]:
+    flat_title = squeeze(title)[:12]
+    start = next((i for i, line in enumerate(lines) if flat_title and flat_title in squeeze(line)), 0)
+    head = "\n".join(lines[start:start + 40])
+    source = real_name(meta_value(meta, "ContentSource", "source"))
+    if not source and (match := _SOURCE.search(head)):
+        source = real_name(match.group(1))
+    author = real_name(meta_value(meta, "Author", "article:author"))
+    if not author and (match := _AUTHOR.search(head)):
+        author = real_name(match.group(1))
+    return source, author

@@ -17,7 +17,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except YuqingError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(f"错误：{exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
 
 
@@ -152,10 +152,14 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
     if task == "urgency":
         from nlp.urgency_model import describe_card
 
-        click.echo(describe_card(TRAINERS[task](data=data, out_dir=out)))
+        card = TRAINERS[task](data=data, out_dir=out)
+        click.echo(describe_card(card))
+        _register_trained(task, card, out)
         return
     if not with_feedback:
-        click.echo(TRAINERS[task](data=data, out_dir=out).describe())
+        card = TRAINERS[task](data=data, out_dir=out)
+        click.echo(card.describe())
+        _register_trained(task, card, out)
         return
     from yuqing import repo
     from yuqing.db import session_scope
@@ -167,6 +171,28 @@ def train(task: str, data: Path | None, out: Path | None, with_feedback: bool) -
     click.echo(f"analysts' corrections learnt: {card.split['feedback_rows']}")
     for reason in card.split["feedback_dropped"]:
         click.echo(f"  left out: {reason}")
+    _register_trained("topic", card, out)
+
+
+def _register_trained(kind: str, card, out: Path | None) -> None:
+    """A model saved where the pipeline loads its models becomes the active version of its kind (the
+    system page's 模型版本); one saved elsewhere is not in use, so it is not registered."""
+    from sqlalchemy import inspect
+
+    from yuqing import repo
+    from yuqing.db import get_engine, session_scope
+    from yuqing.models import ModelVersion
+    from yuqing.settings import get_settings
+
+    model_dir = get_settings().model_dir
+    if out is not None and out.resolve() != model_dir.resolve():
+        return
+    if not inspect(get_engine()).has_table(ModelVersion.__tablename__):
+        click.echo("模型版本未登记：数据库尚未初始化（yuqing init 之后，分析阶段加载模型时会登记）。")
+        return
+    with session_scope() as session:
+        repo.register_model_cards(session, cards={kind: card}, model_dir=model_dir)
+    click.echo(f"模型版本已登记：{kind} {card.version}")
 
 
 @main.command("eval")
@@ -391,3 +417,12 @@ def dashboard(port: int | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _register_application_commands() -> None:
+    from cli.scheme import scheme
+
+    main.add_command(scheme)
+
+
+_register_application_commands()

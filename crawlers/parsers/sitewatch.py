@@ -2,10 +2,15 @@
 
 Three kinds of finding, each with a reason a person can act on:
 
-* ``injection`` — links hidden from readers (display:none, visibility:hidden, off-screen
-  positioning, text-indent, zero size, 0–2 px fonts, opacity 0, ``hidden``, a 1-pixel marquee),
-  inline or through a ``<style>`` class/id rule, that point to other sites; and spam text or spam
-  links (gambling, porn, SEO) anywhere on the page, visible or not (`nlp.normalize.detect_spam`);
+* ``injection`` — what black-hat SEO puts on a page: links or text that advertise gambling,
+  porn, loans, private game servers or fake papers (in the anchor text, the title, meta tags,
+  headings or the linked host's name; `crawlers.parsers.injection`), hidden or not; and links to
+  other sites hidden the way only SEO hides them (off-screen, text-indent, 0–2 px fonts, zero size,
+  a 1-pixel marquee), inline or through a ``<style>`` class/id rule. Content hidden the way page
+  widgets hide it (display:none, visibility:hidden, ``hidden``, opacity 0: menus, dialogs, share
+  bars, 适老 duplicates, CMS credits) is furniture unless it advertises one of those businesses.
+  The site's own domain, government hosts (``*.gov.cn``) and the services every government site
+  embeds (政府网站找错, conac badges) are trusted; hosts are judged as whole names;
 * ``defacement`` — the title turned into hacker text, or the page changed drastically against the
   stored baseline fingerprint (SimHash of the visible text, title, size);
 * ``dead`` — 4xx/5xx answers and DNS/connection/timeout errors.
@@ -17,32 +22,31 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from crawlers.parsers.fields import html_document, join_url
-from nlp.normalize import detect_spam
+from crawlers.parsers.injection import CREDIT, host_of, registrable, spam_host, spam_words, trusted
+from nlp.normalize import to_simplified
 from nlp.simhash import simhash, similarity
 
 DEFAULT_MIN_SIMILARITY = 0.6
 
+# (how, pattern, seo): `seo` hiding is never used by a page's own widgets, only to hide links from readers
 _HIDING_DECLARATIONS = (
-    ("display:none", re.compile(r"display\s*:\s*none", re.I)),
-    ("visibility:hidden", re.compile(r"visibility\s*:\s*hidden", re.I)),
-    ("off-screen", re.compile(r"(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{3,}", re.I)),
-    ("text-indent", re.compile(r"text-indent\s*:\s*-\s*\d{3,}", re.I)),
-    ("tiny font", re.compile(r"font-size\s*:\s*(?:0*[0-2](?:\.\d+)?\s*(?:px|pt)|0(?:\.\d+)?\s*(?:em|rem)|0\s*(?:;|$))", re.I)),
-    ("zero size", re.compile(r"(?:^|;|\s)(?:height|width)\s*:\s*[01](?:px)?\s*(?:;|$).*overflow\s*:\s*hidden|overflow\s*:\s*hidden.*(?:^|;|\s)(?:height|width)\s*:\s*[01](?:px)?\s*(?:;|$)", re.I | re.S)),
-    ("opacity:0", re.compile(r"opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)", re.I)),
+    ("display:none", re.compile(r"display\s*:\s*none", re.I), False),
+    ("visibility:hidden", re.compile(r"visibility\s*:\s*hidden", re.I), False),
+    ("off-screen", re.compile(r"(?:left|top|right|margin-left|margin-top)\s*:\s*-\s*\d{3,}", re.I), True),
+    ("text-indent", re.compile(r"text-indent\s*:\s*-\s*\d{3,}", re.I), True),
+    ("tiny font", re.compile(r"font-size\s*:\s*(?:0*[0-2](?:\.\d+)?\s*(?:px|pt)|0(?:\.\d+)?\s*(?:em|rem)|0\s*(?:;|$))", re.I), True),
+    ("zero size", re.compile(r"(?:^|;|\s)(?:height|width)\s*:\s*[01](?:px)?\s*(?:;|$).*overflow\s*:\s*hidden|overflow\s*:\s*hidden.*(?:^|;|\s)(?:height|width)\s*:\s*[01](?:px)?\s*(?:;|$)", re.I | re.S), True),
+    ("opacity:0", re.compile(r"opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)", re.I), False),
 )
+_SEO_HIDING = {how for how, _, seo in _HIDING_DECLARATIONS if seo} | {"1-pixel marquee"}
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*(?:([.#])([\w-]+))\s*$", re.I)
 _HACKER_TITLE = re.compile(
     r"hack(?:ed|er)?\s*by|hacked|hacker|pwn(?:ed)?|owned\s+by|defaced|was\s+here|黑客|被黑|入侵|骇客|駭客|黑帽|安全检测",
-    re.I,
-)
-_SPAM_HOST = re.compile(
-    r"casino|bet365|poker|porn|sex|xxx|sanji|bocai|baijiale|dubo|caipiao|liuhecai|pujing|fapiao|daikai|seo",
     re.I,
 )
 
@@ -65,6 +69,7 @@ class HiddenLink:
     href: str
     text: str
     how: str
+    why: str | None = None  # the spam it advertises; None for a link hidden the SEO way
 
 
 @dataclass
@@ -74,7 +79,7 @@ class PageReport:
     text: str
     simhash: str
     text_chars: int
-    hidden_links: list[HiddenLink]
+    hidden_links: list[HiddenLink]  # hidden links to other sites that are injections
     spam: list[tuple[str, str]]  # (line or link, reason)
     link_hosts: list[str]
 
@@ -103,7 +108,7 @@ def _hiding_rules(tree) -> tuple[dict[str, str], dict[str, str]]:
 def _hiding(style: str | None) -> str | None:
     if not style:
         return None
-    for how, pattern in _HIDING_DECLARATIONS:
+    for how, pattern, _ in _HIDING_DECLARATIONS:
         if pattern.search(style):
             return how
     return None
@@ -115,6 +120,8 @@ def _element_hidden(element, classes: dict[str, str], ids: dict[str, str]) -> st
         return how
     if element.get("hidden") is not None:
         return "hidden attribute"
+    if element.tag == "noscript":
+        return "noscript"
     for name in (element.get("class") or "").split():
         if name in classes:
             return f"{classes[name]} (class .{name})"
@@ -128,15 +135,29 @@ def _element_hidden(element, classes: dict[str, str], ids: dict[str, str]) -> st
     return None
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # not a URL (a broken IPv6 bracket): no host to trust
-        return ""
+def _seo_hidden(how: str) -> bool:
+    return how.split(" (", 1)[0] in _SEO_HIDING
 
 
-def _own(host: str, own_hosts: set[str]) -> bool:
-    return not host or any(host == own or host.endswith("." + own) for own in own_hosts)
+def _own_names(tree, url: str, own_hosts: set[str] | None) -> set[str]:
+    """The site's own names: the page's host and the configured ones, as registrable names. Only a
+    page read without its URL (a saved file) says for itself where it lives (canonical, og:url,
+    meta Url, else the name most of its links point to): a hacked page may claim the spam site's."""
+    hosts = {h.lower().strip() for h in (own_hosts or set()) if h and h.strip()}
+    page_host = host_of(url)
+    if page_host:
+        hosts.add(page_host)
+    else:
+        claimed = [host_of(str(v)) for v in tree.xpath(
+            "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content | //meta[@name='Url' or @name='url']/@content")]
+        hosts |= {h for h in claimed if h}
+        if not any(claimed):
+            names = Counter(registrable(host_of(str(h))) for h in tree.xpath("//a/@href")
+                            if str(h).startswith(("http://", "https://")))
+            names.pop("", None)
+            if names:
+                hosts.add(names.most_common(1)[0][0])
+    return hosts | {registrable(h) for h in hosts}
 
 
 def _shingles(text: str) -> list[str]:
@@ -145,53 +166,64 @@ def _shingles(text: str) -> list[str]:
 
 
 def inspect_page(page: str, *, url: str, own_hosts: set[str] | None = None) -> PageReport:
-    """Read one page of a watched site. `own_hosts`: the site's own host names (links there are fine)."""
+    """Read one page of a watched site. `own_hosts`: the site's other host names (links there are fine)."""
     tree = html_document(page, url=url)
-    own = {h.lower() for h in (own_hosts or set())} | {_host(url)}
+    own = _own_names(tree, url, own_hosts)
     classes, ids = _hiding_rules(tree)
 
     hidden_links: list[HiddenLink] = []
     spam: list[tuple[str, str]] = []
     hosts: set[str] = set()
     visible_lines: list[str] = []
+    hidden_lines: list[str] = []
 
     def walk(element, hidden_how: str | None) -> None:
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript", "template"):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
             return
         how = hidden_how or _element_hidden(element, classes, ids)
         if element.tag == "a" and element.get("href"):
-            written = element.get("href").strip()
-            href = join_url(url, written)
-            # a link too broken to resolve is nobody's own site: hidden, it is still somebody's injection
-            host = _host(href) if href else "(unreadable)"
-            href = href or written
-            text = " ".join(element.text_content().split())
-            if href.startswith(("http://", "https://")):
-                hosts.add(host)
-            external = not _own(host, own) and href.startswith(("http://", "https://"))
-            if how and external:
-                hidden_links.append(HiddenLink(href=href, text=text, how=how))
-            elif external and _SPAM_HOST.search(host):
-                spam.append((f"{text} → {href}", f"link to a spam site ({host})"))
-        if not how and element.text and element.text.strip():
-            visible_lines.append(element.text.strip())
+            check_link(element, how)
+        lines = hidden_lines if how else visible_lines
+        if element.text and element.text.strip():
+            lines.append(element.text.strip())
         for child in element:
             walk(child, how)
-            if not how and child.tail and child.tail.strip():
-                visible_lines.append(child.tail.strip())
+            if child.tail and child.tail.strip():
+                lines.append(child.tail.strip())
+
+    def check_link(element, how: str | None) -> None:
+        written = element.get("href").strip()
+        href = join_url(url, written)
+        # a link too broken to resolve is nobody's own site: hidden, it is still somebody's injection
+        host = host_of(href) if href else "(unreadable)"
+        href = href or written
+        if not href.startswith(("http://", "https://")) and host != "(unreadable)":
+            return
+        if href.startswith(("http://", "https://")):
+            hosts.add(host)
+        if host != "(unreadable)" and trusted(host, own):
+            return
+        text = " ".join(element.text_content().split())
+        named = " ".join(filter(None, [text, element.get("title")]))
+        bad_host = spam_host(host)
+        why = spam_words(named) or (f"link to a spam site ({host}: {bad_host})" if bad_host else None)
+        if how and (why or (_seo_hidden(how) and not CREDIT.search(named))):
+            hidden_links.append(HiddenLink(href=href, text=text, how=how, why=why))
+        elif why and bad_host:
+            spam.append((f"{text} → {href}", f"link to a spam site ({host})"))
 
     body = tree.find("body")
     walk(body if body is not None else tree, None)
 
     title = " ".join((tree.findtext(".//title") or "").split())
-    all_lines = [title] + [
-        line.strip() for piece in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-        for line in str(piece).splitlines() if line.strip()
-    ]
+    shown = [title] + [" ".join(str(v).split()) for v in tree.xpath(
+        "//meta[@name='keywords' or @name='Keywords' or @name='description' or @name='Description']/@content")]
+    # one t2s conversion for the whole page: lines stay lines
+    lines = to_simplified("\n".join(shown + visible_lines + hidden_lines)).splitlines()
     seen = {entry for entry, _ in spam}
-    for line in all_lines:
-        is_spam, why = detect_spam(line)
-        if is_spam and line not in seen:
+    for line in lines:
+        why = spam_words(line, simplified=True) if line.strip() else None
+        if why and line not in seen:
             seen.add(line)
             spam.append((line, why))
     text = "\n".join(visible_lines)
@@ -207,7 +239,7 @@ def injection_findings(report: PageReport) -> list[Finding]:
         return []
     parts, evidence = [], []
     if report.hidden_links:
-        hosts = sorted({_host(link.href) for link in report.hidden_links})
+        hosts = sorted({host_of(link.href) or link.href for link in report.hidden_links})
         parts.append(f"{len(report.hidden_links)} 个隐藏链接 (hidden links to {', '.join(hosts)})")
         evidence += [f"{link.text or '(no text)'} → {link.href} [{link.how}]" for link in report.hidden_links]
     if report.spam:

@@ -22,6 +22,7 @@ from pydantic import Field
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
+from crawlers.parsers.injection import WORDS as INJECTION_WORDS
 from crawlers.parsers.sitewatch import (
     Finding,
     dead_finding,
@@ -54,7 +55,7 @@ def mask_spam(text: str) -> str:
     mark the finding itself as spam and never raise the issue): 日本三级电影 → 日*****."""
     simplified = to_simplified(text)
     spans = []
-    for _, pattern in SPAM_PATTERNS:
+    for _, pattern in (*SPAM_PATTERNS, *INJECTION_WORDS):
         spans += [match.span() for match in pattern.finditer(simplified)]
     if not spans:
         return text

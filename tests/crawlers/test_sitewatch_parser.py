@@ -92,8 +92,20 @@ def test_dead(status, error, needle):
     "font-size:0", "font-size: 1px", "font-size:0.1em", "height:0;overflow:hidden", "opacity:0",
 ])
 def test_hiding_styles(style):
-    page = f'<html><body><p>正文</p><div style="{style}"><a href="http://x.example/">链接</a></div></body></html>'
+    page = f'<html><body><p>正文</p><div style="{style}"><a href="http://x.example/">百家乐开户</a></div></body></html>'
     assert [link.how for link in inspect_page(page, url=URL).hidden_links] != []
+
+
+@pytest.mark.parametrize(("style", "injected"), [
+    # hiding only SEO uses: any hidden link to another site is an injection
+    ("position:absolute; top:-800px", True), ("text-indent:-9999px", True), ("font-size:0", True),
+    ("font-size: 1px", True), ("height:0;overflow:hidden", True),
+    # hiding page widgets use (menus, dialogs, share bars): only what advertises spam is an injection
+    ("display: none", False), ("visibility:hidden", False), ("opacity:0", False),
+])
+def test_a_plain_hidden_link_counts_only_when_hidden_the_seo_way(style, injected):
+    page = f'<html><body><p>正文</p><div style="{style}"><a href="http://x.example/">链接</a></div></body></html>'
+    assert bool(inspect_page(page, url=URL).hidden_links) is injected
 
 
 @pytest.mark.parametrize("style", ["display:block", "font-size:12px", "position:absolute; left:10px", "opacity:0.9"])

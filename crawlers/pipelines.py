@@ -19,6 +19,7 @@ from crawlers.store import CrawlStore
 from crawlers.urls import canonical_url
 from nlp.normalize import clean as clean_for_analysis
 from nlp.normalize import detect_spam, to_simplified
+from yuqing.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class DedupPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats, lambda: CrawlStore.for_crawler(crawler),
-                   max_distance=crawler.settings.getint("YUQING_NEAR_DUP_DISTANCE", 5),
+                   max_distance=crawler.settings.getint("YUQING_NEAR_DUP_DISTANCE", get_settings().near_dup_distance),
                    min_chars=crawler.settings.getint("YUQING_NEAR_DUP_MIN_CHARS", 30))
 
     def process_item(self, item, spider=None):

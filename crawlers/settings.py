@@ -62,11 +62,12 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawlers.logformatter.QuietLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Scrapy settings of our pipelines (not environment variables). The near-duplicate distance and the
+# store batch are product settings (yuqing/settings.py, YUQING_NEAR_DUP_DISTANCE / YUQING_STORE_BATCH):
+# build_settings copies them in, so a crawl can still override them (crawlers/distributed.py does).
 YUQING_MAX_TEXT_CHARS = 200_000
 YUQING_MAX_MOJIBAKE = 0.02
-YUQING_NEAR_DUP_DISTANCE = 5  # bits of 64; reposts of the demo data differ by 0–5, unrelated posts by ≥ 16
 YUQING_NEAR_DUP_MIN_CHARS = 30
-YUQING_STORE_BATCH = 50
 
 
 def defaults() -> dict[str, Any]:
@@ -76,9 +77,14 @@ def defaults() -> dict[str, Any]:
 def build_settings(source: dict, *, user_agent: str, max_page_bytes: int, jobdir: Path | None,
                    overrides: dict | None = None) -> dict[str, Any]:
     """Scrapy settings for crawling one source (a dict as stored in Source: name, kind, url, config)."""
+    from yuqing.settings import get_settings
+
+    product = get_settings()
     options = source.get("config") or {}
     settings = defaults()
     settings.update({
+        "YUQING_NEAR_DUP_DISTANCE": product.near_dup_distance,
+        "YUQING_STORE_BATCH": product.store_batch,
         "USER_AGENT": user_agent,
         "ROBOTSTXT_OBEY": bool(options.get("obey_robots", True)),
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(options.get("concurrency", 4)),

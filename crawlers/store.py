@@ -24,6 +24,7 @@ from nlp.simhash import distance
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import get_engine
+from yuqing.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class CrawlStore:
             spec = crawler.settings.getdict("YUQING_SOURCE")
             store = cls(
                 source_name=spec["name"], stats=crawler.stats,
-                batch_size=crawler.settings.getint("YUQING_STORE_BATCH", 50),
+                batch_size=crawler.settings.getint("YUQING_STORE_BATCH", get_settings().store_batch),
                 near_dup_days=crawler.settings.getint("YUQING_NEAR_DUP_DAYS", 30),
             )
             crawler.yuqing_store = store

@@ -1,4 +1,6 @@
-"""Online clustering of posts into issues, and issue heat. Pure functions."""
+"""Online clustering of posts into issues, and issue heat. Pure functions.
+
+(Topic spikes are counted by the dashboard's query, `repo.topic_spikes`: one detector.)"""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nlp.simhash import similarity
+from nlp.simhash import distance, similarity
+from yuqing.settings import get_settings
 
-NEAR_DUPLICATE = 0.9  # SimHash similarity at which two posts are the same text (≤ 6 bits apart)
+OTHER_PLACE = 0.5  # keyword overlap kept across different jurisdictions
+OTHER_TOPIC = 0.7  # keyword overlap kept across different topics
 
 
 @dataclass(frozen=True)
@@ -21,28 +25,34 @@ class Candidate:
     topic: str | None
 
 
-def score(post: Candidate, issue: Candidate) -> float:
-    """0..1: near-identical text scores by SimHash; otherwise keyword overlap, held back across
-    different places or topics (two complaints about 物业 in different streets are two issues)."""
-    text_similarity = similarity(post.simhash, issue.simhash)
-    if text_similarity >= NEAR_DUPLICATE:
-        return text_similarity
+def score(post: Candidate, issue: Candidate, *, near_dup_distance: int | None = None) -> float:
+    """0..1: near-identical text (SimHashes within `near_dup_distance` bits, default the setting
+    near_dup_distance, the crawl's own near-duplicate rule) scores by SimHash; otherwise keyword
+    overlap, held back across different places or topics (two complaints about 物业 in different
+    streets are two issues)."""
+    if near_dup_distance is None:
+        near_dup_distance = get_settings().near_dup_distance
+    if post.simhash and issue.simhash and distance(post.simhash, issue.simhash) <= near_dup_distance:
+        return similarity(post.simhash, issue.simhash)
     if not post.keywords or not issue.keywords:
         return 0.0
     overlap = len(post.keywords & issue.keywords) / len(post.keywords | issue.keywords)
     if post.jurisdiction and issue.jurisdiction and post.jurisdiction != issue.jurisdiction:
-        overlap *= 0.5
+        overlap *= OTHER_PLACE
     if post.topic and issue.topic and post.topic != issue.topic:
-        overlap *= 0.7
+        overlap *= OTHER_TOPIC
     return overlap
 
 
-def best_match(post: Candidate, candidates: list[Candidate], *, window: timedelta, min_similarity: float) -> int | None:
+def best_match(post: Candidate, candidates: list[Candidate], *, window: timedelta, min_similarity: float,
+               near_dup_distance: int | None = None) -> int | None:
+    if near_dup_distance is None:
+        near_dup_distance = get_settings().near_dup_distance
     best, best_score = None, min_similarity
     for issue in candidates:
         if abs(post.last_seen - issue.last_seen) > window:
             continue
-        value = score(post, issue)
+        value = score(post, issue, near_dup_distance=near_dup_distance)
         if value >= best_score:
             best, best_score = issue.id, value
     return best
@@ -52,30 +62,3 @@ def heat(posts: int, sources: int, engagement: int, hours: float) -> float:
     """Volume, spread over sources, engagement (log-damped) and velocity (posts per hour)."""
     velocity = posts / max(hours, 1.0)
     return round(10 * math.log1p(posts) + 5 * max(sources - 1, 0) + 3 * math.log1p(engagement) + 5 * velocity, 2)
-
-
-@dataclass(frozen=True)
-class Spike:
-    spike: bool
-    observed: int  # posts in the last hour
-    expected: float  # mean posts per hour over the baseline days
-    ratio: float
-    z: float
-    reason: str
-
-
-def spike(times: list[datetime], *, now: datetime, days: int = 7, min_count: int = 3, factor: float = 3.0,
-          min_z: float = 3.0) -> Spike:
-    """Is a topic's last hour far above its own baseline (the hourly rate of the `days` days before)?
-    A Poisson-style z-score guards against tiny baselines: 3 posts after a silent week is a spike,
-    4 posts where 3 an hour is normal is not."""
-    hour_start = now - timedelta(hours=1)
-    base_start = hour_start - timedelta(days=days)
-    observed = sum(hour_start < t <= now for t in times)
-    baseline = sum(base_start < t <= hour_start for t in times)
-    expected = baseline / (days * 24)
-    ratio = observed / max(expected, 1e-9) if observed else 0.0
-    z = (observed - expected) / math.sqrt(expected + 1.0)
-    is_spike = observed >= min_count and observed >= factor * expected and z >= min_z
-    reason = (f"last hour {observed} vs baseline {expected:.2f}/h over {days} d (×{min(ratio, 9999):.1f}, z {z:.1f})")
-    return Spike(is_spike, observed, round(expected, 4), round(min(ratio, 9999.0), 2), round(z, 2), reason)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "nlp" / "models",
         description="Folder of trained models and their model cards; a shipped model lives here.",
     )
-    timezone: str = Field(default="Asia/Shanghai", description="Time zone for deadlines, working days and reports.")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone for deadlines, working days, report days and the schedules of `yuqing serve` (an IANA name).",
+    )
     demo_host: str = Field(default="127.0.0.1", description="Address the shipped demo site binds to.")
     demo_port: int = Field(default=8765, description="Port of the shipped demo site (0 picks a free one).")
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
@@ -55,6 +59,15 @@ class Settings(BaseSettings):
         default="",
         description="Redis URL of the shared crawl frontier (e.g. redis://127.0.0.1:6379/0); set, every crawler "
         "process of a source shares one request queue and dupefilter; empty means each crawl runs on its own.",
+    )
+    near_dup_distance: int = Field(
+        default=5, ge=0, le=64,
+        description="SimHash bits (of 64) within which two posts are the same text: the crawl links a repost to the "
+        "first post, and grouping puts it in that post's issue (reposts differ by 0-5 bits, unrelated posts by 16 or more).",
+    )
+    store_batch: int = Field(
+        default=50, ge=1, le=100_000,
+        description="Posts a crawl writes to the database per commit (a crawl sharing a Redis frontier commits every post).",
     )
     triage_min_topic_prob: float = Field(
         default=0.55, description="Below this topic probability an issue goes to the analysts' triage queue."
@@ -81,6 +94,15 @@ class Settings(BaseSettings):
         default="",
         description="ISO timestamp that replaces the clock (tests and drills of deadlines); empty means real time.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区 {value!r}（YUQING_TIMEZONE 应是 IANA 名称，如 Asia/Shanghai）") from None
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -19,9 +19,37 @@ def run(*args: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("command", ["route", "pipeline", "notify", "sla-watch", "verify", "report", "serve", "zombie-guard"])
-def test_every_flows_command_explains_itself(command):
-    assert len(run(command, "--help")) > 200
+def test_serve_schedules_every_flow_in_the_district_zone(monkeypatch):
+    """`yuqing serve` hands Prefect the deployments of prefect.yaml, reports at 08:00 in YUQING_TIMEZONE."""
+    import flows.serve
+
+    served = []
+    monkeypatch.setattr(flows.serve, "serve", lambda *deployments: served.extend(deployments))
+    settings_env(monkeypatch, timezone="Asia/Urumqi")
+    run("serve", "--pipeline-every", "30")
+    by_name = {d.name: d for d in served}
+    assert sorted(by_name) == ["daily-brief", "notify", "pipeline", "sla-watch", "verify", "weekly-report"]
+    assert by_name["pipeline"].schedules[0].schedule.interval == timedelta(seconds=30)
+    daily, weekly = by_name["daily-brief"].schedules[0].schedule, by_name["weekly-report"].schedules[0].schedule
+    assert (daily.cron, daily.timezone, weekly.cron, weekly.timezone) == (
+        "0 8 * * *", "Asia/Urumqi", "0 8 * * 1", "Asia/Urumqi")
+    assert by_name["weekly-report"].parameters == {"kind": "weekly"}
+
+
+def test_verify_with_no_response_checks_nothing(db):
+    assert run("verify").strip() == "0 response(s) found published, 0 not (yet)"
+
+
+def test_a_fake_clock_is_announced(db, monkeypatch, caplog):
+    import yuqing.clock
+
+    assert "模拟时钟" not in run("sla-watch")
+    monkeypatch.setattr(yuqing.clock, "_ANNOUNCED", set())  # logged once per process and fake time
+    settings_env(monkeypatch, fake_now="2026-10-08T09:00")
+    with caplog.at_level("WARNING", logger="yuqing.clock"):
+        output = run("sla-watch")
+    assert "【模拟时钟】当前时间固定为 2026-10-08 09:00 CST" in output
+    assert any("YUQING_FAKE_NOW=2026-10-08T09:00" in r.getMessage() for r in caplog.records)
 
 
 def test_route_then_notify_dead_letters_and_requeue(db, monkeypatch, receiver):  # noqa: F811
@@ -43,7 +71,7 @@ def test_route_then_notify_dead_letters_and_requeue(db, monkeypatch, receiver): 
     assert "queued again" in run("notify", "--requeue", str(row.id))
     run("notify")
     assert [r.json()["dedupe_key"] for r in receiver.requests] == ["dead-1"]
-    assert "#%d " % row.id not in run("notify", "--dead-letters")
+    assert f"#{row.id} " not in run("notify", "--dead-letters")
 
 
 def test_requeue_of_a_live_message_is_a_clear_error(db):

@@ -80,9 +80,12 @@ def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, pref
 
     seed_posts(MESSAGES)
     total = counts()["posts"]
-    worker = child("flow", YUQING_STAGE_BATCH_SIZE="5", PREFECT_API_URL=PREFECT_API_URL.value())
-    deadline = time.monotonic() + 90
-    while counts()["clustered"] == 0:
+    marker = tmp_path / "halted"
+    # the worker halts right after its first committed batch of grouping and waits to be killed there
+    worker = child("flow", YUQING_STAGE_BATCH_SIZE="5", PREFECT_API_URL=PREFECT_API_URL.value(),
+                   HALT_AFTER="cluster:1", HALT_MARKER=str(marker))
+    deadline = time.monotonic() + 240  # a bound for a hung child, not a timing assertion
+    while not marker.exists():
         assert worker.poll() is None, worker.communicate()[0]
         assert time.monotonic() < deadline, "the flow never committed a batch"
         time.sleep(0.05)
@@ -90,7 +93,7 @@ def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, pref
     worker.communicate(timeout=30)
     at_kill = counts()
     assert worker.returncode == -signal.SIGKILL
-    assert 0 < at_kill["clustered"] < total, "the kill was meant to land midway"
+    assert at_kill["clustered"] == 5 < total, "the kill lands after the first batch of five"
 
     pipeline_flow(crawl=False)
     after = counts()

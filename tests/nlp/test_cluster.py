@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from nlp.cluster import Candidate, best_match, heat, score, spike
+from nlp.cluster import Candidate, best_match, heat, score
 from nlp.simhash import distance, simhash, simhash_many, similarity
 from nlp.tokenize import analyzer_tokens
 
@@ -45,17 +45,28 @@ def test_heat_grows_with_volume_sources_engagement_and_velocity():
     assert heat(posts=3, sources=1, engagement=10, hours=1) > base
 
 
-def test_spike_against_the_topics_own_baseline():
-    quiet_week = [NOW - timedelta(days=3)]
-    burst = [NOW - timedelta(minutes=m) for m in (5, 10, 20, 40)]
-    result = spike(quiet_week + burst, now=NOW)
-    assert result.spike and result.observed == 4 and result.z >= 3
+def test_near_duplicates_join_by_the_one_distance_setting(monkeypatch):
+    """Grouping and the crawl's dedup share one rule: SimHashes within near_dup_distance bits."""
+    from crawlers.fingerprint import simhash_text
+    from yuqing.settings import reset_settings_cache
 
-    busy_week = [NOW - timedelta(hours=1, minutes=20 * k) for k in range(7 * 24 * 3)]  # 3 an hour all week
-    normal_hour = [NOW - timedelta(minutes=m) for m in (5, 25, 45, 55)]
-    assert not spike(busy_week + normal_hour, now=NOW).spike
-    assert not spike([NOW - timedelta(minutes=1)], now=NOW).spike  # one post is never a spike
-    assert not spike([], now=NOW).spike
+    post = _candidate(None, set())
+    five_bits, six_bits = "0" * 16, f"{0b111111:016x}"
+
+    def near(sig, **kw):
+        return score(Candidate(**{**post.__dict__, "simhash": five_bits}),
+                     Candidate(**{**post.__dict__, "id": 1, "simhash": sig}), **kw)
+
+    assert near(f"{0b11111:016x}") == 1 - 5 / 64 and near(six_bits) == 0.0  # default 5 bits
+    assert near(six_bits, near_dup_distance=6) == 1 - 6 / 64
+    monkeypatch.setenv("YUQING_NEAR_DUP_DISTANCE", "6")
+    reset_settings_cache()
+    try:
+        assert near(six_bits) == 1 - 6 / 64
+    finally:
+        monkeypatch.delenv("YUQING_NEAR_DUP_DISTANCE")
+        reset_settings_cache()
+    assert simhash_text("关于金星路红绿灯的建议") == simhash(["关于", "于金", "金星", "星路", "路红", "红绿", "绿灯", "灯的", "的建", "建议"])
 
 
 def test_simhash_matches_the_textbook_definition():

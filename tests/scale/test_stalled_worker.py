@@ -15,6 +15,7 @@ import re
 import signal
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, text
@@ -54,30 +55,36 @@ def test_a_worker_stalled_past_its_lease_doubles_nothing(postgres_url):
         repo.sync_units(session, units=load_profile("licheng").units.values())
     total = seed_posts(60, copies=4)
     engine = get_engine()
-    lease = {"YUQING_STAGE_LEASE_SECONDS": "1"}
+    lease = {"YUQING_STAGE_LEASE_SECONDS": "60"}
     # one batch for everything, so the stall lands inside a batch transaction
     first = spawn("cluster", "1", "100000", YUQING_DATABASE_URL=f"{postgres_url}?application_name=stalled", **lease)
     assert first.stdout.readline().strip() == "ready"
     first.stdin.write("go\n")
     first.stdin.flush()
 
+    def activity(where: str) -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(text(f"SELECT count(*) FROM pg_stat_activity WHERE {where}")).scalar())
+
     def in_batch() -> bool:
         with engine.connect() as connection:
             holder = connection.execute(text("SELECT holder FROM stagelease WHERE name = 'cluster'")).scalar()
-            writing = connection.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'stalled'"
-                " AND backend_xid IS NOT NULL")).scalar()
-        return bool(holder and f":{first.pid}:" in holder and writing)
+        return bool(holder and f":{first.pid}:" in holder
+                    and activity("application_name = 'stalled' AND backend_xid IS NOT NULL"))
 
     wait_for(in_batch, "the first worker to be inside its batch transaction")
     os.kill(first.pid, signal.SIGSTOP)
     try:
-        time.sleep(1.5)  # past the lease
-        second = spawn("cluster", "400", "100000", **lease)
+        # The second worker's clock stands a day ahead, so the stalled worker's lease has expired for it
+        # (no sleeping past a short lease); it must then wait for the stalled batch's row lock.
+        ahead = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        second = spawn("cluster", "400", "100000", YUQING_FAKE_NOW=ahead,
+                       YUQING_DATABASE_URL=f"{postgres_url}?application_name=takeover", **lease)
         assert second.stdout.readline().strip() == "ready"
         second.stdin.write("go\n")
         second.stdin.flush()
-        time.sleep(1.5)  # the second worker is now trying to take the stage over
+        wait_for(lambda: activity("application_name = 'takeover' AND wait_event_type = 'Lock'"),
+                 "the second worker to wait for the stalled worker's lease row")
     finally:
         os.kill(first.pid, signal.SIGCONT)
     outputs = [worker.communicate(timeout=120) for worker in (first, second)]

@@ -20,11 +20,12 @@ import html as html_lib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
 
+from crawlers.parsers.reltime import parse_time
 from yuqing.errors import BadInput
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -78,47 +79,19 @@ def parse_count(value) -> int:
     return int(number * unit)
 
 
-_RELATIVE_MIN = re.compile(r"^(\d+)\s*分钟前$")
-_RELATIVE_HOUR = re.compile(r"^(\d+)\s*小时前$")
-_TODAY = re.compile(r"^今天\s*(\d{1,2}):(\d{2})$")
-_YESTERDAY = re.compile(r"^昨天\s*(\d{1,2}):(\d{2})$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
-_FULL_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-
-
 def parse_created_at(value: str | None, *, now: datetime) -> datetime | None:
-    """Weibo's created_at (absolute or relative to `now`) as aware UTC; None when absent."""
+    """Weibo's created_at (absolute or relative to `now`, Beijing time) as aware UTC; None when absent."""
     if not value:
         return None
     value = str(value).strip()
-    local_now = now.astimezone(CHINA)
     try:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     except ValueError:
         pass
-    if value == "刚刚":
-        return now.astimezone(UTC)
-    if match := _RELATIVE_MIN.match(value):
-        return (local_now - timedelta(minutes=int(match.group(1)))).astimezone(UTC)
-    if match := _RELATIVE_HOUR.match(value):
-        return (local_now - timedelta(hours=int(match.group(1)))).astimezone(UTC)
-    if match := _TODAY.match(value):
-        moment = local_now.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0)
-        return moment.astimezone(UTC)
-    if match := _YESTERDAY.match(value):
-        moment = (local_now - timedelta(days=1)).replace(
-            hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0)
-        return moment.astimezone(UTC)
-    if match := _FULL_DAY.match(value):
-        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA).astimezone(UTC)
-    if match := _MONTH_DAY.match(value):
-        month, day, hour, minute = (int(g) if g else 0 for g in match.groups())
-        moment = datetime(local_now.year, month, day, hour, minute, tzinfo=CHINA)
-        if moment > local_now + timedelta(days=1):  # "12-30" read in January is last year's
-            moment = moment.replace(year=local_now.year - 1)
-        return moment.astimezone(UTC)
-    raise BadInput(f"unreadable Weibo created_at: {value!r}")
+    moment = parse_time(value, now=now, tz=CHINA)
+    if moment is None:
+        raise BadInput(f"unreadable Weibo created_at: {value!r}")
+    return moment
 
 
 _TOPIC = re.compile(r"#([^#\n]{1,40})#")

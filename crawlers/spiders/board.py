@@ -4,6 +4,8 @@ Incremental: a row whose post is stored and whose list signature (likes, reply s
 unchanged is skipped; after ``stop_after_known`` such rows in a row pagination stops — unless the
 previous crawl did not finish, then every list page up to ``max_pages`` is walked. A changed row
 re-fetches its detail page and updates the stored post.
+Relative times on list and detail pages (3 天前, 昨天 16:09) are read against the crawl time in
+the source's ``timezone`` (default: the product's, Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import scrapy
 from crawlers.parsers.board import parse_detail, parse_list
 from crawlers.spiders.base import SourceSpider
 from crawlers.urls import canonical_url
+from yuqing.clock import now
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,8 @@ class BoardSpider(SourceSpider):
                               meta={"yuqing_start": start}, priority=10)
 
     def parse_list(self, response):
-        page = parse_list(response.selector, response.url, self.options["list"])
+        page = parse_list(response.selector, response.url, self.options["list"], now=now(),
+                          tz=self.options.get("timezone"))
         stats = self.crawler.stats
         stats.inc_value("yuqing/list_pages")
         if not page.rows:
@@ -83,7 +87,7 @@ class BoardSpider(SourceSpider):
         yield self.list_request(page.next_url)
 
     def parse_detail(self, response, row, refresh: bool):
-        fields = parse_detail(response.selector, self.options["detail"])
+        fields = parse_detail(response.selector, self.options["detail"], now=now(), tz=self.options.get("timezone"))
         yield self.new_item(
             url=response.url, external_id=fields["external_id"] or row.external_id,
             title=fields["title"] or row.title, text=fields["text"], author=fields["author"],

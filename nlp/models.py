@@ -37,7 +37,7 @@ from sklearn.svm import LinearSVC
 
 from nlp.normalize import clean_keeping_cues
 from nlp.tokenize import default_tokenizer
-from yuqing.errors import BadInput, ModelMissing
+from yuqing.errors import BadInput, ModelIncompatible, ModelMissing
 
 SEED = 42
 TEST_SIZE = 0.2
@@ -237,4 +237,16 @@ def load_model(kind: str, model_dir: Path) -> tuple[Pipeline, ModelCard]:
     if not path.is_file() or not card_path.is_file():
         raise ModelMissing(f"no {kind} model in {model_dir}; train one with `yuqing train --task {kind}`")
     card = ModelCard(**json.loads(card_path.read_text(encoding="utf-8")))
+    check_versions(card)
     return joblib.load(path), card
+
+
+def check_versions(card: ModelCard) -> None:
+    """A pickle is only safe to read with the scikit-learn that wrote it (and LinearBank reads fitted
+    internals): refuse another version with the fix, instead of a pickle warning or wrong figures."""
+    built = (card.versions or {}).get("scikit-learn")
+    if built and built != sklearn.__version__:
+        raise ModelIncompatible(
+            f"{card.kind} 模型（{card.version}）由 scikit-learn {built} 训练，而当前安装的是 {sklearn.__version__}："
+            f"请安装 scikit-learn=={built}（pyproject.toml 固定的版本），"
+            f"或用 `yuqing train --task {card.kind}` 以当前版本重新训练")

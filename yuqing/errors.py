@@ -39,3 +39,8 @@ class ModelMissing(YuqingError):
 
 class BadInput(YuqingError):
     """Input data (a CSV, a page, a post) that cannot be used; the message says why."""
+
+
+class ModelIncompatible(YuqingError):
+    """A trained model was built with another scikit-learn than the installed one; the message says
+    which versions and how to retrain."""

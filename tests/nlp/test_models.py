@@ -85,3 +85,16 @@ def test_retrain_sentiment_and_measure_held_out(tmp_path):
     assert card.split["test_rows"] == pytest.approx(0.2 * card.rows, abs=3)
     assert card.metrics["accuracy"] > 0.6
     assert set(card.metrics["by_domain"]) <= {"weibo", "review"}
+
+
+def test_a_model_from_another_scikit_learn_is_refused_with_the_fix(tmp_path):
+    import json
+
+    from yuqing.errors import ModelIncompatible
+
+    card = json.loads((MODEL_DIR / "topic.card.json").read_text(encoding="utf-8"))
+    card["versions"]["scikit-learn"] = "0.0.1"
+    (tmp_path / "topic.card.json").write_text(json.dumps(card), encoding="utf-8")
+    (tmp_path / "topic.joblib").write_bytes(b"never unpickled")
+    with pytest.raises(ModelIncompatible, match=r"scikit-learn 0\.0\.1 训练.*yuqing train --task topic"):
+        load_model("topic", tmp_path)

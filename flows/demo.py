@@ -145,12 +145,12 @@ def _print_summary(accounts: list[DemoAccount]) -> None:
     from sqlmodel import func, select
 
     from yuqing.db import session_scope
-    from yuqing.models import Assignment, Issue, Post
+    from yuqing.models import Assignment, Issue, IssueStatus, Post
 
     with session_scope() as session:
         posts = session.exec(select(func.count()).select_from(Post)).one()
         issues = session.exec(select(func.count()).select_from(Issue)).one()
-        routed = session.exec(select(func.count()).select_from(Issue).where(Issue.status == "assigned")).one()
+        routed = session.exec(select(func.count()).select_from(Issue).where(Issue.status == IssueStatus.ASSIGNED)).one()
         triage = session.exec(select(func.count()).select_from(Issue).where(Issue.needs_triage == True)).one()  # noqa: E712
         assignments = session.exec(select(func.count()).select_from(Assignment)).one()
     click.secho(

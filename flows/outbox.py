@@ -14,9 +14,6 @@ import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
-
 from flows.channels import DeliveryError, Message, send
 from flows.leases import is_dead_local_worker
 from yuqing import repo
@@ -37,17 +34,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _claimable(moment):
-    return or_(
-        and_(col(Notification.status).in_(("queued", "failed")), Notification.next_attempt_at <= moment),
-        and_(Notification.status == "sending", Notification.claimed_until < moment),
-    )
-
-
 def claim_due(*, worker: str, limit: int = 50) -> list[int]:
     settings = get_settings()
     moment = now()
-    claimed = []
     with session_scope() as session:
         for holder in repo.local_claimants(session, at=moment):
             if is_dead_local_worker(holder):
@@ -55,19 +44,8 @@ def claim_due(*, worker: str, limit: int = 50) -> list[int]:
                 count = repo.release_claims_of(session, worker=holder, at=moment)
                 log.warning("released %s notification(s) claimed by %s (process gone)", count, holder)
     with session_scope() as session:
-        candidates = session.exec(
-            select(Notification.id).where(_claimable(moment)).order_by(Notification.next_attempt_at).limit(limit)
-        ).all()
-        for notification_id in candidates:
-            result = session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id, _claimable(moment))
-                .values(status="sending", claimed_by=worker,
-                        claimed_until=moment + timedelta(seconds=settings.notify_lease_seconds))
-            )
-            if result.rowcount == 1:
-                claimed.append(notification_id)
-    return claimed
+        return repo.claim_notifications(session, worker=worker, at=moment, limit=limit,
+                                        until=moment + timedelta(seconds=settings.notify_lease_seconds))
 
 
 @dataclass

@@ -63,8 +63,7 @@ def daily_brief(day: date) -> Report:
         by_topic: dict[str, int] = {}
         for issue in new_issues:
             by_topic[issue.topic or "未分类"] = by_topic.get(issue.topic or "未分类", 0) + 1
-        overdue = repo.overdue_assignments(session, viewer=viewer, at=min(end, now()))
-        titles = {i.id: i.title for i in session.exec(select(Issue).where(col(Issue.id).in_({a.issue_id for a in overdue}))).all()}
+        overdue, _ = repo.overdue_page(session, viewer=viewer, at=min(end, now()), limit=100_000)
         triage = session.exec(select(func.count()).select_from(Issue).where(Issue.needs_triage == True)).one()  # noqa: E712
     critical = [i for i in new_issues if i.urgency <= 2]
     return Report(
@@ -77,8 +76,8 @@ def daily_brief(day: date) -> Report:
                   [[str(i.id), i.title, i.topic or "", str(i.urgency), f"{i.heat:.1f}", names.get(i.jurisdiction or "", "")]
                    for i in new_issues[:20]]),
             Table("超时未办", ["事件", "单位", "状态", "时限"],
-                  [[f"#{a.issue_id} {titles.get(a.issue_id, '')}", names.get(a.unit_code, a.unit_code), a.status,
-                    _fmt(a.response_due or a.press_due or a.ack_due)] for a in overdue]),
+                  [[f"#{a.issue_id} {i.title}", names.get(a.unit_code, a.unit_code), a.status,
+                    _fmt(a.response_due or a.press_due or a.ack_due)] for a, i in overdue]),
         ],
     )
 
@@ -88,7 +87,7 @@ def weekly_report(week_ending: date) -> Report:
     end = _day_bounds(week_ending)[1]
     with session_scope() as session:
         names = repo.unit_names(session)
-        rows = repo.unit_compliance(session, viewer=Viewer.system("report"), since=start, until=end)
+        rows = repo.compliance_since(session, viewer=Viewer.system("report"), since=start, until=end)
     rate = lambda r: f"{r.on_time_rate:.0%}" if r.on_time_rate is not None else "—"  # noqa: E731
     rows.sort(key=lambda r: (r.on_time_rate if r.on_time_rate is not None else 2, r.unit_code))
     return Report(

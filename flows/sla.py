@@ -19,10 +19,9 @@ from yuqing.alerts import enqueue_alert
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
 from yuqing.deadlines import reminder_times
-from yuqing.models import Assignment, Issue
+from yuqing.models import DONE_ASSIGNMENT_STATUSES, OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Issue
 from yuqing.profile import Duration, Profile, load_profile
 
-OPEN_STATUSES = ("notified", "acknowledged", "responding")
 DEADLINE_LABELS = {"ack": "签收", "info": "首次发布权威信息", "press": "新闻发布会", "response": "答复"}
 
 
@@ -35,7 +34,7 @@ def pending_deadlines(assignment: Assignment) -> list[tuple[str, datetime]]:
     pending = []
     if assignment.ack_due and assignment.acknowledged_at is None:
         pending.append(("ack", assignment.ack_due))
-    if assignment.info_due and assignment.status not in ("responding", "responded", "closed"):
+    if assignment.info_due and assignment.status not in (AssignmentStatus.RESPONDING, *DONE_ASSIGNMENT_STATUSES):
         pending.append(("info", assignment.info_due))
     for kind, due in (("press", assignment.press_due), ("response", assignment.response_due)):
         if due and assignment.responded_at is None:
@@ -92,7 +91,7 @@ def sla_watch(*, profile: Profile | None = None) -> SlaReport:
     moment = now()
     with session_scope() as session:
         ids = session.exec(
-            select(Assignment.id).where(col(Assignment.status).in_(OPEN_STATUSES)).order_by(Assignment.id)
+            select(Assignment.id).where(col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)).order_by(Assignment.id)
         ).all()
     for assignment_id in ids:
         with session_scope() as session:

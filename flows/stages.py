@@ -15,12 +15,12 @@ from tqdm import tqdm
 
 from flows.leases import stage_lease
 from flows.routing import IssueFacts, RoutingDecision, route
-from yuqing import repo
+from yuqing import lifecycle, repo
 from yuqing.alerts import enqueue_alert
 from yuqing.clock import now
 from yuqing.db import session_scope
 from yuqing.deadlines import compute_deadlines
-from yuqing.models import Analysis, Assignment, Issue, Post
+from yuqing.models import Analysis, Assignment, AssignmentStatus, Issue, IssueStatus, Post
 from yuqing.profile import Profile, load_profile
 from yuqing.repo import Viewer
 from yuqing.settings import get_settings
@@ -50,8 +50,11 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
     from nlp.analyze import Analyzer
 
     profile = profile or load_profile()
-    analyzer = Analyzer.load(profile)
-    batch_size = get_settings().stage_batch_size
+    settings = get_settings()
+    analyzer = Analyzer.load(profile, settings.model_dir)
+    with session_scope() as session:  # the system page lists the versions the pipeline runs
+        repo.register_model_cards(session, cards=analyzer.cards, model_dir=settings.model_dir)
+    batch_size = settings.stage_batch_size
     done = 0
     total = min(total, limit) if limit else total
     bar = tqdm(total=total, desc="analyse", unit="post", disable=not progress)
@@ -185,7 +188,7 @@ def _cluster_one(session, post, analysis, report, window, min_similarity, Candid
         )
         session.add(issue)
         session.flush()
-        repo.record_event(session, actor="flow:cluster", kind="created", issue_id=issue.id, to_state="new",
+        repo.record_event(session, actor="flow:cluster", kind="created", issue_id=issue.id, to_state=IssueStatus.NEW,
                           note=f"由帖子 #{post.id} 生成", data={"post_id": post.id, "url": post.url})
         report.new_issues += 1
     else:
@@ -259,16 +262,13 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
     decision = route(facts, profile, exclude=repo.returned_units(session, issue_id=issue.id))
     issue.updated_at = moment
     if decision.triage:
-        issue.needs_triage, issue.triage_reason = True, decision.triage_reason
-        repo.record_event(session, actor=actor, kind="triage", issue_id=issue.id, from_state=issue.status,
-                          to_state="triage", note=decision.triage_reason)
-        session.add(issue)
+        lifecycle.send_to_triage(session, actor=actor, issue=issue, reason=decision.triage_reason)
         report.triaged += 1
         return decision
     for choice in decision.units():
         existing = repo.existing_assignment(session, issue_id=issue.id, unit_code=choice.unit_code)
         if existing is not None:
-            if choice.role == "lead" and existing.role == "co" and existing.status != "returned":
+            if choice.role == "lead" and existing.role == "co" and existing.status != AssignmentStatus.RETURNED:
                 # after a 退回 the co-unit may become the lead: same assignment, new role, on the record
                 existing.role, existing.rule_id, existing.reason, existing.updated_at = "lead", choice.rule_id, choice.reason, moment
                 session.add(existing)
@@ -277,15 +277,9 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
                                   to_state="lead", note=choice.reason, data={"rule": choice.rule_id})
             continue
         deadlines = compute_deadlines(issue.urgency, moment, profile.meta.sla)
-        assignment = Assignment(
-            issue_id=issue.id, unit_code=choice.unit_code, role=choice.role, rule_id=choice.rule_id,
-            reason=choice.reason, level=issue.urgency, created_at=moment, updated_at=moment, **deadlines.as_dict(),
-        )
-        session.add(assignment)
-        session.flush()
-        repo.record_event(
-            session, actor=actor, kind="routed", issue_id=issue.id, assignment_id=assignment.id,
-            unit_code=choice.unit_code, to_state="notified", note=choice.reason,
+        assignment, _ = lifecycle.notify_unit(
+            session, actor=actor, issue=issue, unit_code=choice.unit_code, role=choice.role, rule_id=choice.rule_id,
+            reason=choice.reason, deadlines=deadlines.as_dict(), at=moment,
             data={"rule": choice.rule_id, "role": choice.role,
                   **{k: v.isoformat() if v else None for k, v in deadlines.as_dict().items()}},
         )
@@ -298,11 +292,8 @@ def route_issue(session: Session, *, issue: Issue, profile: Profile, report: Rou
                 body=_assignment_text(issue, choice.reason, deadlines),
             )
         report.assignments += 1
-    previous = issue.status
-    issue.status, issue.routed_at, issue.needs_triage = "assigned", moment, False
-    session.add(issue)
-    repo.record_event(session, actor=actor, kind="edited", issue_id=issue.id, from_state=previous, to_state="assigned",
-                      note=decision.reason, data={"rule": decision.rule_id})
+    lifecycle.mark_assigned(session, actor=actor, issue=issue, at=moment, note=decision.reason,
+                            data={"rule": decision.rule_id})
     report.routed += 1
     return decision
 
@@ -335,27 +326,14 @@ def route_manually(session: Session, *, viewer: Viewer, issue_id: int, unit_code
     deadlines = compute_deadlines(issue.urgency, moment, profile.meta.sla)
     reason = f"分析员 {viewer.username} 指定" + (f"：{note}" if note else "")
     if assignment is None:
-        assignment = Assignment(issue_id=issue.id, unit_code=unit_code, role="lead", rule_id="manual", reason=reason,
-                                level=issue.urgency, created_at=moment, updated_at=moment, **deadlines.as_dict())
-        session.add(assignment)
-        session.flush()
-        kind, previous = "routed", None
+        assignment, event = lifecycle.notify_unit(
+            session, actor=viewer.username, issue=issue, unit_code=unit_code, role="lead", rule_id="manual",
+            reason=reason, deadlines=deadlines.as_dict(), at=moment, data={"rule": "manual"})
     else:
-        from yuqing.lifecycle import ASSIGNMENT_TRANSITIONS
-
-        if "notified" not in ASSIGNMENT_TRANSITIONS[assignment.status] and assignment.status != "notified":
-            raise BadInput(f"{unit_code} already handles this issue ({assignment.status})")
-        previous = assignment.status
-        assignment.status, assignment.reason, assignment.rule_id = "notified", reason, "manual"
-        for key, value in deadlines.as_dict().items():
-            setattr(assignment, key, value)
-        kind = "reassigned"
-    event = repo.record_event(session, actor=viewer.username, kind=kind, issue_id=issue.id,
-                              assignment_id=assignment.id, unit_code=unit_code, from_state=previous,
-                              to_state="notified", note=reason, data={"rule": "manual"})
+        event = lifecycle.notify_again(session, actor=viewer.username, assignment=assignment, rule_id="manual",
+                                       reason=reason, deadlines=deadlines.as_dict(), data={"rule": "manual"})
     enqueue_alert(session, units=[profile.units[unit_code]], key=f"assignment:{assignment.id}:manual:{event.id}",
                   issue_id=issue.id, assignment_id=assignment.id, subject=f"【舆情交办·牵头办理】{issue.title[:60]}",
                   body=_assignment_text(issue, reason, deadlines))
-    issue.status, issue.routed_at, issue.needs_triage, issue.updated_at = "assigned", moment, False, moment
-    session.add(issue)
+    lifecycle.mark_assigned(session, actor=viewer.username, issue=issue, at=moment, audit=False)
     return assignment

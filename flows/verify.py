@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from yuqing import lifecycle
 from yuqing.db import session_scope
-from yuqing.models import Assignment
+from yuqing.models import DONE_ASSIGNMENT_STATUSES, Assignment
 from yuqing.repo import Viewer
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -69,7 +69,7 @@ def verify_responses(*, limit: int = 100) -> VerifyReport:
     with session_scope() as session:
         pending = session.exec(
             select(Assignment.id, Assignment.response_url, Assignment.response_text)
-            .where(Assignment.status.in_(("responded", "closed")), Assignment.response_url != None,  # noqa: E711
+            .where(Assignment.status.in_(DONE_ASSIGNMENT_STATUSES), Assignment.response_url != None,  # noqa: E711
                    Assignment.response_verified == None)  # noqa: E711
             .limit(limit)
         ).all()

@@ -1,6 +1,7 @@
 """Analyst actions on issues that the lifecycle module does not already cover: merging two issues,
 and label corrections kept as training feedback. Each writes one audit event (plus a feedback row
-per corrected label); the dashboard and the CLI call these, never the tables directly."""
+per corrected label); the dashboard and the CLI call these, never the tables directly. Status changes
+go through yuqing.lifecycle."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlmodel import Session, col
 from yuqing import lifecycle, repo
 from yuqing.clock import now
 from yuqing.errors import AccessDenied, BadInput
-from yuqing.models import Issue, Post
+from yuqing.models import Issue, IssueStatus, Post
 from yuqing.repo import Viewer
 
 
@@ -23,26 +24,22 @@ def merge_issue(session: Session, *, viewer: Viewer, issue_id: int, into_id: int
         raise BadInput("an issue cannot be merged into itself")
     source = repo.get_issue(session, viewer=viewer, issue_id=issue_id)
     target = repo.get_issue(session, viewer=viewer, issue_id=into_id)
-    if source.status == "merged":
+    if source.status == IssueStatus.MERGED:
         raise BadInput(f"issue {issue_id} is already merged into #{source.merged_into_id}")
-    if target.status in ("merged", "dismissed"):
+    if target.status in (IssueStatus.MERGED, IssueStatus.DISMISSED):
         raise BadInput(f"issue {into_id} is {target.status}; merge into a live issue")
     moment = now()
     session.execute(update(Post).where(col(Post.issue_id) == source.id).values(issue_id=target.id))
     stats = repo.issue_post_stats(session, issue_id=target.id)
-    previous = source.status
-    source.status, source.merged_into_id, source.updated_at = "merged", target.id, moment
     target.post_count, target.source_count = stats["posts"], stats["sources"]
     target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
     target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
     target.heat = max(target.heat, source.heat)
     target.urgency = min(target.urgency, source.urgency)  # the more urgent label wins
     target.updated_at = moment
-    session.add(source)
     session.add(target)
     text = note.strip()[:2000] or None
-    repo.record_event(session, actor=viewer.username, kind="merged", issue_id=source.id, from_state=previous,
-                      to_state="merged", note=text, data={"into": target.id})
+    lifecycle.mark_merged(session, viewer=viewer, issue=source, into=target, note=text, at=moment)
     repo.record_event(session, actor=viewer.username, kind="merged", issue_id=target.id, note=text,
                       data={"from": source.id})
     return target

@@ -1,27 +1,43 @@
 """State changes of assignments and issues, each validated and written to the audit log.
 
-These are the only functions that change an assignment's or an issue's status; the dashboard,
-the CLI and the flows all call them. Every change is one audit Event with actor and time.
+These are the only functions that change an assignment's or an issue's status (routing, manual
+routing, the units' work, the analysts' actions, merging); the dashboard, the CLI and the flows all
+call them. Every change is one audit Event with actor and time.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlmodel import Session
 
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.errors import AccessDenied, BadInput, IllegalTransition
-from yuqing.models import Assignment, Issue
+from yuqing.models import DONE_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Event, Issue, IssueStatus
 from yuqing.repo import Viewer
 
+A, I = AssignmentStatus, IssueStatus  # noqa: E741 - the tables below read better short
 # status → statuses it may move to (DESIGN.md §4: notified → acknowledged → responding → responded → closed; returned)
 ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "notified": frozenset({"acknowledged", "returned"}),
-    "acknowledged": frozenset({"responding", "responded", "returned"}),
-    "responding": frozenset({"responding", "responded", "returned"}),
-    "responded": frozenset({"closed", "responding"}),
-    "closed": frozenset(),
-    "returned": frozenset({"notified"}),
+    A.NOTIFIED: frozenset({A.ACKNOWLEDGED, A.RETURNED}),
+    A.ACKNOWLEDGED: frozenset({A.RESPONDING, A.RESPONDED, A.RETURNED}),
+    A.RESPONDING: frozenset({A.RESPONDING, A.RESPONDED, A.RETURNED}),
+    A.RESPONDED: frozenset({A.CLOSED, A.RESPONDING}),
+    A.CLOSED: frozenset(),
+    A.RETURNED: frozenset({A.NOTIFIED}),
+}
+# an issue's status → the statuses it may move to. It follows its lead assignments (assigned ⇄
+# responded ⇄ closed), goes back to new when its lead unit returns it, may be routed again by hand
+# (also after dismissal) and dismissed or merged while live; a merged issue lives on in the other.
+ISSUE_TRANSITIONS: dict[str, frozenset[str]] = {
+    I.NEW: frozenset({I.TRIAGED, I.ASSIGNED, I.DISMISSED, I.MERGED}),
+    I.TRIAGED: frozenset({I.ASSIGNED, I.DISMISSED, I.MERGED}),
+    I.ASSIGNED: frozenset({I.ASSIGNED, I.RESPONDED, I.CLOSED, I.NEW, I.DISMISSED, I.MERGED}),
+    I.RESPONDED: frozenset({I.ASSIGNED, I.CLOSED, I.NEW, I.DISMISSED, I.MERGED}),
+    I.CLOSED: frozenset({I.ASSIGNED, I.RESPONDED, I.NEW, I.DISMISSED, I.MERGED}),
+    I.DISMISSED: frozenset({I.DISMISSED, I.ASSIGNED, I.MERGED}),
+    I.MERGED: frozenset(),
 }
 MAX_TEXT = 20_000
 
@@ -31,6 +47,16 @@ def _check_transition(assignment: Assignment, target: str) -> None:
         raise IllegalTransition(
             f"assignment {assignment.id} is {assignment.status}; it cannot become {target}"
         )
+
+
+def _set_issue_status(issue: Issue, target: IssueStatus, at: datetime | None = None) -> str:
+    """Move the issue to `target` if its current status allows it; returns the previous status. The
+    caller writes the audit event (it knows why)."""
+    previous = issue.status
+    if target != previous and target not in ISSUE_TRANSITIONS.get(previous, frozenset()):
+        raise IllegalTransition(f"issue {issue.id} is {previous}; it cannot become {target}")
+    issue.status, issue.updated_at = target, at or now()
+    return previous
 
 
 def _own_assignment(session: Session, viewer: Viewer, assignment_id: int) -> Assignment:
@@ -70,14 +96,15 @@ def _clean_text(value: str, what: str, *, required: bool = True) -> str:
 def acknowledge(session: Session, *, viewer: Viewer, assignment_id: int) -> Assignment:
     """签收: the unit confirms it has the issue."""
     assignment = _own_assignment(session, viewer, assignment_id)
-    _check_transition(assignment, "acknowledged")
+    _check_transition(assignment, AssignmentStatus.ACKNOWLEDGED)
     assignment.acknowledged_at = now()
-    return _move(session, viewer, assignment, "acknowledged", "acknowledged")
+    return _move(session, viewer, assignment, AssignmentStatus.ACKNOWLEDGED, "acknowledged")
 
 
 def report_progress(session: Session, *, viewer: Viewer, assignment_id: int, note: str) -> Assignment:
     assignment = _own_assignment(session, viewer, assignment_id)
-    return _move(session, viewer, assignment, "responding", "progress", note=_clean_text(note, "a progress note"))
+    return _move(session, viewer, assignment, AssignmentStatus.RESPONDING, "progress",
+                 note=_clean_text(note, "a progress note"))
 
 
 def respond(session: Session, *, viewer: Viewer, assignment_id: int, text: str, url: str = "") -> Assignment:
@@ -87,25 +114,25 @@ def respond(session: Session, *, viewer: Viewer, assignment_id: int, text: str, 
     url = _clean_text(url, "the public URL", required=False)
     if url and not url.startswith(("http://", "https://")):
         raise BadInput("the public URL must start with http:// or https://")
-    _check_transition(assignment, "responded")
+    _check_transition(assignment, AssignmentStatus.RESPONDED)
     assignment.response_text, assignment.response_url = text, url or None
     assignment.responded_at = now()
     assignment.response_verified = None
-    return _move(session, viewer, assignment, "responded", "responded", note=text[:500], data={"url": url or None})
+    return _move(session, viewer, assignment, AssignmentStatus.RESPONDED, "responded", note=text[:500],
+                 data={"url": url or None})
 
 
 def return_assignment(session: Session, *, viewer: Viewer, assignment_id: int, reason: str) -> Assignment:
     """退回: the unit says the issue is not theirs; routing runs again without that unit."""
     assignment = _own_assignment(session, viewer, assignment_id)
     reason = _clean_text(reason, "the reason for returning")
-    _check_transition(assignment, "returned")
+    _check_transition(assignment, AssignmentStatus.RETURNED)
     assignment.returned_at, assignment.return_reason = now(), reason
-    _move(session, viewer, assignment, "returned", "returned", note=reason)
+    _move(session, viewer, assignment, AssignmentStatus.RETURNED, "returned", note=reason)
     if assignment.role == "lead":
         issue = session.get(Issue, assignment.issue_id)
         issue.routed_at = None
-        issue.status = "new"
-        issue.updated_at = now()
+        _set_issue_status(issue, IssueStatus.NEW)
         session.add(issue)
     return assignment
 
@@ -114,9 +141,9 @@ def close(session: Session, *, viewer: Viewer, assignment_id: int, note: str | N
     if not viewer.may_edit_issues:
         raise AccessDenied(f"{viewer.username} may not close assignments")
     assignment = repo.get_assignment(session, viewer=viewer, assignment_id=assignment_id, for_update=True)
-    _check_transition(assignment, "closed")
+    _check_transition(assignment, AssignmentStatus.CLOSED)
     assignment.closed_at = now()
-    return _move(session, viewer, assignment, "closed", "closed", note=note)
+    return _move(session, viewer, assignment, AssignmentStatus.CLOSED, "closed", note=note)
 
 
 def record_verification(session: Session, *, viewer: Viewer, assignment_id: int, published: bool, detail: str) -> None:
@@ -133,25 +160,87 @@ def _refresh_issue_status(session: Session, issue_id: int, viewer: Viewer) -> No
     """An issue is responded when every live lead assignment has responded, closed when they are closed."""
     issue = repo.lock_issue(session, issue_id=issue_id)  # two leads answering at once must not both miss it
     leads = [a for a in repo.assignments_of_issue(session, viewer=Viewer.system("lifecycle"), issue_id=issue_id)
-             if a.role == "lead" and a.status != "returned"]
-    if not leads or issue.status in ("dismissed", "merged"):
+             if a.role == "lead" and a.status != AssignmentStatus.RETURNED]
+    if not leads or issue.status in (IssueStatus.DISMISSED, IssueStatus.MERGED):
         return
     statuses = {a.status for a in leads}
     target = issue.status
-    if statuses == {"closed"}:
-        target = "closed"
-    elif statuses <= {"responded", "closed"}:
-        target = "responded"
-    elif issue.status in ("responded", "closed"):
-        target = "assigned"
+    if statuses == {AssignmentStatus.CLOSED}:
+        target = IssueStatus.CLOSED
+    elif statuses <= set(DONE_ASSIGNMENT_STATUSES):
+        target = IssueStatus.RESPONDED
+    elif issue.status in (IssueStatus.RESPONDED, IssueStatus.CLOSED):
+        target = IssueStatus.ASSIGNED
     if target != issue.status:
         repo.record_event(session, actor=viewer.username, kind="edited", issue_id=issue.id,
                           from_state=issue.status, to_state=target, note="issue status follows its lead assignment")
-        issue.status, issue.updated_at = target, now()
+        _set_issue_status(issue, target)
         session.add(issue)
 
 
+# ---------------------------------------------------------------- routing (automatic and by hand)
+
+
+def send_to_triage(session: Session, *, actor: str, issue: Issue, reason: str | None) -> None:
+    """Routing was not confident: the issue waits in the analysts' triage queue (its status stays)."""
+    issue.needs_triage, issue.triage_reason = True, reason
+    repo.record_event(session, actor=actor, kind="triage", issue_id=issue.id, from_state=issue.status,
+                      to_state="triage", note=reason)
+    session.add(issue)
+
+
+def notify_unit(session: Session, *, actor: str, issue: Issue, unit_code: str, role: str, rule_id: str, reason: str,
+                deadlines: dict, at: datetime, data: dict) -> tuple[Assignment, Event]:
+    """交办: a new assignment of the issue to a unit, waiting for it to sign (notified); returns it and
+    its audit event."""
+    assignment = Assignment(issue_id=issue.id, unit_code=unit_code, role=role, rule_id=rule_id, reason=reason,
+                            level=issue.urgency, status=AssignmentStatus.NOTIFIED, created_at=at, updated_at=at,
+                            **deadlines)
+    session.add(assignment)
+    session.flush()
+    event = repo.record_event(session, actor=actor, kind="routed", issue_id=issue.id, assignment_id=assignment.id,
+                              unit_code=unit_code, to_state=AssignmentStatus.NOTIFIED, note=reason, data=data)
+    return assignment, event
+
+
+def notify_again(session: Session, *, actor: str, assignment: Assignment, rule_id: str, reason: str,
+                 deadlines: dict, data: dict) -> Event:
+    """An analyst hands an assignment back to its unit with fresh deadlines (after a 退回, or a
+    notified one re-issued); returns the audit event."""
+    previous = assignment.status
+    if previous != AssignmentStatus.NOTIFIED:
+        if AssignmentStatus.NOTIFIED not in ASSIGNMENT_TRANSITIONS[previous]:
+            raise BadInput(f"{assignment.unit_code} already handles this issue ({previous})")
+    assignment.status, assignment.reason, assignment.rule_id = AssignmentStatus.NOTIFIED, reason, rule_id
+    for key, value in deadlines.items():
+        setattr(assignment, key, value)
+    return repo.record_event(session, actor=actor, kind="reassigned", issue_id=assignment.issue_id,
+                             assignment_id=assignment.id, unit_code=assignment.unit_code, from_state=previous,
+                             to_state=AssignmentStatus.NOTIFIED, note=reason, data=data)
+
+
+def mark_assigned(session: Session, *, actor: str, issue: Issue, at: datetime, note: str | None = None,
+                  data: dict | None = None, audit: bool = True) -> None:
+    """The issue has its units: assigned, out of triage. `audit=False` when the caller's routing event
+    on the assignment already records it (manual routing)."""
+    previous = _set_issue_status(issue, IssueStatus.ASSIGNED, at)
+    issue.routed_at, issue.needs_triage = at, False
+    session.add(issue)
+    if audit:
+        repo.record_event(session, actor=actor, kind="edited", issue_id=issue.id, from_state=previous,
+                          to_state=IssueStatus.ASSIGNED, note=note, data=data)
+
+
 # ---------------------------------------------------------------- analyst actions on issues
+
+
+def mark_merged(session: Session, *, viewer: Viewer, issue: Issue, into: Issue, note: str | None, at: datetime) -> None:
+    """The status side of merging `issue` into `into` (yuqing.analyst.merge_issue moves the posts)."""
+    previous = _set_issue_status(issue, IssueStatus.MERGED, at)
+    issue.merged_into_id = into.id
+    session.add(issue)
+    repo.record_event(session, actor=viewer.username, kind="merged", issue_id=issue.id, from_state=previous,
+                      to_state=IssueStatus.MERGED, note=note, data={"into": into.id})
 
 
 def _editable_issue(session: Session, viewer: Viewer, issue_id: int) -> Issue:
@@ -164,8 +253,8 @@ def confirm_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Issue:
     issue = _editable_issue(session, viewer, issue_id)
     issue.confirmed_at = now()
     previous = issue.status
-    if issue.status == "new":
-        issue.status = "triaged"
+    if issue.status == IssueStatus.NEW:
+        _set_issue_status(issue, IssueStatus.TRIAGED, issue.updated_at)
     issue.needs_triage = False
     session.add(issue)
     repo.record_event(session, actor=viewer.username, kind="confirmed", issue_id=issue.id, from_state=previous,
@@ -176,11 +265,11 @@ def confirm_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Issue:
 def dismiss_issue(session: Session, *, viewer: Viewer, issue_id: int, reason: str) -> Issue:
     issue = _editable_issue(session, viewer, issue_id)
     reason = _clean_text(reason, "the reason for dismissing")
-    previous, issue.status, issue.needs_triage = issue.status, "dismissed", False
-    issue.updated_at = now()
+    previous = _set_issue_status(issue, IssueStatus.DISMISSED)
+    issue.needs_triage = False
     session.add(issue)
     repo.record_event(session, actor=viewer.username, kind="dismissed", issue_id=issue.id, from_state=previous,
-                      to_state="dismissed", note=reason)
+                      to_state=IssueStatus.DISMISSED, note=reason)
     return issue
 
 

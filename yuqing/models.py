@@ -1,13 +1,14 @@
 """The data model of DESIGN.md §4, as SQLModel tables (one module for all of them).
 
-Every timestamp is timezone-aware and stored as UTC; `yuqing.clock` converts for people. Status values are plain
-strings validated by the code that changes them (see the *_STATUSES tuples), so a migration is
-not needed to add one.
+Every timestamp is timezone-aware and stored as UTC; `yuqing.clock` converts for people. Issue and
+assignment statuses are the str-valued enums below (stored as their plain strings, so a migration is
+not needed to add one); yuqing.lifecycle is the only code that changes them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
@@ -15,8 +16,32 @@ from sqlmodel import Field, SQLModel
 
 from yuqing.clock import now
 
-ISSUE_STATUSES = ("new", "triaged", "assigned", "responded", "closed", "dismissed", "merged")
-ASSIGNMENT_STATUSES = ("notified", "acknowledged", "responding", "responded", "closed", "returned")
+
+class IssueStatus(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    RESPONDED = "responded"
+    CLOSED = "closed"
+    DISMISSED = "dismissed"
+    MERGED = "merged"
+
+
+class AssignmentStatus(StrEnum):
+    NOTIFIED = "notified"  # 待签收
+    ACKNOWLEDGED = "acknowledged"  # 已签收
+    RESPONDING = "responding"  # 办理中
+    RESPONDED = "responded"  # 已答复
+    CLOSED = "closed"  # 已办结
+    RETURNED = "returned"  # 已退回
+
+
+# still being worked on: what the board counts as open, what new posts may join, what deadlines watch
+OPEN_ISSUE_STATUSES = (IssueStatus.NEW, IssueStatus.TRIAGED, IssueStatus.ASSIGNED, IssueStatus.RESPONDED)
+OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.NOTIFIED, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPONDING)
+# the unit's part is done (compliance counts these as answered)
+DONE_ASSIGNMENT_STATUSES = (AssignmentStatus.RESPONDED, AssignmentStatus.CLOSED)
+
 NOTIFICATION_STATUSES = ("queued", "sending", "sent", "failed", "dead")
 UNIT_KINDS = ("street", "district", "department", "park", "coordinator", "supervisor")
 TERRITORIAL_UNIT_KINDS = ("street", "district", "park")  # 属地 units: they own a piece of land
@@ -184,7 +209,7 @@ class Issue(SQLModel, table=True):
     first_seen_at: datetime = Field(default_factory=now, index=True)
     last_seen_at: datetime = Field(default_factory=now)
     confirmed_at: datetime | None = None
-    status: str = Field(default="new", max_length=20, index=True)
+    status: str = Field(default=IssueStatus.NEW.value, max_length=20, index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="issue.id")
     needs_triage: bool = Field(default=False, index=True)
     triage_reason: str | None = Field(default=None, sa_column=Column(Text))
@@ -222,7 +247,7 @@ class Assignment(SQLModel, table=True):
     info_due: datetime | None = None
     press_due: datetime | None = None
     response_due: datetime | None = Field(default=None, index=True)
-    status: str = Field(default="notified", max_length=20, index=True)
+    status: str = Field(default=AssignmentStatus.NOTIFIED.value, max_length=20, index=True)
     created_at: datetime = Field(default_factory=now)
     acknowledged_at: datetime | None = None
     responded_at: datetime | None = None
@@ -345,3 +370,4 @@ class StageLease(SQLModel, table=True):
     last_started_at: datetime | None = None
     last_success_at: datetime | None = None
     last_summary: str | None = Field(default=None, sa_column=Column(Text))
+

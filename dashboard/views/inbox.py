@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard.common import (ASSIGNMENT_STATUS_LABELS, URGENCY_LABELS, countdown, db, fmt_time, md_escape,
                               open_issue, require, run_action)
 from yuqing import lifecycle, repo
-from yuqing.compliance import is_overdue
+from yuqing.models import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus
 
 who = require("unit", "analyst", "admin")
 st.title("待办收件箱")
@@ -17,7 +17,7 @@ else:
     unit_code = st.selectbox("代单位查看（电话报告时由分析员代录）", sorted(names), format_func=lambda c: names.get(c, c),
                              key="inbox_unit")
 show_all = st.toggle("包含已办结/已退回", key="inbox_show_all")
-statuses = None if show_all else ["notified", "acknowledged", "responding", "responded"]
+statuses = None if show_all else [*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.RESPONDED]
 
 
 @st.fragment(run_every="30s")
@@ -26,7 +26,8 @@ def deadlines() -> None:
 
     with db() as session:
         rows, total = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=200)
-    moment = now()
+        moment = now()
+        overdue = repo.overdue_ids(session, viewer=who, assignment_ids=[a.id for a, _ in rows], at=moment)
     if not rows:
         st.info("收件箱是空的：目前没有待办的交办事项。")
         return
@@ -34,9 +35,10 @@ def deadlines() -> None:
     st.dataframe(pd.DataFrame([{
         "交办": a.id, "事件": i.id, "标题": i.title, "紧急程度": URGENCY_LABELS.get(a.level, a.level),
         "角色": "牵头" if a.role == "lead" else "协办", "状态": ASSIGNMENT_STATUS_LABELS.get(a.status, a.status),
-        "签收倒计时": countdown(a.ack_due, moment) if a.acknowledged_at is None and a.status == "notified" else "已签收",
-        "答复倒计时": countdown(a.response_due or a.press_due, moment) if a.status in ("notified", "acknowledged", "responding") else "—",
-        "超期": "⚠ 超期" if is_overdue(a, moment) else "",
+        "签收倒计时": countdown(a.ack_due, moment) if a.acknowledged_at is None and a.status == AssignmentStatus.NOTIFIED
+        else "已签收",
+        "答复倒计时": countdown(a.response_due or a.press_due, moment) if a.status in OPEN_ASSIGNMENT_STATUSES else "—",
+        "超期": "⚠ 超期" if a.id in overdue else "",
     } for a, i in rows]), hide_index=True, width="stretch", key="inbox_table")
 
 
@@ -60,28 +62,28 @@ def act(label: str, action) -> None:
     run_action(label, action, flash_key="inbox_flash")
 
 
-if assignment.status == "notified":
+if assignment.status == AssignmentStatus.NOTIFIED:
     if st.button("签收", key="inbox_ack", type="primary"):
         act("已签收", lambda s: lifecycle.acknowledge(s, viewer=who, assignment_id=assignment.id))
-if assignment.status in ("acknowledged", "responding", "responded"):
+if assignment.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPONDING, AssignmentStatus.RESPONDED):
     with st.form("progress_form", clear_on_submit=True):
         note = st.text_area("办理进展", key="inbox_progress_text")
         if st.form_submit_button("报告进展", key="inbox_progress_submit"):
             act("进展已报告", lambda s: lifecycle.report_progress(s, viewer=who, assignment_id=assignment.id, note=note))
-if assignment.status in ("acknowledged", "responding"):
+if assignment.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPONDING):
     with st.form("respond_form"):
         text = st.text_area("答复内容（将公开发布的回应）", key="inbox_response_text")
         url = st.text_input("公开发布链接（http/https）", key="inbox_response_url")
         if st.form_submit_button("提交答复", key="inbox_respond_submit"):
             act("答复已提交", lambda s: lifecycle.respond(s, viewer=who, assignment_id=assignment.id, text=text,
                                                      url=url.strip()))
-if assignment.status in ("notified", "acknowledged", "responding"):
+if assignment.status in OPEN_ASSIGNMENT_STATUSES:
     with st.form("return_form"):
         reason = st.text_input("退回理由（不属于本单位职责等）", key="inbox_return_reason")
         if st.form_submit_button("退回", key="inbox_return_submit"):
             act("已退回，将重新交办", lambda s: lifecycle.return_assignment(s, viewer=who, assignment_id=assignment.id,
                                                                    reason=reason))
-if assignment.status == "responded":
+if assignment.status == AssignmentStatus.RESPONDED:
     st.success(f"已于 {fmt_time(assignment.responded_at)} 答复。")
     st.text(assignment.response_text or "")
 if "inbox_flash" in st.session_state:

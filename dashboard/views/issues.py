@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard.common import ISSUE_STATUS_LABELS, URGENCY_LABELS, db, fmt_time, open_issue, require
 from yuqing import repo
+from yuqing.models import OPEN_ISSUE_STATUSES
 
 PAGE_SIZE = 50
 who = require("analyst", "supervisor", "admin")
@@ -11,7 +12,7 @@ with st.form("issue_filters"):
     query = st.text_input("全文检索（中文分词）", key="issues_query", placeholder="例如：噪音扰民、拖欠工资")
     cols = st.columns(4)
     status = cols[0].multiselect("状态", list(ISSUE_STATUS_LABELS), format_func=ISSUE_STATUS_LABELS.get,
-                                 default=["new", "triaged", "assigned", "responded"], key="issues_status")
+                                 default=[s.value for s in OPEN_ISSUE_STATUSES], key="issues_status")
     urgency = cols[1].multiselect("紧急程度", [1, 2, 3, 4], format_func=URGENCY_LABELS.get, key="issues_urgency")
     topic = cols[2].text_input("领域（一级分类）", key="issues_topic")
     jurisdiction = cols[3].text_input("属地", key="issues_jurisdiction")

@@ -4,12 +4,13 @@ reposts/comments/likes, their time series on re-crawl, and pagination that stops
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from crawlers.runner import crawl
 from crawlers.testsites.weiboapi import FIRST_ID, TIMELINE_UID, WeiboApi, texts
 from tests.crawlers.helpers import add_source, stored_posts
-from yuqing import repo
 from yuqing.db import session_scope
+from yuqing.models import PostMetric
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,8 @@ def api():
 
 def metrics(post_id: int) -> list[tuple[int, int, int]]:
     with session_scope() as session:
-        return [(m.reposts, m.comments, m.likes) for m in repo.post_metrics(session, post_id=post_id)]
+        points = session.exec(select(PostMetric).where(PostMetric.post_id == post_id).order_by(PostMetric.at, PostMetric.id))
+        return [(m.reposts, m.comments, m.likes) for m in points]
 
 
 def test_engagement_time_series_on_recrawl(db, api):

@@ -1,5 +1,5 @@
 """A board seeded through the product's own functions: real citizen messages stored with
-repo.add_post, their analyses saved with repo.save_analysis (labels fixed per message so the tests
+repo.insert_crawled_posts, their analyses saved with repo.save_analyses (labels fixed per message so the tests
 know what to expect), grouped and routed by flows.stages, plus users of every role."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -48,26 +48,24 @@ def seed_board(licheng, *, messages: int = 24) -> Board:
     with session_scope() as session:
         source = repo.upsert_source(session, name="问政留言板", kind="board", url="http://127.0.0.1:9/board")
         repo.record_source_run(session, name="问政留言板", items=messages + 1)
-        for index, row in enumerate(_messages()[:messages]):
-            repo.add_post(session, post=Post(
-                source_id=source.id, url=f"http://127.0.0.1:9/board/{row['msg_id']}", external_id=row["msg_id"],
-                title=row["title"], text=row["text"], likes=int(row["likes"] or 0),
-                content_hash=f"h{row['msg_id']}", published_at=moment - timedelta(hours=2, minutes=index)))
-        repo.add_post(session, post=Post(source_id=source.id, url="http://127.0.0.1:9/board/hostile",
-                                         title=HOSTILE_TITLE, text=HOSTILE_TEXT, content_hash="hostile",
-                                         published_at=moment - timedelta(minutes=30)))
+        posts = [Post(source_id=source.id, url=f"http://127.0.0.1:9/board/{row['msg_id']}", external_id=row["msg_id"],
+                      title=row["title"], text=row["text"], likes=int(row["likes"] or 0),
+                      content_hash=f"h{row['msg_id']}", published_at=moment - timedelta(hours=2, minutes=index))
+                 for index, row in enumerate(_messages()[:messages])]
+        posts.append(Post(source_id=source.id, url="http://127.0.0.1:9/board/hostile", title=HOSTILE_TITLE,
+                          text=HOSTILE_TEXT, content_hash="hostile", published_at=moment - timedelta(minutes=30)))
+        repo.insert_crawled_posts(session, rows=[post.model_dump(exclude={"id"}) for post in posts])
         for username, role, unit in (("ana", "analyst", None), ("sup", "supervisor", None), ("root", "admin", None),
                                      ("unit_a", "unit", UNIT_A), ("unit_b", "unit", UNIT_B)):
             auth.create_user(session, username=username, password=PASSWORD, role=role, unit_code=unit)
     with session_scope() as session:
-        for post in repo.posts_to_analyze(session, limit=1000):
-            repo.save_analysis(session, post=post, analysis=_analysis(post))
+        repo.save_analyses(session, pairs=[(post, _analysis(post)) for post in repo.posts_to_analyze(session, limit=1000)])
     cluster_new_posts(profile=licheng)
     route_new_issues(profile=licheng)
     analyst = Viewer("ana", "analyst")
     with session_scope() as session:
         hostile = session.exec(_select_post("http://127.0.0.1:9/board/hostile")).one().issue_id
-        others = [i.id for i in repo.list_issues(session, viewer=analyst, limit=500) if i.id != hostile]
+        others = [i.id for i in repo.search_issues(session, viewer=analyst, limit=500)[0] if i.id != hostile]
         issue_a, issue_b = others[0], others[1]
         # deterministic ownership for the access tests, through the analysts' own routing function
         assignment = route_manually(session, viewer=analyst, issue_id=issue_a, unit_code=UNIT_A, profile=licheng)

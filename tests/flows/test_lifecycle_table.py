@@ -12,7 +12,7 @@ from tests.kernel.test_lifecycle import lead_of, make_routed_issue
 from yuqing import lifecycle
 from yuqing.db import session_scope
 from yuqing.errors import IllegalTransition
-from yuqing.models import ASSIGNMENT_STATUSES, Assignment, Event
+from yuqing.models import Assignment, AssignmentStatus, Event
 from yuqing.repo import Viewer
 
 ANALYST = Viewer("ana", "analyst")
@@ -37,7 +37,7 @@ ALLOWED = {
 
 
 def test_the_table_covers_every_status():
-    assert set(ALLOWED) == set(ASSIGNMENT_STATUSES)
+    assert set(ALLOWED) == set(AssignmentStatus)
 
 
 @pytest.mark.parametrize("status", sorted(ALLOWED))

@@ -1,6 +1,6 @@
-"""Compliance figures on a known fixture, and the daily/weekly reports as HTML and DOCX."""
+"""The daily/weekly reports as HTML and DOCX (the compliance figures they show: tests/kernel/test_repo.py)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from docx import Document
@@ -9,43 +9,14 @@ from flows.reports import write_report
 from tests.kernel.test_lifecycle import lead_of, make_routed_issue
 from yuqing import lifecycle, repo
 from yuqing.clock import to_local
-from yuqing.compliance import compute_compliance
 from yuqing.db import session_scope
 from yuqing.errors import AccessDenied, BadInput
-from yuqing.models import Assignment
 from yuqing.repo import Viewer
 from yuqing.settings import reset_settings_cache
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
-def assignment(unit, status, *, ack_h=None, resp_h=None, due_h=48):
-    return Assignment(issue_id=1, unit_code=unit, rule_id="r", status=status, created_at=T0,
-                      ack_due=T0 + timedelta(hours=24), response_due=T0 + timedelta(hours=due_h),
-                      acknowledged_at=T0 + timedelta(hours=ack_h) if ack_h is not None else None,
-                      responded_at=T0 + timedelta(hours=resp_h) if resp_h is not None else None)
-
-
-def test_on_time_rate_counts_open_overdue_work_against_the_unit():
-    rows = compute_compliance(
-        [assignment("a", "closed", ack_h=1, resp_h=10),  # on time
-         assignment("a", "responded", ack_h=3, resp_h=60),  # late
-         assignment("a", "acknowledged", ack_h=2),  # open, overdue at T0+72h
-         assignment("a", "notified"),  # open, 签收 overdue too
-         assignment("a", "returned"),
-         assignment("b", "notified", due_h=100)],  # open, 签收 overdue at 72 h
-        at=T0 + timedelta(hours=72), escalations={"a": 2},
-    )
-    a, b = rows
-    assert (a.done, a.done_on_time, a.open_overdue, a.returned, a.escalated) == (2, 1, 2, 1, 2)
-    assert a.on_time_rate == pytest.approx(1 / 4)
-    assert a.median_hours_to_sign == 2 and a.median_hours_to_respond == 35
-    assert b.on_time_rate == 0.0 and b.median_hours_to_sign is None
-
-
 def test_units_cannot_read_compliance(db):
     with session_scope() as session, pytest.raises(AccessDenied):
-        repo.unit_compliance(session, viewer=Viewer("u", "unit", "kaiyuan"))
+        repo.compliance_since(session, viewer=Viewer("u", "unit", "kaiyuan"), since=None)
 
 
 def test_reports_are_written_as_html_and_docx_with_untrusted_text_escaped(db, licheng, tmp_path, monkeypatch):

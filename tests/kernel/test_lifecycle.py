@@ -67,7 +67,7 @@ def test_a_unit_cannot_touch_or_read_another_units_work(any_db, licheng):
     with session_scope() as session, pytest.raises(NotFound):
         repo.get_issue(session, viewer=other, issue_id=lead.issue_id)
     with session_scope() as session:
-        assert repo.list_issues(session, viewer=other) == []
+        assert repo.search_issues(session, viewer=other) == ([], 0)
         assert repo.list_assignments(session, viewer=other) == []
 
 

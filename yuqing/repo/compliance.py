@@ -1,0 +1,128 @@
+"""Per-unit compliance (DESIGN.md §6), counted in SQL for the supervisors' page and the weekly report
+alike: on-time rate = done on time ÷ (done + open and already overdue).
+
+"Done" is the unit's part: responded (or closed after it). The deadline that counts is the response
+deadline, or for level-1 issues (continuous response) the press-conference deadline. An open
+assignment is overdue once its sign-for deadline passed unsigned or its main deadline passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from sqlalchemy import case
+from sqlmodel import Session, col, func, or_, select
+
+from yuqing.clock import now
+from yuqing.errors import AccessDenied
+from yuqing.models import DONE_ASSIGNMENT_STATUSES, OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus, Event, Issue
+from yuqing.repo.access import Viewer, _restrict_assignments
+
+
+@dataclass(frozen=True)
+class UnitCompliance:
+    unit_code: str
+    assignments: int
+    done: int
+    done_on_time: int
+    open_overdue: int
+    returned: int
+    escalated: int
+    median_hours_to_sign: float | None
+    median_hours_to_respond: float | None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        denominator = self.done + self.open_overdue
+        return self.done_on_time / denominator if denominator else None
+
+
+def overdue_clause(moment: datetime):
+    """The one overdue rule, as SQL: an open assignment whose sign-for deadline passed unsigned, or
+    whose main deadline (response, else press conference) passed, at `moment`."""
+    return (col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)) & or_(
+        (Assignment.ack_due != None) & (Assignment.acknowledged_at == None) & (Assignment.ack_due < moment),  # noqa: E711
+        func.coalesce(Assignment.response_due, Assignment.press_due) < moment,
+    )
+
+
+def _hours_between(session: Session, start, end):
+    """Hours from `start` to `end` computed by the database (NULL when `end` is NULL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None, until: datetime | None = None,
+                     at: datetime | None = None) -> list[UnitCompliance]:
+    """Per-unit compliance over assignments created in [since, until), judged at `at` (default now),
+    for the supervisors' page and the weekly report; for supervisors, analysts and admins only.
+    Counted in SQL: only the medians need rows, and those come as bare timestamps of signed/answered
+    assignments, never as ORM objects."""
+    if not viewer.sees_everything:
+        raise AccessDenied(f"{viewer.username} may not read other units' compliance")
+    moment = at or now()
+    due = func.coalesce(Assignment.response_due, Assignment.press_due)
+    done = col(Assignment.status).in_(DONE_ASSIGNMENT_STATUSES)
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    period = []
+    if since:
+        period.append(Assignment.created_at >= since)
+    if until:
+        period.append(Assignment.created_at < until)
+    rows = session.exec(
+        select(Assignment.unit_code, func.count(), count_if(done),
+               count_if(done & ((due == None) | ((Assignment.responded_at != None) & (Assignment.responded_at <= due)))),  # noqa: E711
+               count_if(overdue_clause(moment)), count_if(Assignment.status == AssignmentStatus.RETURNED))
+        .where(*period).group_by(Assignment.unit_code).order_by(Assignment.unit_code)
+    ).all()
+    escalations = select(Event.unit_code, func.count()).where(Event.kind == "escalated")
+    if since:
+        escalations = escalations.where(Event.at >= since)
+    if until:
+        escalations = escalations.where(Event.at < until)
+    escalated = dict(session.exec(escalations.group_by(Event.unit_code)).all())
+    sign: dict[str, list[float]] = {}
+    respond: dict[str, list[float]] = {}
+    to_sign = _hours_between(session, Assignment.created_at, Assignment.acknowledged_at)
+    to_respond = _hours_between(session, Assignment.created_at, Assignment.responded_at)
+    for unit, sign_hours, respond_hours in session.execute(
+        select(Assignment.unit_code, to_sign, to_respond)
+        .where(*period, or_(Assignment.acknowledged_at != None, Assignment.responded_at != None))  # noqa: E711
+    ):
+        if sign_hours is not None:
+            sign.setdefault(unit, []).append(float(sign_hours))
+        if respond_hours is not None:
+            respond.setdefault(unit, []).append(float(respond_hours))
+    return [UnitCompliance(
+        unit_code=unit, assignments=int(total), done=int(n_done or 0), done_on_time=int(on_time or 0),
+        open_overdue=int(overdue or 0), returned=int(returned or 0), escalated=int(escalated.get(unit, 0)),
+        median_hours_to_sign=median(sign[unit]) if sign.get(unit) else None,
+        median_hours_to_respond=median(respond[unit]) if respond.get(unit) else None,
+    ) for unit, total, n_done, on_time, overdue, returned in rows]
+
+
+def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None, unit_code: str | None = None,
+                 limit: int = 100, offset: int = 0) -> tuple[list[tuple[Assignment, Issue]], int]:
+    """Open assignments past a deadline (sign-for or response), most overdue first; counted in SQL."""
+    statement = _restrict_assignments(
+        select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id).where(overdue_clause(at or now())),
+        viewer)
+    if unit_code:
+        statement = statement.where(Assignment.unit_code == unit_code)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    due = func.coalesce(Assignment.response_due, Assignment.press_due, Assignment.ack_due)
+    return list(session.exec(statement.order_by(due, Assignment.id).offset(offset).limit(limit)).all()), int(total)
+
+
+def overdue_ids(session: Session, *, viewer: Viewer, assignment_ids: list[int], at: datetime | None = None) -> set[int]:
+    """Which of these assignments are overdue at `at` (default now), by the same rule as the lists."""
+    if not assignment_ids:
+        return set()
+    statement = select(Assignment.id).where(col(Assignment.id).in_(assignment_ids), overdue_clause(at or now()))
+    return set(session.exec(_restrict_assignments(statement, viewer)).all())

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 from tqdm import tqdm
 
+from flows import watch
 from flows.leases import stage_lease
 from flows.routing import IssueFacts, RoutingDecision, route
 from yuqing import lifecycle, repo
@@ -67,10 +68,12 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
             # one classifier call per batch: ~7x the throughput of one call per post
             results = analyzer.analyze_many([(p.title, p.text, p.likes, p.reposts, p.comments) for p in batch])
             site_watch = repo.site_watch_source_ids(session)
-            repo.save_analyses(session, pairs=[
+            saved = repo.save_analyses(session, pairs=[
                 (post, _analysis_of(post, result, site_finding=post.source_id in site_watch))
                 for post, result in zip(batch, results, strict=True)
             ])
+            # 监测方案: every post, relevant or not, against every active scheme, in this transaction
+            watch.match_at_ingest(session, pairs=list(zip(batch, saved, strict=True)))
             done += len(batch)
             bar.update(len(batch))
         lease.renew()

@@ -371,3 +371,91 @@ class StageLease(SQLModel, table=True):
     last_success_at: datetime | None = None
     last_summary: str | None = Field(default=None, sa_column=Column(Text))
 
+
+# ---------------------------------------------------------------- 监测方案 and 预警 (watch schemes, alert rules)
+
+
+class Scheme(SQLModel, table=True):
+    """An analyst's 监测方案: a saved query (nlp/query.py) matched against every post, relevant or not.
+
+    `version` is bumped by every edit of what the scheme matches; history is back-filled for the
+    current version by keyset on post id (`backfill_cursor`, the last post id done), and
+    `backfilled_version == version` once it is complete."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    places: list | None = _json_column()  # jurisdiction codes or place names; empty = anywhere
+    sources: list | None = _json_column()  # source names; empty = every source
+    owner: str = Field(default="", max_length=100)
+    active: bool = Field(default=True, index=True)
+    version: int = 1
+    backfill_cursor: int = 0
+    backfilled_version: int = 0
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class SchemeMatch(SQLModel, table=True):
+    """A post a scheme matched (once: the pair is unique, inserts ignore a repeat)."""
+
+    __tablename__ = "scheme_match"
+    __table_args__ = (UniqueConstraint("scheme_id", "post_id", name="uq_scheme_match_scheme_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scheme_id: int = Field(foreign_key="scheme.id", index=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    matched_terms: list | None = _json_column()
+    matched_at: datetime = Field(default_factory=now)
+
+
+class WatchRule(SQLModel, table=True):
+    """A 预警 rule, per scheme (scheme_id) or over the whole stream (scheme_id NULL); flows/watch.py
+    validates `params` for its kind and evaluates it."""
+
+    __tablename__ = "watch_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    kind: str = Field(max_length=20)  # volume, surge, negative, terms, reach, author
+    scheme_id: int | None = Field(default=None, foreign_key="scheme.id", index=True)
+    params: dict | None = _json_column()
+    level: str = Field(default="yellow", max_length=10)  # red, orange, yellow
+    units: list | None = _json_column()  # unit codes told besides the analysts
+    active: bool = True
+    owner: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class WatchAlert(SQLModel, table=True):
+    """A 预警 that fired: one row per episode of a rule (the unique key stops a second worker)."""
+
+    __tablename__ = "watch_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: int = Field(foreign_key="watch_rule.id", index=True)
+    scheme_id: int | None = Field(default=None, foreign_key="scheme.id")
+    episode_key: str = Field(unique=True, max_length=200)
+    level: str = Field(max_length=10)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data: dict | None = _json_column()
+    fired_at: datetime = Field(default_factory=now, index=True)
+    ended_at: datetime | None = None  # the condition stopped holding: the next breach is a new episode
+    acknowledged_at: datetime | None = Field(default=None, index=True)
+    acknowledged_by: str | None = Field(default=None, max_length=100)
+
+
+class OfficialReply(SQLModel, table=True):
+    """A publication of the district's own sites or official accounts: the answer to an issue
+    (issue_id set, its published response) or evidence that answers nothing (issue_id NULL)."""
+
+    __tablename__ = "official_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    quoted_title: str | None = Field(default=None, sa_column=Column(Text))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=now)

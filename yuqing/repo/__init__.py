@@ -6,7 +6,8 @@ access (Viewer and the role rules) · units · sources · posts (crawl store, qu
 issues · assignments (and a unit's inbox) · events (audit log, timeline) · outbox (notifications) ·
 leases (pipeline stages) · users · model_versions · overview (the board's aggregates) ·
 compliance (the one overdue and on-time rule, for the page and the weekly report) · feedback
-(label corrections) · search (issue index) · sitewatch (page baselines).
+(label corrections) · search (issue index) · sitewatch (page baselines) · schemes (监测方案 and
+their matches) · watch_alerts (预警 rules and alerts).
 """
 
 from __future__ import annotations
@@ -49,6 +50,23 @@ from yuqing.repo.posts import (
     save_analyses,
     update_crawled_post,
 )
+from yuqing.repo.schemes import (
+    advance_backfill,
+    count_posts_after,
+    create_scheme,
+    delete_scheme,
+    get_scheme,
+    insert_matches,
+    list_schemes,
+    match_counts,
+    posts_after,
+    scheme_issues,
+    scheme_posts,
+    schemes_to_backfill,
+    set_scheme_active,
+    source_names,
+    update_scheme,
+)
 from yuqing.repo.search import index_issues_for_search, search_issues
 from yuqing.repo.sitewatch import save_site_baseline, site_baseline
 from yuqing.repo.sources import (
@@ -62,29 +80,56 @@ from yuqing.repo.sources import (
 )
 from yuqing.repo.units import list_units, sync_units, unit_names
 from yuqing.repo.users import admin_users, get_user, save_user
+from yuqing.repo.watch_alerts import (
+    acknowledge_alert,
+    count_alerts,
+    delete_rule,
+    end_episode,
+    get_rule,
+    insert_alert,
+    last_alert,
+    list_rules,
+    open_alerts,
+    save_rule,
+    window_count,
+    window_post_rows,
+    window_sentiments,
+)
 
 __all__ = [
     "UnitCompliance",
     "Viewer",
+    "acknowledge_alert",
     "acquire_stage_lease",
     "add_post_metrics",
     "admin_users",
+    "advance_backfill",
     "assignments_of_issue",
     "claim_notifications",
     "compliance_since",
+    "count_alerts",
+    "count_posts_after",
     "count_posts_to_analyze",
+    "create_scheme",
     "dashboard_overview",
     "dead_letters",
+    "delete_rule",
+    "delete_scheme",
+    "end_episode",
     "enqueue_notification",
     "event_key_used",
     "existing_assignment",
     "first_posts_with_content",
     "get_assignment",
     "get_issue",
+    "get_rule",
+    "get_scheme",
     "get_source",
     "get_user",
     "index_issues_for_search",
+    "insert_alert",
     "insert_crawled_posts",
+    "insert_matches",
     "issue_counts_by",
     "issue_gantt",
     "issue_post_stats",
@@ -92,18 +137,24 @@ __all__ = [
     "issues_to_route",
     "known_posts",
     "label_corrections",
+    "last_alert",
     "list_assignments",
     "list_label_feedback",
     "list_model_versions",
     "list_notifications",
+    "list_rules",
+    "list_schemes",
     "list_sources",
     "list_units",
     "local_claimants",
     "lock_issue",
+    "match_counts",
     "notification_counts",
+    "open_alerts",
     "open_issues_since",
     "overdue_ids",
     "overdue_page",
+    "posts_after",
     "posts_to_analyze",
     "posts_to_cluster",
     "recent_simhashes",
@@ -117,13 +168,19 @@ __all__ = [
     "renew_stage_lease",
     "returned_units",
     "save_analyses",
+    "save_rule",
     "save_site_baseline",
     "save_user",
+    "scheme_issues",
+    "scheme_posts",
+    "schemes_to_backfill",
     "search_issues",
+    "set_scheme_active",
     "site_baseline",
     "site_owner_of_issue",
     "site_watch_source_ids",
     "source_health",
+    "source_names",
     "stage_holder",
     "sync_units",
     "timeline",
@@ -132,5 +189,9 @@ __all__ = [
     "unit_inbox",
     "unit_names",
     "update_crawled_post",
+    "update_scheme",
     "upsert_source",
+    "window_count",
+    "window_post_rows",
+    "window_sentiments",
 ]

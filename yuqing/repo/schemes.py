@@ -1,0 +1,218 @@
+"""监测方案 (watch schemes): the schemes, the posts they matched (insert-or-ignore on the unique pair,
+so two workers or a re-run never double a match), the keyset batches of history a back-fill reads,
+and the per-scheme aggregates of the scheme page. Matching itself is flows/watch.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+
+from yuqing.clock import now
+from yuqing.errors import BadInput, NotFound
+from yuqing.models import Analysis, Issue, Post, Scheme, SchemeMatch, Source, WatchRule
+
+
+def list_schemes(session: Session, *, active_only: bool = False) -> Sequence[Scheme]:
+    statement = select(Scheme)
+    if active_only:
+        statement = statement.where(Scheme.active == True)  # noqa: E712
+    return session.exec(statement.order_by(Scheme.id)).all()
+
+
+def get_scheme(session: Session, *, name: str | None = None, scheme_id: int | None = None) -> Scheme:
+    if scheme_id is not None:
+        scheme = session.get(Scheme, scheme_id)
+    else:
+        scheme = session.exec(select(Scheme).where(Scheme.name == (name or "").strip())).first()
+    if scheme is None:
+        raise NotFound(f"没有名为「{name}」的监测方案" if scheme_id is None else f"监测方案 #{scheme_id} 不存在")
+    return scheme
+
+
+def create_scheme(session: Session, *, name: str, query: str, places: list[str], sources: list[str],
+                  owner: str) -> Scheme:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise BadInput("方案名称不能为空，且不超过 100 个字")
+    if session.exec(select(Scheme.id).where(Scheme.name == name)).first() is not None:
+        raise BadInput(f"已有名为「{name}」的监测方案")
+    moment = now()
+    scheme = Scheme(name=name, query=query, places=places, sources=sources, owner=owner, created_at=moment,
+                    updated_at=moment)
+    session.add(scheme)
+    session.flush()
+    return scheme
+
+
+def update_scheme(session: Session, *, scheme: Scheme, query: str | None = None, places: list[str] | None = None,
+                  sources: list[str] | None = None, new_name: str | None = None) -> bool:
+    """Change a scheme. A change of what it matches bumps the version, drops the old matches and
+    restarts the back-fill from the first post; returns whether that happened."""
+    if new_name is not None and new_name.strip() != scheme.name:
+        new_name = new_name.strip()
+        if not new_name or len(new_name) > 100:
+            raise BadInput("方案名称不能为空，且不超过 100 个字")
+        if session.exec(select(Scheme.id).where(Scheme.name == new_name)).first() is not None:
+            raise BadInput(f"已有名为「{new_name}」的监测方案")
+        scheme.name = new_name
+    changed = False
+    for field, value in (("query", query), ("places", places), ("sources", sources)):
+        if value is not None and value != getattr(scheme, field):
+            setattr(scheme, field, value)
+            changed = True
+    if changed:
+        scheme.version += 1
+        scheme.backfill_cursor = 0
+        session.execute(delete(SchemeMatch).where(SchemeMatch.scheme_id == scheme.id))
+    scheme.updated_at = now()
+    session.add(scheme)
+    session.flush()
+    return changed
+
+
+def set_scheme_active(session: Session, *, scheme: Scheme, active: bool) -> None:
+    """Pause or resume; a resumed scheme is back-filled from its cursor, so the posts that arrived
+    during the pause (not matched at ingest) are matched too."""
+    if active and not scheme.active:
+        scheme.backfilled_version = 0
+    scheme.active, scheme.updated_at = active, now()
+    session.add(scheme)
+    session.flush()
+
+
+def delete_scheme(session: Session, *, scheme: Scheme) -> int:
+    """Delete a scheme and its matches (returns how many). A scheme with 预警 rules is refused."""
+    rules = session.exec(select(WatchRule.name).where(WatchRule.scheme_id == scheme.id)).all()
+    if rules:
+        raise BadInput(f"方案「{scheme.name}」仍有预警规则（{'、'.join(rules)}），请先删除这些规则")
+    gone = session.execute(delete(SchemeMatch).where(SchemeMatch.scheme_id == scheme.id)).rowcount
+    session.delete(scheme)
+    session.flush()
+    return gone
+
+
+def insert_matches(session: Session, *, rows: list[dict]) -> int:
+    """Insert (scheme_id, post_id, matched_terms, matched_at) rows; a pair already stored is skipped
+    by the unique constraint (insert-or-ignore), never doubled. Returns how many were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(SchemeMatch).on_conflict_do_nothing(index_elements=["scheme_id", "post_id"])
+    return len(session.execute(statement.returning(SchemeMatch.id), rows).all())
+
+
+def schemes_to_backfill(session: Session, *, name: str | None = None) -> Sequence[Scheme]:
+    statement = select(Scheme).where(Scheme.active == True, Scheme.backfilled_version < Scheme.version)  # noqa: E712
+    if name:
+        statement = statement.where(Scheme.name == name)
+    return session.exec(statement.order_by(Scheme.id)).all()
+
+
+def count_posts_after(session: Session, *, after_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Post)
+                        .where(Post.id > after_id, Post.analyzed_at != None)).one()  # noqa: E711
+
+
+def posts_after(session: Session, *, after_id: int, limit: int) -> list[tuple]:
+    """The next batch of analysed posts by keyset on id: (id, title, text, source name, places,
+    jurisdiction) with the newest analysis; only the columns matching needs, never whole rows."""
+    rows = session.execute(
+        select(Post.id, Post.title, Post.text, Source.name)
+        .join(Source, Source.id == Post.source_id, isouter=True)
+        .where(Post.id > after_id, Post.analyzed_at != None)  # noqa: E711
+        .order_by(Post.id).limit(limit)
+    ).all()
+    if not rows:
+        return []
+    places = analysis_places(session, post_ids=[row[0] for row in rows])
+    return [(pid, title, text, source, *places.get(pid, ((), None))) for pid, title, text, source in rows]
+
+
+def analysis_places(session: Session, *, post_ids: list[int]) -> dict[int, tuple[tuple, str | None]]:
+    """post id → (places, jurisdiction) of its newest analysis."""
+    out: dict[int, tuple[tuple, str | None]] = {}
+    for pid, places, jurisdiction in session.execute(
+        select(Analysis.post_id, Analysis.places, Analysis.jurisdiction)
+        .where(col(Analysis.post_id).in_(post_ids)).order_by(Analysis.id)
+    ).all():
+        out[pid] = (tuple(places or ()), jurisdiction)
+    return out
+
+
+def advance_backfill(session: Session, *, scheme_id: int, version: int, cursor: int, done: bool) -> bool:
+    """Move a scheme's back-fill cursor forward (never back), for the version it was read at; False
+    when the scheme was edited meanwhile (the batch belongs to an old version)."""
+    values: dict = {"backfill_cursor": cursor}
+    if done:
+        values["backfilled_version"] = version
+    result = session.execute(update(Scheme).where(Scheme.id == scheme_id, Scheme.version == version,
+                                                  Scheme.backfill_cursor <= cursor).values(**values))
+    return bool(result.rowcount)
+
+
+def source_names(session: Session) -> dict[int, str]:
+    return {sid: name for sid, name in session.execute(select(Source.id, Source.name)).all()}
+
+
+def match_counts(session: Session) -> dict[int, int]:
+    return {sid: int(n) for sid, n in session.execute(
+        select(SchemeMatch.scheme_id, func.count()).group_by(SchemeMatch.scheme_id)).all()}
+
+
+# ---------------------------------------------------------------- the scheme page's aggregates
+
+
+def _matched(scheme_id: int, since: datetime | None):
+    statement = (select(Post, Source.name, Source.kind, SchemeMatch.matched_terms)
+                 .join(SchemeMatch, SchemeMatch.post_id == Post.id)
+                 .join(Source, Source.id == Post.source_id, isouter=True)
+                 .where(SchemeMatch.scheme_id == scheme_id))
+    if since is not None:
+        statement = statement.where(Post.fetched_at >= since)
+    return statement
+
+
+def scheme_posts(session: Session, *, scheme_id: int, since: datetime | None = None, limit: int = 5000
+                 ) -> list[dict]:
+    """The scheme's matched posts (newest first, at most `limit`) with source, analysis and issue:
+    the rows the scheme page charts and exports."""
+    rows = session.execute(_matched(scheme_id, since).order_by(col(Post.id).desc()).limit(limit)).all()
+    ids = [post.id for post, *_ in rows]
+    latest: dict[int, Analysis] = {}
+    for start in range(0, len(ids), 500):
+        for analysis in session.exec(select(Analysis).where(col(Analysis.post_id).in_(ids[start:start + 500]))
+                                     .order_by(Analysis.id)).all():
+            latest[analysis.post_id] = analysis
+    out = []
+    for post, source, kind, terms in rows:
+        analysis = latest.get(post.id)
+        out.append({
+            "post_id": post.id, "title": post.title, "text": post.text, "url": post.url, "source": source or "",
+            "platform": kind or "", "at": post.published_at or post.fetched_at, "fetched_at": post.fetched_at,
+            "reach": post.likes + post.reposts + post.comments, "sentiment": analysis.sentiment if analysis else None,
+            "places": list(analysis.places or ()) if analysis else [],
+            "jurisdiction": analysis.jurisdiction if analysis else None,
+            "keywords": list(analysis.keywords or ()) if analysis else [],
+            "relevant": analysis.relevant if analysis else None, "issue_id": post.issue_id,
+            "matched_terms": "; ".join(terms or ()),
+        })
+    return out
+
+
+def scheme_issues(session: Session, *, scheme_id: int, limit: int = 50) -> list[tuple[Issue, int]]:
+    """The issues the scheme's posts belong to, with how many of its posts each holds."""
+    rows = session.execute(
+        select(Post.issue_id, func.count()).join(SchemeMatch, SchemeMatch.post_id == Post.id)
+        .where(SchemeMatch.scheme_id == scheme_id, Post.issue_id != None)  # noqa: E711
+        .group_by(Post.issue_id).order_by(func.count().desc()).limit(limit)
+    ).all()
+    issues = {i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_([r[0] for r in rows]))).all()}
+    return [(issues[iid], int(n)) for iid, n in rows if iid in issues]
+

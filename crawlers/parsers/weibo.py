@@ -11,6 +11,9 @@ An ``mblog`` carries ``id``/``mid``, ``created_at`` (``Sat Nov 21 10:00:00 +0800
 relative forms the site shows: 刚刚, 5分钟前, 今天 10:00, 昨天 10:00, 11-21), ``text`` (HTML),
 ``user``, ``reposts_count``, ``comments_count``, ``attitudes_count`` (numbers, or strings such
 as "1.2万" / "100万+"), and possibly a ``retweeted_status``.
+A long post (``isLongText: true``) carries only its first ~140 characters and a ``…全文`` link; the
+full text is at ``/statuses/extend?id=ID`` (`parse_extend`). A pinned post (``isTop: 1``,
+``mblogtype: 2`` or the title 置顶) heads a user's timeline whatever its age.
 Nothing here touches the network or the database: the spider navigates, this extracts.
 """
 
@@ -45,7 +48,9 @@ class WeiboPost:
     likes: int
     region: str | None = None
     retweet_of: str | None = None
-    is_long_text: bool = False
+    is_long_text: bool = False  # `text` is cut at "…全文": the full text is at `extend_url`
+    pinned: bool = False  # 置顶: shown first whatever its age
+    own_text: str = ""  # the post's own words, before any "//转发原文:" (what the full text replaces)
     pictures: int = 0
     topics: list[str] = field(default_factory=list)
 
@@ -125,16 +130,53 @@ def _mblog_of(card: dict) -> list[dict]:
     return found
 
 
+_CUT = re.compile(r"\s*(?:\.{2,}|…)?\s*全文\s*$")
+
+
+def is_pinned(mblog: dict) -> bool:
+    """置顶: ``isTop`` 1, ``mblogtype`` 2, or the card title the site prints over it."""
+    title = mblog.get("title")
+    title_text = title.get("text") if isinstance(title, dict) else title
+    return str(mblog.get("isTop") or "") in ("1", "True", "true") or str(mblog.get("mblogtype") or "") == "2" \
+        or (isinstance(title_text, str) and "置顶" in title_text)
+
+
+def extend_url(post_id: str, api: str = MOBILE_SITE) -> str:
+    """Where the mobile API serves a long post's full text."""
+    return f"{api.rstrip('/')}/statuses/extend?id={post_id}"
+
+
+def parse_extend(body: bytes | str) -> str:
+    """The full text of a long post from ``/statuses/extend``: ``{"ok":1,"data":{"longTextContent": …}}``."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"long text: not JSON: {exc}") from exc
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict) or payload.get("ok") not in (1, "1", True):
+        raise BadInput(f"long text: no data (ok={payload.get('ok') if isinstance(payload, dict) else None!r})")
+    text = html_to_text(str(data.get("longTextContent") or ""))
+    if not text:
+        raise BadInput("long text: empty longTextContent")
+    return text
+
+
 def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE) -> WeiboPost:
     post_id = str(mblog.get("id") or mblog.get("mid") or "").strip()
     if not post_id.isdigit():
         raise BadInput(f"mblog without a numeric id: {post_id!r}")
     text = html_to_text(mblog.get("text") or "")
+    long_text = bool(mblog.get("isLongText"))
+    if long_text:
+        text = _CUT.sub("", text)  # the "…全文" link: the spider fetches the rest
+    own_text = text
     retweeted = mblog.get("retweeted_status")
     retweet_of = None
     if isinstance(retweeted, dict) and (retweeted.get("id") or retweeted.get("mid")):
         retweet_of = str(retweeted.get("id") or retweeted.get("mid"))
         original = html_to_text(retweeted.get("text") or "")
+        if retweeted.get("isLongText"):
+            original = _CUT.sub("", original)
         if original:
             # a repost's own words are often just "转发微博"; the original is what the opinion is about
             text = f"{text}\n//转发原文: {original}" if text else original
@@ -154,7 +196,9 @@ def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE) -> Weibo
         likes=parse_count(mblog.get("attitudes_count")),
         region=region,
         retweet_of=retweet_of,
-        is_long_text=bool(mblog.get("isLongText")),
+        is_long_text=long_text,
+        pinned=is_pinned(mblog),
+        own_text=own_text,
         pictures=len(mblog.get("pic_ids") or mblog.get("pics") or []),
         topics=_TOPIC.findall(text),
     )

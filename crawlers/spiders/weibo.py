@@ -7,6 +7,10 @@ Incremental with a time series: new posts are stored; posts already stored but y
 ``refresh_hours`` are yielded again with ``refresh`` so their reposts/comments/likes are updated
 and each change becomes a PostMetric row; pagination stops at the first page that holds nothing
 new and nothing young enough to refresh (unless the previous crawl did not finish).
+A pinned post (置顶) heads a user's timeline whatever its age: it is stored like any post, marked
+``crawl_signature = "weibo:pinned"`` (there is no column for it) and never counts as a reason to read
+the next page. A new long post (``isLongText``, cut at ``…全文``) is stored with its full text from
+the API's ``/statuses/extend?id=ID``; when that fails the cut text is stored and the failure counted.
 Config: ``site`` (where a post's detail page lives; default the API's own origin, m.weibo.cn for
 the real platform), ``refresh_hours`` (default 72), ``max_pages``.
 """
@@ -21,7 +25,7 @@ import scrapy
 from pydantic import Field
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
-from crawlers.parsers.weibo import parse_container
+from crawlers.parsers.weibo import WeiboPost, extend_url, parse_container, parse_extend
 from crawlers.spiders.article import refuse_to_start, validated_options
 from crawlers.spiders.base import SourceSpider
 from crawlers.urls import canonical_url
@@ -48,7 +52,8 @@ class WeiboSpider(SourceSpider):
             refuse_to_start(self, exc)
             return
         parts = urlsplit(self.source["url"])
-        self.site = self.config.site or f"{parts.scheme}://{parts.netloc}"
+        self.api = f"{parts.scheme}://{parts.netloc}"
+        self.site = self.config.site or self.api
         self.pages = 1
         # API pages are read again on every crawl (their counts change): never remembered by a dupefilter
         yield scrapy.Request(self.source["url"], callback=self.parse_page, errback=self.on_error, dont_filter=True,
@@ -76,17 +81,20 @@ class WeiboSpider(SourceSpider):
         for post in page.posts:
             is_known = canonical_url(post.url) in known
             young = post.published_at is None or post.published_at >= fresh_after
+            if post.pinned:
+                stats.inc_value("yuqing/pinned")
             if is_known and not young:
                 stats.inc_value("yuqing/skipped_known")
                 continue
-            worth_going_on = True
+            # a pinned post is first on every page 1 whatever its age: never news that the next page is worth reading
+            worth_going_on = worth_going_on or not post.pinned
             if is_known:
                 stats.inc_value("yuqing/refreshed")
-            yield self.new_item(
-                url=post.url, external_id=post.id, title="", text=post.text, author=post.author_id or post.author,
-                published_at=post.published_at, likes=post.likes, reposts=post.reposts, comments=post.comments,
-                refresh=True,
-            )
+            elif post.is_long_text:
+                yield scrapy.Request(extend_url(post.id, self.api), callback=self.long_text, errback=self.long_text_failed,
+                                     dont_filter=True, headers={"Accept": "application/json"}, cb_kwargs={"post": post})
+                continue
+            yield self.item(post)
         if not worth_going_on and not self.full_pass:
             stats.set_value("yuqing/stopped_at_known", response.url)
             return
@@ -101,3 +109,28 @@ class WeiboSpider(SourceSpider):
             self.pages += 1
             yield scrapy.Request(next_url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
                                  headers={"Accept": "application/json"})
+
+    def item(self, post: WeiboPost, text: str | None = None):
+        return self.new_item(
+            url=post.url, external_id=post.id, title="", text=text or post.text, author=post.author_id or post.author,
+            published_at=post.published_at, likes=post.likes, reposts=post.reposts, comments=post.comments,
+            signature="weibo:pinned" if post.pinned else None, refresh=True,
+        )
+
+    def long_text(self, response, post: WeiboPost):
+        try:
+            full = parse_extend(response.body)
+        except BadInput as exc:
+            self.crawler.stats.inc_value("yuqing/dropped/long_text")
+            logger.warning("%s: %s; stored cut at 全文", response.url, exc)
+            yield self.item(post)
+            return
+        self.crawler.stats.inc_value("yuqing/long_texts")
+        # the full text replaces the post's own (cut) words; a repost's original stays after them
+        yield self.item(post, full + post.text[len(post.own_text):])
+
+    def long_text_failed(self, failure):
+        post = failure.request.cb_kwargs["post"]
+        self.crawler.stats.inc_value("yuqing/dropped/long_text")
+        logger.warning("%s: %s; stored cut at 全文", failure.request.url, failure.getErrorMessage()[:200])
+        yield self.item(post)

@@ -152,6 +152,22 @@ _SPAM_BLOCK = f"""<style>.lk0a{{display:none}} .sr {{ position:absolute; left:-3
 <div style="position:absolute;left:-9999px"><a href="{SEED_SPAM_HREF}">日本三级电影在线</a></div>"""
 
 
+# what every government portal carries and a visitor does not see as content: the national
+# 政府网站找错 widget, the conac 党政机关 badge, a bShare bar hidden until hover, the CMS credit, a
+# hidden 适老 duplicate and login dialog. Site watch must stay quiet about all of it.
+_FURNITURE = """<div class="elder" style="display:none"><p>长者模式 鲤城区人民政府门户网站</p></div>
+<div class="login-box" style="display:none"><a href="https://zwfw.fujian.gov.cn/login">闽政通登录</a>
+<a href="https://passport.hanweb.com/forget">忘记密码</a></div>
+<div class="bshare-custom" style="display:none"><a title="分享到" href="http://www.bShare.cn/" id="bshare-shareto"
+ class="bshare-more">分享到</a><a title="分享到新浪微博" class="bshare-sinaminiblog"></a></div>
+<span id="_ideConac"><a href="https://bszs.conac.cn/sitename?method=show&amp;id=5F3B1C2D" target="_blank">
+<img id="imgConac" src="https://dcs.conac.cn/image/red.png"></a></span>
+<script id="_jiucuo_" sitecode="3505020001" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>
+<span id="_span_jiucuo" style="display:none"><a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3505020001"
+ target="_blank">政府网站找错</a></span>
+<div style="display:none"><a href="http://www.hanweb.com" target="_blank">Produced By 大汉网络 大汉版通发布系统</a></div>"""
+
+
 def render_home(state: str, latest: list[GovArticle]) -> str:
     escape = html.escape
     if state == "defaced":
@@ -169,7 +185,8 @@ def render_home(state: str, latest: list[GovArticle]) -> str:
 <div class="service"><h2>办事服务</h2><p>个人办事 法人办事 部门服务 便民查询 办事指南 表格下载</p>
 <p>区长信箱 12345便民服务热线 网上信访 依申请公开 意见征集 在线访谈</p></div>
 {spam}
-{_FOOTER}</body></html>"""
+{_FOOTER}
+{_FURNITURE}</body></html>"""
 
 
 class GovSite(LocalSite):

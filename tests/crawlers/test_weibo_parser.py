@@ -83,3 +83,16 @@ def test_html_to_text_keeps_lines_and_drops_markup():
 def test_control_characters_and_lone_surrogates_are_dropped_not_fatal():
     # found by the fuzz run: lxml refuses a tree holding a form feed or a lone surrogate
     assert html_to_text("鲤城\f积水<br>中山路\ud800口\x00") == "鲤城积水\n中山路口"
+
+
+def test_long_post_cut_at_full_text_link_and_pinned_marks():
+    from crawlers.parsers.weibo import extend_url, is_pinned, parse_extend
+
+    page = parse_container((PAGES / "weibo_search_page1.json").read_bytes(), now=NOW)
+    long_post = page.posts[1]
+    assert long_post.is_long_text and not long_post.text.endswith("全文") and long_post.own_text == long_post.text
+    assert extend_url(long_post.id) == f"https://m.weibo.cn/statuses/extend?id={long_post.id}"
+    assert parse_extend('{"ok":1,"data":{"ok":1,"longTextContent":"第一段<br />第二段 <a href=\\"/n/x\\">@x</a>"}}') \
+        == "第一段\n第二段 @x"
+    assert is_pinned({"isTop": 1}) and is_pinned({"mblogtype": 2}) and is_pinned({"title": {"text": "置顶"}})
+    assert not is_pinned({"isTop": 0, "mblogtype": 0, "title": {"text": "热门"}}) and not any(p.pinned for p in page.posts)

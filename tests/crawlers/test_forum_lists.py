@@ -3,14 +3,20 @@ time in the source's zone; the Discuz! pager printed twice gives one next-page l
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from parsel import Selector
 
 from crawlers.parsers.board import parse_list
 from crawlers.parsers.reltime import parse_relative, parse_time
+from crawlers.runner import crawl
+from crawlers.testsites.base import Answer, LocalSite
+from tests.crawlers.helpers import add_source, stored_posts
+from yuqing.clock import now as clock_now
 
 PAGES = Path(__file__).parent / "pages"
 BEIJING = timezone(timedelta(hours=8))
@@ -117,3 +123,54 @@ def test_next_link_that_is_not_a_web_address_is_no_next_page():
     listing = parse_list(page, "http://127.0.0.1/list", {"item": "li", "link": "a::attr(href)",
                                                          "next": "a.nxt::attr(href)"})
     assert listing.next_url == "http://127.0.0.1/list?page=2"
+
+
+class DiscuzForum(LocalSite):
+    """Three list pages of the saved Discuz! list (pager above and below), each thread a detail page
+    whose post time is relative ("发表于 3 天前")."""
+
+    def answer(self, path, query):
+        params = dict(parse_qsl(query))
+        if path != "/forum.php":
+            return Answer(404, b"not found")
+        if params.get("mod") == "forumdisplay":
+            number = int(params.get("page", "1"))
+            if not 1 <= number <= 3:
+                return Answer(404, b"not found")
+            page = (PAGES / "forum_discuz_list.html").read_text(encoding="utf-8")
+            # each page its own threads: tid 38690 on page 2 is 38590
+            page = re.sub(r"(?<=tid=)(\d+)|(?<=thread_)(\d+)|(?<=CONTENT_TID=')(\d+)",
+                          lambda m: str(int(m.group(0)) - 100 * (number - 1)), page)
+            page = page.replace("page=2", f"page={number + 1}")
+            if number == 3:
+                page = page.replace(' class="nxt"', "")
+            return Answer(body=page.encode("utf-8"))
+        if params.get("mod") == "viewthread":
+            tid = params.get("tid", "")
+            return Answer(body=f"""<html><head><meta charset="utf-8"><title>帖子 {tid}</title></head><body>
+<h1 class="ts"><span id="thread_subject">帖子 {tid}</span></h1>
+<div class="authi"><a href="home.php?mod=space&amp;uid=1" class="xw1">前程往事</a>
+<em id="authorposton{tid}">发表于 <span title="2024-6-13 16:09">昨天&nbsp;16:09</span></em></div>
+<table><tr><td class="t_f" id="postmessage_{tid}">建议对鼠神进行改版，现在的鼠神说是传奇，跟别的传奇差太远了。</td></tr></table>
+</body></html>""".encode())
+        return Answer(404, b"not found")
+
+
+@pytest.mark.slow
+def test_discuz_crawl_follows_the_pager_printed_twice(db):
+    with DiscuzForum() as forum:
+        config = {"download_delay": 0, "list": DISCUZ, "detail": {
+            "title": "#thread_subject::text", "body": "td.t_f", "published": "em[id^=authorposton]",
+            "author": "div.authi a.xw1::text"}}
+        add_source("csol_forum", "board", forum.url + "/forum.php?mod=forumdisplay&fid=37", config)
+        started = clock_now()
+        result = crawl(["csol_forum"])[0]
+        assert result.error is None, result.describe()
+        lists = forum.page_hits("/forum.php?mod=forumdisplay")
+        assert len(lists) == 3, lists  # the crawl went past page 1
+        posts = stored_posts("csol_forum")
+        assert len(posts) == 27  # 9 normal threads a page; the sticky rules thread is not a post
+        # 昨天 16:09 read against the crawl time in Beijing
+        yesterday = (started.astimezone(BEIJING) - timedelta(days=1)).date()
+        expected = datetime(yesterday.year, yesterday.month, yesterday.day, 16, 9, tzinfo=BEIJING)
+        assert {p.published_at.replace(tzinfo=UTC) for p in posts} == {expected.astimezone(UTC)}

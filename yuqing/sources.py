@@ -42,6 +42,19 @@ class CommonOptions(_Options):
     retry_backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before the first retry; doubles each time")
     silent_after_hours: float = Field(default=48, gt=0, description="alert when no new item for this long")
     max_failures: int = Field(default=3, ge=1, description="alert after this many failed runs in a row")
+    timezone: str | None = Field(default=None, description="zone of the times the source prints (default: YUQING_TIMEZONE)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"timezone {value!r} is not a time zone name (e.g. Asia/Shanghai)") from exc
+        return value
 
 
 FieldSelector = str | dict[str, str]  # "css::text" or {"css": "...", "re": "..."} / {"xpath": ...}

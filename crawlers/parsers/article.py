@@ -102,8 +102,6 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
         found = tree.xpath(config["title_xpath"])
         title = " ".join(" ".join((f.text_content() if hasattr(f, "text_content") else str(f)).split())
                          for f in found)
-    title = title or choose_title(tree, reader.title_tag, reader.meta)
-
     if config.get("content_xpath"):
         nodes = tree.xpath(config["content_xpath"])
         block = nodes[0] if nodes and hasattr(nodes[0], "tag") else None
@@ -116,6 +114,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
             raise BadInput(f"no article text at {url} (no block of sentences on the page)")
         lines = render_lines(block)
         emphasised = emphasised_texts(block)
+    title = title or choose_title(tree, reader.title_tag, reader.meta, block)
     kept, removed = trim_lines(lines, title=title, emphasised=emphasised)
     text = "\n".join(kept)
     _no_article(text, url)

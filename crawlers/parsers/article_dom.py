@@ -29,6 +29,8 @@ _JUNK = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "can
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:^|[;\s])(?:left|top|margin-left|text-indent)\s*:\s*-\d{3,}", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_MEDIA_BLOCK = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)  # screen-size or print only
+_SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z-]+", re.I)
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
 # boxes that are page chrome by their name (readability's rule), unless the name also says content
 _CHROME_NAME = re.compile(
@@ -45,6 +47,7 @@ BLOCK = frozenset({
 })
 _CONTAINERS = frozenset({"div", "td", "article", "section", "body", "blockquote", "center", "main", "form",
                          "table", "dd", "font", "span"})
+_FOOTER_RUN = re.compile(r"版权|本站|ICP|公网安备|免责|声明：|Copyright|©|主办单位|承办单位|联系电话|网站标识码", re.I)
 _PUNCT = re.compile(r"[，。；！？、：,;!?“”]")
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -61,7 +64,7 @@ class ReaderPage:
 def _hidden_by_rules(tree) -> tuple[set[str], set[str]]:
     classes, ids = set(), set()
     for style in tree.iter("style"):
-        for selectors, body in _CSS_RULE.findall(style.text or ""):
+        for selectors, body in _CSS_RULE.findall(_MEDIA_BLOCK.sub("", style.text or "")):
             if not re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", body, re.I):
                 continue
             for selector in selectors.split(","):
@@ -93,9 +96,11 @@ def reader_tree(page: str, *, url: str) -> ReaderPage:
         if not isinstance(element.tag, str):
             continue
         style = element.get("style")
-        if (style and _HIDDEN_STYLE.search(style)) or element.get("hidden") is not None \
-                or (classes and classes.intersection((element.get("class") or "").split())) \
-                or (ids and element.get("id") in ids):
+        if (style and _HIDDEN_STYLE.search(style)) or element.get("hidden") is not None:
+            hidden.append(element)
+        elif ((classes and classes.intersection((element.get("class") or "").split()))
+              or (ids and element.get("id") in ids)) and not (style and _SHOWN_STYLE.search(style)):
+            # a stylesheet rule hides it, unless the element's own style shows it again
             hidden.append(element)
     for element in hidden:
         if element.getparent() is None:
@@ -119,7 +124,7 @@ def link_density(element) -> float:
     total = _text_len(element)
     if not total:
         return 0.0
-    linked = sum(_text_len(a) for a in element.iter("a"))
+    linked = sum(_text_len(a) for a in element.iter("a") if a.get("href") is not None)
     return min(1.0, linked / total)
 
 
@@ -129,11 +134,11 @@ def _container(element):
         element = element.getparent()
     if element is None:
         return None
-    if element.tag in ("td", "th") and _text_len(element) <= 100:
-        table = next(element.iterancestors("table"), None)
-        return table if table is not None else element
     while element is not None and element.tag not in _CONTAINERS and element.tag not in ("td", "th"):
         element = element.getparent()
+    if element is not None and element.tag in ("td", "th") and _text_len(element) <= 100:
+        table = next(element.iterancestors("table"), None)  # a data cell: the table is the unit
+        return table if table is not None else element
     return element
 
 
@@ -141,7 +146,7 @@ def content_block(tree):
     """(the element most likely to hold the article, its score) or (None, 0)."""
     body = tree.find("body")
     root = body if body is not None else tree
-    in_link = {node for a in root.iter("a") for node in a.iter()}
+    in_link = {node for a in root.iter("a") if a.get("href") is not None for node in a.iter()}
     chrome = set()
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in ("body", "html"):
@@ -158,12 +163,13 @@ def content_block(tree):
             if not run:
                 continue
             run = run.strip()
-            if len(run) < 8:
+            if len(run) < 2:
                 continue
-            weight = 1 + len(_PUNCT.findall(run)) + min(len(run) / 50, 3)
             box = _container(element)
-            if box is None:
-                continue
+            if box is None or _FOOTER_RUN.search(run):
+                continue  # copyright and disclaimer notes are never the article, however wordy
+            # a run of prose counts by its sentence marks and length; a data-table cell is one fact
+            weight = (len(run) >= 8 or box.tag == "table") + len(_PUNCT.findall(run)) + min(len(run) / 50, 3)
             scores[box] = scores.get(box, 0.0) + weight
             parent = box.getparent()
             if parent is not None:
@@ -180,32 +186,34 @@ def render_lines(element, *, skip_link_boxes: bool = True) -> list[str]:
     """`element` as text lines; boxes mostly made of links (related lists, menus) are left out."""
     parts: list[str] = []
 
-    def walk(node, top: bool) -> None:
+    def walk(node, top: bool, in_cell: bool) -> None:
         if not isinstance(node.tag, str):
             return
         tag = node.tag
         if tag == "br":
-            parts.append("\n")
+            parts.append(" " if in_cell else "\n")
             return
         block = tag in BLOCK
         if block and not top and skip_link_boxes and tag in ("div", "ul", "ol", "table", "dl", "section", "aside",
                                                               "nav", "p", "li", "td", "span", "font"):
             if link_density(node) > 0.5:
                 return
-        if block:
-            parts.append("\n")
-        elif tag in ("td", "th"):
+        if tag in ("td", "th"):
             parts.append(" ")
+            # a data cell is one value on its row; a layout cell holding the article keeps its lines
+            in_cell = in_cell or _text_len(node) <= 100
+        elif block:
+            parts.append(" " if in_cell and tag != "tr" else "\n")
         if node.text:
             parts.append(node.text)
         for child in node:
-            walk(child, False)
+            walk(child, False, in_cell)
             if child.tail:
                 parts.append(child.tail)
         if block:
-            parts.append("\n")
+            parts.append(" " if in_cell and tag != "tr" else "\n")
 
-    walk(element, True)
+    walk(element, True, False)
     text = "".join(parts).replace("\r", "\n")
     lines = [" ".join(line.replace("\u3000", " ").replace("\xa0", " ").split()) for line in text.split("\n")]
     return [line for line in lines if line]

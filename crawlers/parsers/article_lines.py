@@ -56,26 +56,34 @@ def squeeze(text: str) -> str:
     return re.sub(r"[\s\u3000\xa0\u200b\u200c\u200d\u2060\ufeff]+", "", text or "")
 
 
+_BARE_DATE = re.compile(r"^\d{4}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?::\d{2})?)?$")
+_TRAILING_MORE = re.compile(r"\s*返回\S{0,6}[，,]\s*查看更多\s*$")
+_TRAILING_SOURCE = re.compile(r"\s*[（(]\s*(?:本文|文章|稿件)?来源\s*[:：].*[）)]\s*$")
+_ORG_END = re.compile(r"(?:政府|委员会|委|办公室|办公厅|厅|局|院|部|会|中心|公司|处|所|组|室|站|队|社|党委|支部)$")
+
+
 def is_credit(line: str) -> bool:
-    """An editor/author/source line (short, no sentence in it)."""
-    if len(line) > 60 or "。" in line:
-        return False
-    return bool(_EDITOR.match(line) or _SOURCE_LINE.match(line) or _ORIGINAL_TITLE.match(line)
-                or _PRINT_EDITION.match(squeeze(line)) or (len(line) <= 50 and _BYLINE.search(line)
-                                                           and len(_SENTENCE.findall(line)) <= 1))
+    """An editor/author/source line that starts with its label (short, no sentence in it)."""
+    if len(line) > 60 or _SENTENCE.search(line):
+        return False  # 记者：你怎样看？ is an interview question, not a credit
+    return bool(_EDITOR.match(line) or _SOURCE_LINE.match(line) or _PRINT_EDITION.match(squeeze(line)))
 
 
 def furniture_kind(line: str) -> str | None:
-    """Why `line` is page furniture, or None when it may be article text."""
+    """Why `line` is page furniture, or None when it may be article text. `byline` (a date or a
+    source inside a short line) is furniture only around the text, never inside it."""
     if FURNITURE_LINE.match(line):
         return "furniture"
     if _ORIGINAL_TITLE.match(line):
         return "original_title"
-    if len(line) <= 60 and _PHOTO_CREDIT.match(line):
+    short = len(line) <= 40
+    if len(line) <= 60 and (_PHOTO_CREDIT.match(line) or "图片来源" in line):
         return "photo_credit"
     if is_credit(line):
         return "credit"
-    short = len(line) <= 40
+    if len(line) <= 50 and not _BARE_DATE.match(line) and _BYLINE.search(line) \
+            and len(_SENTENCE.findall(line)) <= 1 and "。" not in line:
+        return "byline"
     if short and _SHARE.search(line):
         return "share"
     if _PAGER.match(line):
@@ -91,7 +99,13 @@ def furniture_kind(line: str) -> str | None:
     return None
 
 
-_END_KINDS = frozenset({"credit", "footer", "related", "comments", "more", "share", "pager"})
+def _closing_note(line: str) -> bool:
+    """A short note set apart after the text (化名 notes, thanks) — not a sign-off or a 落款."""
+    return (len(line) <= 40 and not _END_SENTENCE.search(line) and not line.startswith(("（", "("))
+            and not _BARE_DATE.match(line) and not _ORG_END.search(line))
+
+
+_END_KINDS = frozenset({"credit", "footer", "related", "comments", "more", "share"})
 
 
 def _headline_like(line: str, title: str, emphasised: set[str]) -> bool:
@@ -102,8 +116,20 @@ def _headline_like(line: str, title: str, emphasised: set[str]) -> bool:
     if flat_title and (flat == flat_title or (flat in flat_title and len(flat) >= 4)
                        or (flat_title in flat and len(flat) <= len(flat_title) + 16)):
         return True
-    # 引题/副题: a short bold or centred line without a sentence in it
-    return len(flat) <= 40 and not _SENTENCE.search(line) and flat in emphasised
+    # 引题/副题: a short bold or centred line without a sentence in it (a label such as 个人简介： is not one)
+    return len(flat) <= 40 and not _SENTENCE.search(line) and not line.endswith(("：", ":")) and flat in emphasised
+
+
+def _walk_back(kept: list[str], removed: list[str], *, notes: bool) -> None:
+    """Bylines (and, before the credits, closing notes) trailing the text go with the furniture."""
+    for _ in range(3):
+        if not kept:
+            return
+        last = kept[-1]
+        if furniture_kind(last) == "byline" or (notes and _closing_note(last)):
+            removed.append(kept.pop())
+        else:
+            return
 
 
 def trim_lines(lines: list[str], *, title: str, emphasised: set[str]) -> tuple[list[str], list[str]]:
@@ -111,21 +137,34 @@ def trim_lines(lines: list[str], *, title: str, emphasised: set[str]) -> tuple[l
     removed: list[str] = []
     kept: list[str] = []
     started = False
+    ended = False
     body_chars = 0
     for index, line in enumerate(lines):
         kind = furniture_kind(line)
         if not started:
-            if kind or _headline_like(line, title, emphasised):
+            if kind or _BARE_DATE.match(line) or _headline_like(line, title, emphasised):
                 removed.append(line)
                 continue
             started = True
+        if kind == "byline":
+            kept.append(line)  # a dated line inside the text is text; around it, a byline
+            continue
         if kind:
             removed.append(line)
-            if kind in _END_KINDS and body_chars >= 120 and kind != "pager":
+            if kind in _END_KINDS and body_chars >= 120:
                 # the article is over: what follows is the byline, related lists or the footer
+                _walk_back(kept, removed, notes=kind == "credit")
                 removed += lines[index + 1:]
+                ended = True
                 break
             continue
         kept.append(line)
         body_chars += len(line)
+    if not ended:
+        _walk_back(kept, removed, notes=False)
+    if kept:
+        last = _TRAILING_SOURCE.sub("", _TRAILING_MORE.sub("", kept[-1]))
+        if last != kept[-1]:
+            removed.append(kept[-1][len(last):])
+            kept[-1] = last
     return kept, removed

@@ -31,6 +31,7 @@ _PUBLISH_LABEL = re.compile(r"(?:發布|发布|發文|发文|發表|发表|刊�
 _OTHER_LABEL = re.compile(r"(?:時間|时间|日期|来源|來源)\s*[:：]?\s*\S{0,16}$")
 _WRITTEN_LABEL = re.compile(r"(?:成文|印发|生成|截止|有效期|访问)(?:時間|时间|日期)?\s*[:：]?\s*$")
 
+_BYLINE_LABEL = re.compile(r"来源|來源|作者|发布|發布|编辑|時間|时间|收藏|回复|分享")
 _SEP_ALWAYS = re.compile(r"\s*[_|｜]\s*")
 _SEP_SPACED = re.compile(r"\s+[-–—]+\s+|\s*--\s*|\s*::\s*")
 _SEP_SITE = re.compile(r"\s*(?:——|—|-)\s*(?=[^——\-]{2,30}$)")
@@ -111,39 +112,61 @@ def _span_in(haystack: str, needle: str) -> str | None:
     return " ".join(haystack[positions[start]: positions[start + len(flat_needle) - 1] + 1].split())
 
 
-def choose_title(tree, title_tag: str, meta: dict[str, str]) -> str:
+def heading_text(raw: str) -> str:
+    """A heading's text on one line: a line break between Chinese characters joins them (a title
+    shown on two lines), other whitespace becomes one space."""
+    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])", "", raw.strip())
+    return " ".join(text.split())
+
+
+def choose_title(tree, title_tag: str, meta: dict[str, str], block=None) -> str:
     site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
-    headings: list[str] = []
+    heading_elements = []
     for element in tree.iter("h1", "h2", "h3"):
         if next(element.iterancestors("a"), None) is not None:
             continue
-        headings.append(element.text_content())
+        heading_elements.append((element, element.text_content()))
     for element in tree.xpath("//*[contains(translate(@class,'TITLE','title'),'title') or "
                               "contains(translate(@id,'TITLE','title'),'title')]"):
         if element.tag not in ("a", "body", "html", "ul", "ol", "table"):
-            headings.append(element.text_content())
+            heading_elements.append((element, element.text_content()))
+    headings = [raw for _, raw in heading_elements]
     metas = [m for m in (meta_value(meta, name) for name in
                          ("ArticleTitle", "og:title", "twitter:title", "headline", "title")) if m]
     full_title = " ".join(title_tag.split())
     candidates = []
     for raw in headings + metas:
-        text = " ".join(raw.split())
+        text = heading_text(raw)
         if not 4 <= len(squeeze(text)) <= 150:
             continue
         text = strip_site(text, site_name)
         span = _span_in(full_title, text) if full_title else None
         if span and len(squeeze(span)) >= 4:
             candidates.append(span)
+    flat_full = squeeze(strip_site(full_title, site_name))
+    if len(flat_full) >= 4 and all(squeeze(c) == flat_full for c in candidates):
+        # <title> holding only the site's name: the first heading that starts with it and says more
+        # (the one nearest before the article block, as a page lists other headlines in its menus)
+        found = [element for element, raw in heading_elements
+                 if (flat := squeeze(heading_text(raw))).startswith(flat_full) and len(flat_full) + 4 < len(flat) <= 150
+                 and not ANY_DATE.search(raw) and not _BYLINE_LABEL.search(raw)]
+        if found:
+            chosen = found[0]
+            if block is not None:
+                order = {element: i for i, element in enumerate(tree.iter())}
+                before = [e for e in found if order.get(e, 0) < order.get(block, 0)]
+                chosen = max(before, key=lambda e: order[e]) if before else chosen
+            return strip_site(heading_text(chosen.text_content()), site_name)
     if candidates:
         return max(candidates, key=lambda c: len(squeeze(c)))
     stripped = strip_site(full_title, site_name) if full_title else ""
     for raw in metas[:2] + [h for h in headings[:3]]:
-        text = strip_site(" ".join(raw.split()), site_name)
+        text = strip_site(heading_text(raw), site_name)
         if len(squeeze(text)) >= 6 and (not stripped or len(squeeze(stripped)) < 6 or "null" in stripped.lower()):
             return text
     if stripped and "null" not in stripped.lower():
         return stripped
-    return next((strip_site(" ".join(h.split())) for h in headings if len(squeeze(h)) >= 6), stripped)
+    return next((strip_site(heading_text(h)) for h in headings if len(squeeze(h)) >= 6), stripped)
 
 
 def _plausible(value: datetime | None) -> bool:

@@ -4,8 +4,9 @@ per-class table of a shipped (or given) model on a labelled CSV it has not been 
 Urgency CSVs have `text` and `label` where label is a level 1–4, or `emergency` (a real
 emergency report: it must get level ≤ 2), `ordinary` (an ordinary complaint: it must not get
 level 1) or `not_emergency` (a text that uses emergency words loosely: the share at level ≤ 2 is a
-false-alarm rate); optional `title`, `likes`, `reposts`, `comments`, and `split` (dev|test) to
-measure one half of a set (`--split`)."""
+false-alarm rate); or, in DuEE's form, `text` and `disaster` 1 (a disaster or accident: emergency)
+or 0 (news of another event: its shares at level 1 and ≤ 2 are false alarms); optional `title`,
+`likes`, `reposts`, `comments`, and `split` (dev|test) to measure one half of a set (`--split`)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,11 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
 
 def evaluate_urgency(data: Path, analyzer, split: str | None = None, trained_on=None) -> str:
     """`trained_on`: the emergency model's card, to warn when `data` is one of the files it learnt from."""
+    from nlp.urgency_cv import label_urgency_rows
+
     with data.open(encoding="utf-8-sig", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if (r.get("label") or "").strip() and (r.get("text") or "").strip()
-                and (split is None or (r.get("split") or "").strip() == split)]
+        rows = [r for r in label_urgency_rows(csv.DictReader(handle)) if (r.get("label") or "").strip()
+                and (r.get("text") or "").strip() and (split is None or (r.get("split") or "").strip() == split)]
     if not rows:
         from yuqing.errors import BadInput
 
@@ -72,13 +75,13 @@ def evaluate_urgency(data: Path, analyzer, split: str | None = None, trained_on=
                      "use --rules-only for the rules, --loso for the model")
     levels = [str(r.urgency) for r in results]
     labels = [r["label"].strip() for r in rows]
-    for group, rule, test in (("emergency", "level ≤ 2", lambda lv: lv <= 2), ("ordinary", "level 1", lambda lv: lv == 1),
-                              ("not_emergency", "level ≤ 2", lambda lv: lv <= 2)):
+    from nlp.urgency_cv import urgency_group_lines
+
+    lines += urgency_group_lines(labels, [r.urgency for r in results])
+    for group, test in (("emergency", lambda lv: lv <= 2), ("ordinary", lambda lv: lv == 1),
+                        ("not_emergency", lambda lv: lv <= 2), ("news", lambda lv: lv == 1)):
         idx = [i for i, label in enumerate(labels) if label == group]
         if idx:
-            share = sum(test(results[i].urgency) for i in idx) / len(idx)
-            relevant = sum(results[i].relevant for i in idx) / len(idx)
-            lines.append(f"{group:<13} n={len(idx):>5}  {rule}: {share:.4f}   judged relevant: {relevant:.4f}")
             misses = [i for i in idx if test(results[i].urgency) != (group == "emergency")]
             for i in misses[:10]:
                 lines.append(f"    {'missed' if group == 'emergency' else 'alarm'}: {rows[i]['text'][:60]} → "

@@ -220,61 +220,13 @@ def train_sentiment(data: Path | None = None, out_dir: Path | None = None, *, pr
 
 
 def train_urgency(data: Path | None = None, out_dir: Path | None = None, *, progress: bool = True,
-                  profile: str | None = None, rules: bool = True) -> ModelCard:
-    """The emergency classifier beside the urgency rules, from the hand-read sets
-    data/nlp/urgency_eval*.csv (`data`: one more labelled set of the same shape, its own fold).
-    The alarm threshold is chosen by leave-one-set-out over all sets; the card holds the nested
-    leave-one-set-out figures (threshold chosen again inside every training part), with the rules
-    and rules OR model when the other models and the profile load (`rules`)."""
-    from nlp.urgency_model import (FOLD_SEED, MAX_LOOSE_ALARMS, MAX_ORDINARY_ALARMS, SET_FILES,
-                                   assign_folds, cross_validated_threshold, loso_figures, model_trainer, read_sets,
-                                   rule_levels, set_tokens)
+                  profile: str | None = None, rules: bool = True, events: Path | None = None) -> ModelCard:
+    """The emergency classifier beside the urgency rules (nlp/urgency_cv.py): the hand-read sets
+    data/nlp/urgency_eval*.csv and, when at hand, DuEE news sentences; `data`: one more labelled set, or
+    news sentences in DuEE's form (text, disaster 0/1)."""
+    from nlp.urgency_cv import train_card
 
-    paths = [DATA_DIR / name for name in SET_FILES] + ([Path(data)] if data else [])
-    rows = read_sets(paths)
-    labels = np.array([r["label"] for r in rows])
-    folds = assign_folds(rows)
-    inputs = set_tokens(tqdm(rows, desc="urgency: read", unit="text", disable=not progress))
-    fit, score = model_trainer(inputs, labels, folds)
-    everything = np.arange(len(rows))
-    chosen = cross_validated_threshold(everything, labels, folds, fit, score)
-    model = fit(everything)
-    levels, notes = None, []
-    if rules:
-        from nlp.analyze import Analyzer
-        from yuqing.errors import ModelMissing
-        from yuqing.profile import load_profile
-
-        try:
-            analyzer = Analyzer.load(load_profile(profile))  # the shipped topic, relevance and sentiment models
-        except ModelMissing as exc:
-            notes.append(f"no rule figures: {exc}")
-        else:
-            levels = rule_levels(rows, analyzer)
-            notes.append(f"rule levels from the analysis with profile {analyzer.profile.meta.name!r} and models "
-                         f"{analyzer.version}")
-    loso = loso_figures(rows, fit, score, levels=levels)
-    loso.pop("probability")
-    counts = {label: int((labels == label).sum()) for label in ("emergency", "not_emergency", "ordinary")}
-    split = {"scheme": "leave one set out, nested: in every training part the threshold is chosen by its own "
-                       "leave-one-set-out predictions", "folds": {f"set {k}": int((folds == k).sum()) for k in np.unique(folds)},
-             "ordinary_dealt_to_folds_seed": FOLD_SEED, "counts": counts}
-    metrics = {"threshold": chosen["threshold"], "threshold_choice": chosen, "loso": loso}
-    notes += [
-        "P(emergency) of a logistic regression with balanced class weights on word uni/bigrams and character 1-3-grams "
-        "of the content tokens; a score on the scale of a balanced mix of these sets, not the share of emergencies in "
-        "a stream: act on P >= threshold",
-        f"threshold: the lowest whose leave-one-set-out false alarms are <= {MAX_ORDINARY_ALARMS} on ordinary messages "
-        f"(rules 0.0175 at level 1 + the model's stay under the 5 % bar even at level 1) and <= {MAX_LOOSE_ALARMS} on "
-        "not_emergency texts (what the frozen rules gave on sets 5-7 they had not seen: 0.16, 0.10, 0.18)",
-        "ordinary messages (all in set 1) are dealt to the 7 folds; no further negatives from relevance_train/topic_train: "
-        "8,000 of them (overlap with the sets removed, held out with the set whose reading covered their source) did not "
-        "help the held-out figures and made training ~10x slower (python -m nlp.urgency_model --loso --extra-negatives 8000)",
-    ]
-    card = new_card(kind="urgency", data_paths=paths, rows=len(rows), split=split, metrics=metrics,
-                    labels=[str(c) for c in model.classes_], notes=notes)
-    save(model, card, _model_dir(out_dir))
-    return card
+    return train_card(data, out_dir, progress=progress, profile=profile, rules=rules, events=events)
 
 
 def with_emergency_override(text: str, predicted: str) -> str:

@@ -337,6 +337,12 @@ def loso_report(rows: list[dict] | None = None, *, analyzer=None, extra: int = 0
 def describe_card(card) -> str:
     """The urgency model card in words: data, threshold and how it was chosen, the LOSO table."""
     m = card.metrics
+    if "grouped" in m:
+        from nlp.urgency_cv import describe
+
+        lines = [f"urgency (emergency) model {card.version}: {card.rows} rows from {card.data_file} "
+                 f"(sha256 {card.data_sha256[:12]}…)", *describe(m)]
+        return "\n".join(lines + [f"  note: {note}" for note in card.notes])
     chosen = m["threshold_choice"]
     lines = [f"urgency (emergency) model {card.version}: {card.rows} rows from {card.data_file} "
              f"(sha256 {card.data_sha256[:12]}…)",

@@ -9,13 +9,60 @@ from nlp.urgency import assess
     "某化工厂发生爆炸，3人死亡",
     "德国南部两列火车相撞 致两人死亡14人受伤",
     "学校食堂多名学生食物中毒送医",
-    "幼儿园孩子在校园内被打受伤，家长要求说法",
     "村民围堵镇政府，发生暴力冲突",
 ])
 def test_critical_events_are_level_1_even_when_judged_irrelevant(text):
     result = assess(text, relevant=False)
     assert result.level == 1 and result.emergency
     assert result.signals and "非政务相关" not in result.signals
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("某化工厂发生爆炸，3人死亡", "规模·死亡: 3人死亡"),
+    ("德国南部两列火车相撞 致两人死亡14人受伤", "规模·伤亡: 14人受伤"),
+    ("昨夜一栋居民楼起火，3人遇难", "规模·死亡: 3人遇难"),
+    ("四川长宁6.0级地震，房屋倒塌", "规模·地震: 6.0级地震"),
+    ("山火火势迅速蔓延，村民紧急撤离", "规模·蔓延: 山火火势迅速蔓延"),
+    ("化工厂储罐发生泄漏", "规模·关键设施: 化工厂储罐发生泄漏"),
+])
+def test_level_1_quotes_the_evidence_of_its_scale(text, quoted):
+    result = assess(text, relevant=False)
+    assert result.level == 1 and quoted in result.signals
+
+
+@pytest.mark.parametrize("text", [
+    "幼儿园孩子在校园内被打受伤，家长要求说法",  # one child hurt: a real incident, not of national scale
+    "一名男子在工地坠落，送医后不治身亡",
+    "货车侧翻致2人受伤",
+    "12岁男孩从15楼坠落身亡",
+])
+def test_a_current_incident_without_evidence_of_scale_is_level_2(text):
+    result = assess(text, relevant=False)
+    assert result.level == 2 and result.emergency
+
+
+@pytest.mark.parametrize(("text", "frame"), [
+    ("反映A6区雷锋镇早年征收田地的遗留问题。2016年母亲在菜园不慎跌落，脚踝骨折，田地被征用", "往事"),
+    ("多年前的一场车祸让他失去双腿", "往事"),
+    ("女童7岁遇害，历时4年追捕！蚌埠这起强奸杀人案成功侦破", "司法"),
+    ("持刀伤人男子一审被判处有期徒刑十年", "司法"),
+    ("勇士击落火箭，杜兰特第三节小腿拉伤", "赛事"),
+    ("楼下麻将馆扰民不止，昨晚还殴打我老公", "扰民"),
+])
+def test_past_events_court_news_match_reports_and_nuisances_are_no_current_emergency(text, frame):
+    result = assess(text)
+    assert result.level == 3 and not result.emergency
+    assert any(s.startswith(frame + ":") for s in result.signals)  # the words are still shown, set aside
+
+
+def test_a_death_from_illness_is_no_incident():
+    assert not assess("著名演员因病医治无效去世，享年80岁", relevant=False).emergency
+    assert not assess("张某因多脏器衰竭、急性胰腺炎经抢救无效", relevant=False).emergency
+
+
+def test_a_crime_of_national_scale_is_not_set_aside_by_its_arrest():
+    result = assess("超市发生枪击案，警方逮捕了1名嫌疑人，至少有18人被打死，22人受伤", relevant=False)
+    assert result.level == 1 and any(s.startswith("规模·") for s in result.signals)
 
 
 @pytest.mark.parametrize("text", ["青海玉树州称多县发生5.3级地震", "南京一商场失火", "小区地下车库起火"])
@@ -96,7 +143,7 @@ def test_a_memorial_sets_aside_its_dead_but_a_fresh_death_still_counts():
     ("“长江”轮事故最新进展", "灾害事故"),                  # a named ship's accident
     ("据报道，李某某自杀，警方已介入调查", "暴力与生命威胁"),  # someone's suicide reported as news
     ("培训机构被指用电棍体罚学员、性骚扰女生", "暴力与生命威胁"),
-    ("醉汉闹事，群殴传说大酒店保安", "群体性事件"),          # 传说 here is part of a hotel's name
+    ("醉汉闹事，群殴传说大酒店保安", "暴力与生命威胁"),      # a brawl, no mass incident; 传说 is part of a hotel's name
     ("电影院放映厅突然起火，观众紧急疏散", "灾害事故·火灾爆炸"),  # so is 电影 in 电影院
     ("一条鲜活的小生命就这样没了", "伤亡"),
     ("夜归女子遭遇持刀抢劫", "暴力与生命威胁"),

@@ -33,13 +33,14 @@ def test_both_halves_are_balanced(set4):
         assert min(halves) > 0 and abs(halves[0] - halves[1]) <= 1, (label, halves)
 
 
-# a few dev-half emergencies, each with the category of signal that was added for it
+# a few dev-half emergencies, each with the category of signal that was added for it, and its level on the
+# national scale (since the calibration: one victim is a real incident, level 2; 20 people at once, level 1)
 DEV_EXAMPLES = [
-    ("空姐深夜打车进市区惨遭杀害 凶手仍然在逃", "伤亡", 1),
-    ("拉赫曼军团高级头目被暗杀，下手的竟是库尔德武装，什么仇？", "暴力与生命威胁", 1),
-    ("3名男子将女子拖到出租屋内性侵，并拍照片威胁，女子：腿都软了", "暴力与生命威胁", 1),
-    ("12岁墨西哥姑娘被人贩拐卖，每天被侵犯三十多次，4年后才获救", "学校与儿童安全", 1),
-    ("怎么看待九岁女孩阻止插队被打，打人者丈夫谎话连篇？", "学校与儿童安全", 1),
+    ("空姐深夜打车进市区惨遭杀害 凶手仍然在逃", "伤亡", 2),
+    ("拉赫曼军团高级头目被暗杀，下手的竟是库尔德武装，什么仇？", "暴力与生命威胁", 2),
+    ("3名男子将女子拖到出租屋内性侵，并拍照片威胁，女子：腿都软了", "暴力与生命威胁", 2),
+    ("12岁墨西哥姑娘被人贩拐卖，每天被侵犯三十多次，4年后才获救", "学校与儿童安全", 2),
+    ("怎么看待九岁女孩阻止插队被打，打人者丈夫谎话连篇？", "学校与儿童安全", 2),
     ("韩国 20 人整容后集体得上败血症 或因变质注射剂！", "中毒", 1),
     ("别去夏威夷！国人这次得听劝！23层楼高的火山岩浆可不会开玩笑", "灾害事故·自然灾害", 2),
     ("连摔2架军机，4000万美元化为灰烬，俄在叙遭重创，还能撑多久？", "灾害事故", 2),
@@ -51,8 +52,8 @@ DEV_EXAMPLES = [
 # round 2 (after the test half had been evaluated once, all of set 4 became development data): misses of
 # the test half that the category-wide vocabulary now covers, each with the kind of event it reports
 ROUND2_EXAMPLES = [
-    ("外国3岁男童公园内遭豹子叼走 被找到时仅剩头骨", "动物伤人", 1),
-    ("2岁宝宝被父母忘在零下19度室外 发现时已停止呼吸", "伤亡", 1),
+    ("外国3岁男童公园内遭豹子叼走 被找到时仅剩头骨", "动物伤人", 2),
+    ("2岁宝宝被父母忘在零下19度室外 发现时已停止呼吸", "伤亡", 2),
     ("10辆越野车穿越罗布泊无人区 有车辆失控滚了20圈", "灾害事故·交通事故", 2),
     ("夏威夷火山持续喷发 当地民众返回家中取走财物", "灾害事故·自然灾害", 2),
     ("寻人！南和男孩两年前打工音讯全无", "失踪", 2),
@@ -81,6 +82,6 @@ def test_eval_cli_measures_one_half(set4):
                                        "--profile", "demo"])
     assert result.exit_code == 0, result.output
     dev = sum(r["split"] == "dev" for r in set4)
-    assert f"split dev ({dev} rows)" in result.output and "not_emergency" in result.output
+    assert f"split dev ({dev} rows)" in result.output and "loose-word texts" in result.output
     refused = CliRunner().invoke(main, ["eval", "--task", "topic", "--data", str(SET4), "--split", "dev"])
     assert refused.exit_code != 0 and "--split" in refused.output

@@ -26,7 +26,8 @@ ASSIGNMENT_STATUS_LABELS = {"notified": "待签收", "acknowledged": "已签收"
 EVENT_LABELS = {"created": "生成事件", "analyzed": "分析", "triage": "转人工研判", "routed": "交办", "notified": "通知",
                 "acknowledged": "签收", "progress": "进展", "responded": "答复", "verified": "核验", "closed": "办结",
                 "escalated": "督办", "reminded": "提醒", "returned": "退回", "reassigned": "改派", "edited": "修改",
-                "merged": "合并", "dismissed": "排除", "confirmed": "确认", "note": "备注"}
+                "merged": "合并", "dismissed": "排除", "confirmed": "确认", "note": "备注",
+                "alerted": "预警"}
 
 # every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all makes
 # untrusted text inert in st.markdown (no links, images, emphasis, HTML)

@@ -30,6 +30,14 @@ def analyze_task() -> int:
     return stages.analyze_new_posts()
 
 
+@task(name="watch", retries=2, retry_delay_seconds=5)
+def watch_task() -> str:
+    """监测方案 back-fill and 预警 rules, right after the analyse stage (flows/watch*.py)."""
+    from flows import watch, watch_rules
+
+    return "\n".join([watch.backfill().describe(), watch_rules.evaluate_rules().describe()])
+
+
 @task(name="cluster", retries=2, retry_delay_seconds=5)
 def cluster_task() -> str:
     return stages.cluster_new_posts().describe()
@@ -42,8 +50,9 @@ def route_task() -> str:
 
 @flow(name="pipeline", log_prints=True)
 def pipeline_flow(crawl: bool = True, sources: list[str] | None = None) -> str:
-    """One pass: crawl the sources, analyse new posts, group them into issues, route new issues,
-    and deliver the alerts that routing queued."""
+    """One pass: crawl the sources, analyse new posts (matching them to the 监测方案), back-fill new
+    schemes and check the 预警 rules, group posts into issues, route new issues, and deliver the
+    alerts that routing and the rules queued."""
     if crawl:
         # one task per source, run side by side: each crawl is its own process, and the slowest
         # source, not the sum of all of them, sets how long a pass takes
@@ -52,9 +61,10 @@ def pipeline_flow(crawl: bool = True, sources: list[str] | None = None) -> str:
     else:
         lines = ["crawl skipped"]
     analysed = analyze_task()
+    watched = watch_task()
     grouped = cluster_task()
     routed = route_task()
     delivered = deliver_task()
-    summary = "\n".join([*lines, f"analysed {analysed} post(s)", grouped, routed, delivered])
+    summary = "\n".join([*lines, f"analysed {analysed} post(s)", watched, grouped, routed, delivered])
     print(summary)
     return summary

@@ -48,6 +48,12 @@ DEFAULT_RISK_TERMS = ["跳楼", "爆炸", "讨薪", "聚集", "维权", "上访"
 WINDOW_KINDS = ("volume", "surge", "negative")
 
 
+class RuleError(BadInput):
+    """A 预警 rule that cannot be saved; the message says why (exit status 2, like a bad query)."""
+
+    exit_code = 2
+
+
 def author_hash(source: str, author: str) -> str:
     """An account's hash as the crawl pipeline stores it (crawlers/pipelines.py: salt, source, name)."""
     salt = os.environ.get("YUQING_AUTHOR_SALT", "yuqing")
@@ -61,9 +67,9 @@ def _int(params: dict, key: str, label: str, low: int, high: int, default: int |
         if float(value) != number:
             raise ValueError
     except (TypeError, ValueError):
-        raise BadInput(f"{label}必须是整数（{low}–{high}）") from None
+        raise RuleError(f"{label}必须是整数（{low}–{high}）") from None
     if not low <= number <= high:
-        raise BadInput(f"{label}必须在 {low} 到 {high} 之间，现为 {number}")
+        raise RuleError(f"{label}必须在 {low} 到 {high} 之间，现为 {number}")
     return number
 
 
@@ -73,9 +79,9 @@ def _float(params: dict, key: str, label: str, low: float, high: float, default:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise BadInput(f"{label}必须是数字") from None
+        raise RuleError(f"{label}必须是数字") from None
     if number != number or number > high or number < low or (open_low and number == low):
-        raise BadInput(f"{label}必须{'大于' if open_low else '不小于'} {low:g} 且不大于 {high:g}，现为 {number:g}")
+        raise RuleError(f"{label}必须{'大于' if open_low else '不小于'} {low:g} 且不大于 {high:g}，现为 {number:g}")
     return number
 
 
@@ -83,10 +89,10 @@ def validate(kind: str, params: dict | None, *, level: str = "yellow", units: li
              profile: Profile | None = None) -> tuple[dict, str, list[str]]:
     """(clean params, level, units) of a rule, or BadInput saying in Chinese what is wrong."""
     if kind not in KINDS:
-        raise BadInput(f"未知的预警类型「{kind}」；可选：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()))
+        raise RuleError(f"未知的预警类型「{kind}」；可选：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()))
     level = LEVEL_ALIASES.get(level, level)
     if level not in LEVELS:
-        raise BadInput(f"预警级别「{level}」无效；可选：红/橙/黄（red/orange/yellow）")
+        raise RuleError(f"预警级别「{level}」无效；可选：红/橙/黄（red/orange/yellow）")
     params = dict(params or {})
     window = _int(params, "window_minutes", "时间窗口（分钟）", 5, 7 * 24 * 60, 60)
     clean: dict = {"window_minutes": window}
@@ -104,9 +110,9 @@ def validate(kind: str, params: dict | None, *, level: str = "yellow", units: li
         terms = [fold(t).strip() for t in ([terms] if isinstance(terms, str) else terms)]
         terms = list(dict.fromkeys(t for t in terms if t))
         if not terms:
-            raise BadInput("高危词表不能为空")
+            raise RuleError("高危词表不能为空")
         if len(terms) > 500 or any(len(t) > 30 for t in terms):
-            raise BadInput("高危词表最多 500 个词，每个词不超过 30 个字")
+            raise RuleError("高危词表最多 500 个词，每个词不超过 30 个字")
         clean["terms"] = terms
     elif kind == "reach":
         clean["threshold"] = _int(params, "threshold", "传播量阈值（点赞+转发+评论）", 1, 10**12)
@@ -115,16 +121,16 @@ def validate(kind: str, params: dict | None, *, level: str = "yellow", units: li
         for entry in params.get("authors") or ():
             source, sep, account = str(entry).partition(":")
             if not sep or not source.strip() or not account.strip():
-                raise BadInput(f"关注账号「{entry}」格式应为 数据源名:账号名")
+                raise RuleError(f"关注账号「{entry}」格式应为 数据源名:账号名")
             hashes.append(author_hash(source.strip(), account))
         if not hashes or any(len(h) != 64 for h in hashes):
-            raise BadInput("关注账号名单不能为空（格式：数据源名:账号名）")
+            raise RuleError("关注账号名单不能为空（格式：数据源名:账号名）")
         clean["hashes"] = sorted(set(hashes))
     profile = profile or load_profile()
     units = [u for u in dict.fromkeys(units or ()) if u]
     unknown = [u for u in units if u not in profile.units]
     if unknown:
-        raise BadInput(f"未知的单位：{'、'.join(unknown)}")
+        raise RuleError(f"未知的单位：{'、'.join(unknown)}")
     return clean, level, units
 
 
@@ -249,8 +255,10 @@ def evaluate_rule(session: Session, rule: WatchRule, *, at: datetime, profile: P
             return  # an episode is under way: said once
         if finding is None:
             return
-        # numbered from the rule's alerts: two workers compute the same key and only one insert lands
-        finding.key = f"rule:{rule.id}:episode:{repo.count_alerts(session, rule_id=rule.id) + 1}"
+        # numbered after the episode read above (one read, so two workers that saw the same state
+        # compute the same key, and only one insert lands)
+        number = int(last.episode_key.rsplit(":", 1)[1]) + 1 if last is not None else 1
+        finding.key = f"rule:{rule.id}:episode:{number}"
         findings = [finding]
     else:
         findings = _post_findings(session, rule, at)

@@ -420,9 +420,12 @@ if __name__ == "__main__":
 
 
 def _register_application_commands() -> None:
+    from cli.alerts import alert, rule
     from cli.scheme import scheme
 
     main.add_command(scheme)
+    main.add_command(rule)
+    main.add_command(alert)
 
 
 _register_application_commands()

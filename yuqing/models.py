@@ -66,6 +66,7 @@ EVENT_KINDS = (
     "dismissed",
     "confirmed",
     "note",
+    "alerted",  # a 预警 fired (no issue; data holds the alert and rule ids)
 )
 
 

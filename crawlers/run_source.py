@@ -1,8 +1,11 @@
-"""Crawl one source in this process: ``python -m crawlers.run_source NAME [--result FILE]``.
+"""Crawl sources in this process: ``python -m crawlers.run_source NAME [NAME …] [--result FILE]``.
 
-The runner starts one such process per source, so every crawl gets a fresh Twisted reactor and a
-crash, a hang or a SIGKILL touches only that source. The process writes its summary (a JSON dict of
-counts from the crawl stats) to ``--result``.
+The runner starts one such process per pass for every source that is due, crawled side by side
+(one reactor, one Scrapy crawler per source): a pass costs one process start whatever the number of
+sources, a fresh reactor each time, and a SIGKILL loses nothing (each source's JOBDIR and the
+store's dedup let the next pass finish what was left). A source that cannot start, or whose spider
+fails, does not stop the others. The process writes one JSON summary per source (counts from its
+crawl stats) to ``--result``, a line as each source finishes.
 """
 
 from __future__ import annotations
@@ -56,9 +59,13 @@ def summarise(stats: dict, *, source: str, seconds: float) -> dict:
     }
 
 
-def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) -> dict:
-    from scrapy.crawler import AsyncCrawlerProcess
+# what the one process shares: the same value for every source (crawlers/settings.py)
+PROCESS_KEYS = ("LOG_LEVEL", "LOG_FORMATTER", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED", "BOT_NAME",
+                "SPIDER_MODULES", "NEWSPIDER_MODULE")
 
+
+def _scrapy_settings(name: str, *, overrides: dict | None, use_jobdir: bool) -> tuple[type, dict]:
+    """The spider class and Scrapy settings of one source (a YuqingError if it cannot be crawled)."""
     from crawlers.registry import spider_for
     from crawlers.settings import build_settings
     from yuqing.settings import get_settings
@@ -78,35 +85,90 @@ def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) ->
         concurrency = int((source.get("config") or {}).get("concurrency", 4))
         overrides = {**redis_settings(name, settings.redis_url, concurrency=concurrency), **(overrides or {})}
         jobdir = None
-    scrapy_settings = build_settings(
+    return spider_class, build_settings(
         source, user_agent=settings.crawl_user_agent, max_page_bytes=settings.crawl_max_page_bytes,
         jobdir=jobdir, overrides=overrides,
     )
-    process = AsyncCrawlerProcess(scrapy_settings)
-    crawler = process.create_crawler(spider_class)
-    started = time.monotonic()
-    process.crawl(crawler)
-    process.start()
-    return summarise(crawler.stats.get_stats(), source=name, seconds=time.monotonic() - started)
+
+
+def run_many(names: list[str], *, overrides: dict | None = None, use_jobdir: bool = True,
+             on_done=None) -> list[dict]:
+    """Crawl several sources side by side in this one process (one reactor, one crawler each).
+
+    A source that cannot start (unknown, misconfigured, Redis down) gets a `fatal` summary and the
+    others still run; an error inside one spider stays in that spider's stats. `on_done(summary)`
+    is called as each source finishes, so a caller can act on the first results early."""
+    from scrapy.crawler import AsyncCrawlerProcess, Crawler
+    from scrapy.settings import Settings
+
+    prepared: list[tuple[str, type, dict]] = []
+    summaries: dict[str, dict] = {}
+    for name in names:
+        try:
+            spider_class, scrapy_settings = _scrapy_settings(name, overrides=overrides, use_jobdir=use_jobdir)
+        except YuqingError as exc:
+            summaries[name] = {"source": name, "fatal": f"{exc.__class__.__name__}: {exc}"}
+            if on_done:
+                on_done(summaries[name])
+            continue
+        prepared.append((name, spider_class, scrapy_settings))
+    if prepared:
+        # The process settings install the reactor and logging only. Scrapy merges them into every
+        # crawler at equal priority, so they must hold nothing a source sets for itself.
+        first = prepared[0][2]
+        process = AsyncCrawlerProcess({key: first[key] for key in PROCESS_KEYS if key in first})
+        started = time.monotonic()
+        for name, spider_class, scrapy_settings in prepared:
+            crawler = Crawler(spider_class, Settings(scrapy_settings))
+
+            def finished(_result=None, *, crawler=crawler, name=name):
+                summaries[name] = summarise(crawler.stats.get_stats(), source=name,
+                                            seconds=time.monotonic() - started)
+                if on_done:
+                    on_done(summaries[name])
+                return _result
+
+            outcome = process.crawl(crawler)
+            if hasattr(outcome, "addBoth"):
+                outcome.addBoth(finished)
+            else:
+                outcome.add_done_callback(lambda _future, done=finished: done())
+        process.start()
+        for name, _, _ in prepared:  # a crawler whose callback never ran (it could not even open)
+            if name not in summaries:
+                summaries[name] = {"source": name, "fatal": "crawler did not start"}
+    return [summaries[name] for name in names if name in summaries]
+
+
+def run(name: str, *, overrides: dict | None = None, use_jobdir: bool = True) -> dict:
+    """Crawl one source in this process (tests and benches call it directly)."""
+    summary = run_many([name], overrides=overrides, use_jobdir=use_jobdir)[0]
+    if "fatal" in summary:
+        raise ConfigError(summary["fatal"])
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("source")
-    parser.add_argument("--result", type=Path, help="write the JSON summary here")
+    parser.add_argument("sources", nargs="+", help="source names; several are crawled side by side")
+    parser.add_argument("--result", type=Path,
+                        help="write one JSON summary per line here, each as its source finishes")
     parser.add_argument("--no-jobdir", action="store_true", help="do not persist the crawl queue (JOBDIR)")
     args = parser.parse_args(argv)
+    sink = args.result.open("w", encoding="utf-8") if args.result else sys.stdout
+
+    def emit(summary: dict) -> None:
+        if "fatal" in summary:
+            print(summary["fatal"], file=sys.stderr)
+        sink.write(json.dumps(summary, ensure_ascii=False, default=str) + "\n")
+        sink.flush()
+
     try:
-        summary = run(args.source, use_jobdir=not args.no_jobdir)
-    except YuqingError as exc:
-        summary = {"source": args.source, "fatal": f"{exc.__class__.__name__}: {exc}"}
-        print(summary["fatal"], file=sys.stderr)
-    text = json.dumps(summary, ensure_ascii=False, default=str)
-    if args.result:
-        args.result.write_text(text, encoding="utf-8")
-    else:
-        print(text)
-    return 0 if "fatal" not in summary else 2
+        summaries = run_many(args.sources, use_jobdir=not args.no_jobdir, on_done=emit)
+    finally:
+        if args.result:
+            sink.close()
+    return 2 if any("fatal" in s for s in summaries) else 0
 
 
 if __name__ == "__main__":

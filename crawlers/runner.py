@@ -1,8 +1,9 @@
 """`crawl(names)`: crawl sources, record their health, raise health alerts.
 
-Each source is crawled in its own process (``python -m crawlers.run_source``): callable any number
-of times from one process (CLI, Prefect task, tests) without touching a Twisted reactor or Prefect's
-logging, and one source that crashes, hangs or is killed never stops the others.
+The sources of one pass are crawled side by side in one child process (``python -m
+crawlers.run_source A B …``): one process start per pass whatever the number of sources, callable
+any number of times from one process (CLI, Prefect task, tests) without touching a Twisted reactor
+or Prefect's logging; a source that fails to start or whose spider fails never stops the others.
 """
 
 from __future__ import annotations
@@ -77,42 +78,63 @@ def _tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def crawl_one(name: str, *, timeout: float | None = None) -> CrawlResult:
-    """Crawl one source in a child process and return its result (health is not recorded here)."""
+def crawl_batch(names: list[str], *, timeout: float | None = None) -> list[CrawlResult]:
+    """Crawl the sources side by side in one child process and return their results in order
+    (health is not recorded here). A killed or hung child costs only the sources it had not
+    finished: each gets an error naming why, and its JOBDIR lets the next pass resume it."""
     settings = get_settings()
-    log_dir = settings.data_dir / "crawl" / name
+    log_dir = settings.data_dir / "crawl"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / "last.log"
+    log_file = log_dir / ("last.log" if len(names) > 1 else f"{names[0]}.last.log")
+    limit = timeout or settings.crawl_timeout_seconds
+    summaries: dict[str, dict] = {}
+    failure: str | None = None
     with tempfile.TemporaryDirectory(prefix="yuqing-crawl-") as folder:
-        result_file = Path(folder) / "result.json"
+        result_file = Path(folder) / "result.jsonl"
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), environment.get("PYTHONPATH")]))
         with open(log_file, "w", encoding="utf-8") as log:
             try:
                 completed = subprocess.run(
-                    [sys.executable, "-m", "crawlers.run_source", name, "--result", str(result_file)],
+                    [sys.executable, "-m", "crawlers.run_source", *names, "--result", str(result_file)],
                     stdout=log, stderr=subprocess.STDOUT, env=environment, cwd=str(PROJECT_ROOT),
-                    timeout=timeout or settings.crawl_timeout_seconds, check=False,
+                    timeout=limit, check=False,
                 )
+                if completed.returncode not in (0, 2):
+                    failure = f"crawler process exited with {completed.returncode}: {_tail(log_file)}"
             except subprocess.TimeoutExpired:
-                return CrawlResult(source=name, error=f"timed out after {timeout or settings.crawl_timeout_seconds:g} s",
-                                   log_file=str(log_file))
-        if not result_file.exists():
-            return CrawlResult(source=name, error=f"crawler process exited with {completed.returncode}: {_tail(log_file)}",
-                               log_file=str(log_file))
-        summary = json.loads(result_file.read_text(encoding="utf-8"))
-    result = _result_from(summary, name)
-    result.log_file = str(log_file)
-    return result
+                failure = f"timed out after {limit:g} s"
+        if result_file.exists():
+            for line in result_file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    summary = json.loads(line)
+                    summaries[summary["source"]] = summary
+    results = []
+    for name in names:
+        if name in summaries:
+            result = _result_from(summaries[name], name)
+        else:
+            result = CrawlResult(source=name, error=failure or f"crawler process gave no result: {_tail(log_file)}")
+        result.log_file = str(log_file)
+        results.append(result)
+    return results
 
 
-def crawl(names: list[str] | None = None) -> list[CrawlResult]:
-    """Crawl the named sources (default: every enabled one), one after another; record each one's
-    health and raise alerts for sources that keep failing or went silent."""
+def crawl_one(name: str, *, timeout: float | None = None) -> CrawlResult:
+    """Crawl one source in a child process (health is not recorded here)."""
+    return crawl_batch([name], timeout=timeout)[0]
+
+
+def crawl(names: list[str] | None = None, *, due_only: bool = False) -> list[CrawlResult]:
+    """Crawl the named sources (default: every enabled one; with `due_only`, the enabled ones whose
+    cadence says they are due) side by side in one child process; record each one's health and
+    raise alerts for sources that keep failing or went silent."""
     from crawlers.health import raise_health_alerts
+    from yuqing.clock import now
 
     with session_scope() as session:
         sources = {s.name: s for s in repo.list_sources(session)}
+        due = repo.due_sources(session) if due_only and not names else None
     if not sources:
         raise ConfigError("no sources registered: run `yuqing init` (it loads config/sources.yaml)")
     if names:
@@ -120,20 +142,26 @@ def crawl(names: list[str] | None = None) -> list[CrawlResult]:
         if unknown:
             raise ConfigError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(sources))}")
         selected = list(names)
+    elif due is not None:
+        selected = due
     else:
         selected = [name for name, source in sources.items() if source.enabled]
-    results = []
-    for name in selected:
-        if not sources[name].enabled:
-            result = CrawlResult(source=name, error="source is disabled in config/sources.yaml")
-        else:
-            result = crawl_one(name)
+    disabled = [n for n in selected if not sources[n].enabled]
+    enabled = [n for n in selected if sources[n].enabled]
+    started = now()
+    by_name = {name: CrawlResult(source=name, error="source is disabled in config/sources.yaml") for name in disabled}
+    if enabled:
+        for result in crawl_batch(enabled):
+            by_name[result.source] = result
             with session_scope() as session:
-                repo.record_source_run(session, name=name, items=result.stored, error=result.error)
+                repo.record_source_run(session, name=result.source, items=result.stored, error=result.error,
+                                       started_at=started)
+    results = [by_name[name] for name in selected]
+    for result in results:
         logger.info(result.describe())
-        results.append(result)
-    try:
-        raise_health_alerts()
-    except Exception:  # noqa: BLE001 - an alerting problem must not hide the crawl results
-        logger.exception("could not raise source health alerts")
+    if enabled:
+        try:
+            raise_health_alerts()
+        except Exception:  # noqa: BLE001 - an alerting problem must not hide the crawl results
+            logger.exception("could not raise source health alerts")
     return results

@@ -52,7 +52,7 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
 
     profile = profile or load_profile()
     settings = get_settings()
-    analyzer = Analyzer.load(profile, settings.model_dir)
+    analyzer = _loaded_analyzer(Analyzer, profile, settings.model_dir)
     with session_scope() as session:  # the system page lists the versions the pipeline runs
         repo.register_model_cards(session, cards=analyzer.cards, model_dir=settings.model_dir)
     batch_size = settings.stage_batch_size
@@ -79,6 +79,22 @@ def _analyze_batches(lease, *, limit, progress, total, profile) -> int:
         lease.renew()
     bar.close()
     return done
+
+
+_ANALYZERS: dict[tuple, object] = {}
+
+
+def _loaded_analyzer(analyzer_class, profile: Profile, model_dir):
+    """The analyzer of this profile and model folder, loaded once per process and again only when a
+    model file changes: a long-lived worker must not pay seconds of model loading on every pass."""
+    profile_dir = get_settings().config_dir / "profiles" / profile.meta.name
+    files = [*model_dir.glob("*"), *profile_dir.glob("*")]
+    key = (profile.meta.name, str(model_dir), str(profile_dir),
+           tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files if p.is_file())))
+    if key not in _ANALYZERS:
+        _ANALYZERS.clear()
+        _ANALYZERS[key] = analyzer_class.load(profile, model_dir)
+    return _ANALYZERS[key]
 
 
 def _analysis_of(post: Post, result, *, site_finding: bool = False) -> Analysis:

@@ -97,33 +97,40 @@ def crawl(sources: tuple[str, ...], all_sources: bool) -> None:
 
 @main.command("sources")
 def sources_() -> None:
-    """List the registered sources with their health: last run, last success, consecutive
-    failures, items of the last run and in total, hours since the last new post, last error;
-    and the problems (failing / silent) that raise alerts."""
+    """列出已登记的数据源及其健康状况：抓取频率与下次到期时间、最近运行、最近成功、连续失败次数、
+    上次与累计条数、距最近新帖的小时数、最近错误；以及会触发告警的问题（连续失败 / 长时间无新帖）。"""
     from crawlers.health import source_problems
     from yuqing import repo
-    from yuqing.clock import to_local
+    from yuqing.clock import now, to_local
     from yuqing.db import session_scope
 
     def when(moment):
         return f"{to_local(moment):%m-%d %H:%M}" if moment else "—"
 
+    def every(delta):
+        seconds = int(delta.total_seconds())
+        return f"{seconds // 3600}小时" if seconds % 3600 == 0 else (
+            f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒")
+
     with session_scope() as session:
         rows = repo.source_health(session)
     if not rows:
-        click.echo("no sources registered: run `yuqing init`")
+        click.echo("还没有登记数据源：请先运行 `yuqing init`")
         return
-    click.echo(f"{'source':24} {'kind':10} {'on':3} {'last run':12} {'last ok':12} {'fails':>5} {'items':>6} "
-               f"{'total':>6} {'h since new':>11}")
+    moment = now()
+    click.echo(f"{'数据源':24} {'类型':10} {'启用':4} {'频率':6} {'下次到期':11} {'最近运行':11} {'最近成功':11} "
+               f"{'连续失败':>4} {'上次条数':>4} {'累计':>6} {'距新帖(时)':>8}")
     for row in rows:
         hours = "—" if row["hours_since_new_post"] is None else f"{row['hours_since_new_post']:.1f}"
-        click.echo(f"{row['name']:24} {row['kind']:10} {'yes' if row['enabled'] else 'no':3} "
-                   f"{when(row['last_run_at']):12} {when(row['last_ok_at']):12} {row['consecutive_failures']:>5} "
-                   f"{row['last_items']:>6} {row['total_items']:>6} {hours:>11}")
+        due = row["next_due_at"]
+        due_text = ("现在" if due is None or due <= moment else when(due)) if row["enabled"] else "—"
+        click.echo(f"{row['name']:24} {row['kind']:10} {'是' if row['enabled'] else '否':4} {every(row['every']):6} "
+                   f"{due_text:11} {when(row['last_run_at']):11} {when(row['last_ok_at']):11} "
+                   f"{row['consecutive_failures']:>8} {row['last_items']:>8} {row['total_items']:>6} {hours:>12}")
         if row["last_error"] and row["consecutive_failures"]:
-            click.echo(f"    last error: {row['last_error'][:200]}")
+            click.echo(f"    最近错误：{row['last_error'][:200]}")
     for problem in source_problems(rows):
-        click.secho(f"ALERT {problem.kind}: {problem.message}", fg="red")
+        click.secho(f"告警 {problem.kind}：{problem.message}", fg="red")
 
 
 @main.command()
@@ -202,7 +209,9 @@ def _register_trained(kind: str, card, out: Path | None) -> None:
               help="Crawl only: a folder of saved pages with truth.csv (file, kind, title, published, body_first30, "
                    "body_last30, injected_spam).")
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Labelled CSV (text or text_seg, label). For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
+              help="Labelled CSV (text or text_seg, label). Sentiment: label an emotion (SMP2020 six, NLPCC seven) "
+                   "or a polarity; without --data, models trained without each source of data/nlp are measured on it. "
+                   "For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
                    "/ `ordinary` (must not get level 1) / `not_emergency` (level ≤ 2 counts as a false alarm).")
 @click.option("--card", is_flag=True, help="Print the model card of the model instead: its held-out figures.")
 @click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -256,6 +265,12 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
 
             click.echo(relevance_override_now(model_dir))
         return
+    if data is None and task == "sentiment":  # trained afresh without each source, measured on it
+        from nlp.sentiment import cross_source_report
+        from nlp.train import DEFAULT_DATA
+
+        click.echo(cross_source_report(DEFAULT_DATA["sentiment"]))
+        return
     if data is None:
         raise click.UsageError("--data is required (or --card)")
     if task == "urgency":
@@ -280,7 +295,7 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
               help="结果写到哪里（与 --input 同用）：.csv 为带 BOM 的 UTF-8（Excel/WPS 直接打开），.xlsx 为 Excel 工作簿；"
                    "保留全部输入列，再加 topic, topic_prob, "
                    "topic_level2, relevant, urgency, urgency_signals, sentiment, sentiment_score, places, "
-                   "jurisdiction, keywords, spam (and spam_reason, triage, error).")
+                   "jurisdiction, keywords, spam (and spam_reason, triage, emotion, negative_intensity, error).")
 @click.option("--profile", default=None, help="Region profile for user words and gazetteer (default: settings.profile).")
 @click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir).")

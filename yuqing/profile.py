@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from yuqing.errors import ConfigError
 from yuqing.models import TERRITORIAL_UNIT_KINDS, UNIT_KINDS
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|h|d|wd)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,13 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         match = _DURATION.match(str(text))
         if not match:
-            raise ValueError(f"{text!r} is not a duration like 30m, 5h, 2d or 5wd")
+            raise ValueError(f"{text!r} is not a duration like 30s, 30m, 5h, 2d or 5wd")
         amount, unit = float(match.group(1)), match.group(2)
         if unit == "wd":
             if amount != int(amount):
                 raise ValueError(f"{text!r}: working days must be a whole number")
             return cls(working_days=int(amount))
-        return cls(minutes=amount * {"m": 1, "h": 60, "d": 1440}[unit])
+        return cls(minutes=amount * {"s": 1 / 60, "m": 1, "h": 60, "d": 1440}[unit])
 
 
 class _Strict(BaseModel):

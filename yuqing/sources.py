@@ -13,6 +13,7 @@ A bad entry is reported by name in the problems list and the others still load.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from yuqing.errors import ConfigError
 from yuqing.settings import get_settings
 
 KINDS = ("rss", "board", "article", "json_api", "site_watch")
+# how often each kind is checked unless its entry says `every:` (a board or Weibo search every minute,
+# a feed every 5 minutes, a portal every 15, the site watch hourly)
+DEFAULT_EVERY = {"board": "1m", "json_api": "1m", "rss": "5m", "article": "15m", "site_watch": "1h"}
 
 
 class _Options(BaseModel):
@@ -42,7 +46,15 @@ class CommonOptions(_Options):
     retry_backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before the first retry; doubles each time")
     silent_after_hours: float = Field(default=48, gt=0, description="alert when no new item for this long")
     max_failures: int = Field(default=3, ge=1, description="alert after this many failed runs in a row")
+    every: str | None = Field(default=None, description="how often to crawl: 30s, 1m, 15m, 1h (default by kind)")
     timezone: str | None = Field(default=None, description="zone of the times the source prints (default: YUQING_TIMEZONE)")
+
+    @field_validator("every")
+    @classmethod
+    def _cadence(cls, value: str | None) -> str | None:
+        if value is not None:
+            _parse_every(value)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +67,20 @@ class CommonOptions(_Options):
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValueError(f"timezone {value!r} is not a time zone name (e.g. Asia/Shanghai)") from exc
         return value
+
+
+def _parse_every(text: str) -> timedelta:
+    from yuqing.profile import Duration
+
+    duration = Duration.parse(text)
+    if duration.working_days or not 10 / 60 <= duration.minutes <= 7 * 1440:
+        raise ValueError(f"every {text!r} must be between 10s and 7d (e.g. 1m, 15m, 1h)")
+    return timedelta(minutes=duration.minutes)
+
+
+def cadence(kind: str, config: dict | None) -> timedelta:
+    """How often a source is crawled: its `every:` or the default of its kind."""
+    return _parse_every((config or {}).get("every") or DEFAULT_EVERY.get(kind, "15m"))
 
 
 FieldSelector = str | dict[str, str]  # "css::text" or {"css": "...", "re": "..."} / {"xpath": ...}

@@ -88,10 +88,21 @@ def test_a_reply_that_appears_later_updates_the_stored_post(db, site):
 
 def test_rss_source_skips_what_the_board_already_stored(db, site):
     register_demo_sources(site.url)
-    results = {r.source: r for r in crawl(None)}
-    assert results["demo_rss"].error is None
-    assert results["demo_rss"].stored == 0 and results["demo_rss"].skipped_known == 30
+    crawl(["demo_board"])
+    result = crawl(["demo_rss"])[0]
+    assert result.error is None
+    assert result.stored == 0 and result.skipped_known == 30
     assert len({p.url for p in stored_posts()}) == len(stored_posts())
+
+
+def test_board_and_feed_crawled_side_by_side_in_one_process_store_each_message_once(db, site):
+    register_demo_sources(site.url)
+    results = {r.source: r for r in crawl(["demo_board", "demo_rss"])}
+    assert results["demo_board"].error is None and results["demo_rss"].error is None
+    assert results["demo_board"].log_file == results["demo_rss"].log_file  # one child process
+    urls = [p.url for p in stored_posts()]
+    assert len(urls) == len(set(urls))
+    assert results["demo_board"].stored + results["demo_rss"].stored == len(urls) >= 30
 
 
 def test_the_prefect_crawl_task_runs_again_and_again_in_one_process(db, site):
@@ -104,3 +115,51 @@ def test_the_prefect_crawl_task_runs_again_and_again_in_one_process(db, site):
     second = crawl_task.fn("demo_board")
     assert first[0].startswith("demo_board: ") and "FAILED" not in first[0]
     assert second[0].startswith(("demo_board: 3 new", "demo_board: 2 new")) and "FAILED" not in second[0]
+
+
+def test_one_failing_source_does_not_stop_the_others_in_the_same_pass(db, site):
+    from tests.crawlers.helpers import add_source
+
+    register_demo_sources(site.url)
+    add_source("dead_feed", "rss", "http://127.0.0.1:9/feed.xml", {"retries": 0})
+    add_source("bad_kind_config", "article", site.url + "/nothing-here.html", {"retries": 0, "single": True})
+    results = {r.source: r for r in crawl(["dead_feed", "demo_board", "bad_kind_config"])}
+    assert results["demo_board"].error is None and results["demo_board"].stored >= 30
+    assert results["dead_feed"].error and results["bad_kind_config"].error
+    with session_scope() as session:
+        health = {row["name"]: row for row in repo.source_health(session)}
+    assert health["dead_feed"]["consecutive_failures"] == 1 and health["demo_board"]["consecutive_failures"] == 0
+
+
+def test_due_sources_follow_each_ones_cadence(db, site):
+    from datetime import timedelta
+
+    from yuqing.clock import now
+
+    register_demo_sources(site.url)
+    with session_scope() as session:
+        assert set(repo.due_sources(session)) >= {"demo_board", "demo_rss"}  # never run: due now
+    crawl(["demo_board", "demo_rss"])
+    moment = now()
+    with session_scope() as session:
+        assert "demo_board" not in repo.due_sources(session, at=moment)
+        assert "demo_board" in repo.due_sources(session, at=moment + timedelta(minutes=1))  # a board: every minute
+        assert "demo_rss" not in repo.due_sources(session, at=moment + timedelta(minutes=1))  # a feed: every 5 minutes
+        assert "demo_rss" in repo.due_sources(session, at=moment + timedelta(minutes=5))
+        board = next(r for r in repo.source_health(session) if r["name"] == "demo_board")
+    assert board["every"] == timedelta(minutes=1) and board["next_due_at"] > moment
+
+
+def test_sources_command_shows_each_cadence_and_next_due_time(db, site):
+    from click.testing import CliRunner
+
+    from yuqing.cli import main
+
+    register_demo_sources(site.url)
+    crawl(["demo_board"])
+    shown = CliRunner().invoke(main, ["sources"])
+    assert shown.exit_code == 0, shown.output
+    board = next(line for line in shown.output.splitlines() if line.startswith("demo_board "))
+    rss = next(line for line in shown.output.splitlines() if line.startswith("demo_rss "))
+    assert "1分钟" in board  # a board: every minute
+    assert "5分钟" in rss and "现在" in rss  # never crawled: due now

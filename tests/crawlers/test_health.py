@@ -68,6 +68,6 @@ def test_a_source_that_keeps_failing_is_alerted_once_per_episode(db):
 
     shown = CliRunner().invoke(main, ["sources"])
     assert shown.exit_code == 0, shown.output
-    assert "broken_feed" in shown.output and "ALERT failing" in shown.output and "Connection refused" in shown.output
+    assert "broken_feed" in shown.output and "告警 failing" in shown.output and "Connection refused" in shown.output
     with session_scope() as session:
         assert len(session.exec(select(Notification)).all()) == count

@@ -70,6 +70,8 @@ from yuqing.repo.schemes import (
 from yuqing.repo.search import index_issues_for_search, search_issues
 from yuqing.repo.sitewatch import save_site_baseline, site_baseline
 from yuqing.repo.sources import (
+    due_sources,
+    next_due_at,
     get_source,
     list_sources,
     record_source_run,
@@ -115,6 +117,7 @@ __all__ = [
     "dead_letters",
     "delete_rule",
     "delete_scheme",
+    "due_sources",
     "end_episode",
     "enqueue_notification",
     "event_key_used",
@@ -149,6 +152,7 @@ __all__ = [
     "local_claimants",
     "lock_issue",
     "match_counts",
+    "next_due_at",
     "notification_counts",
     "open_alerts",
     "open_issues_since",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from yuqing.clock import now
 from yuqing.errors import NotFound
 from yuqing.models import Post, Source
+from yuqing.sources import cadence
 
 
 def upsert_source(
@@ -49,11 +50,13 @@ def site_owner_of_issue(session: Session, *, issue_id: int) -> str | None:
     return session.exec(statement).first()
 
 
-def record_source_run(session: Session, *, name: str, items: int, error: str | None = None) -> Source:
-    """Update a source's health after a crawl: success resets the failure count, an error raises it."""
+def record_source_run(session: Session, *, name: str, items: int, error: str | None = None,
+                      started_at: datetime | None = None) -> Source:
+    """Update a source's health after a crawl: success resets the failure count, an error raises it.
+    `last_run_at` is when the run started, so a source's cadence does not drift by its crawl time."""
     source = get_source(session, name=name)
     moment = now()
-    source.last_run_at = moment
+    source.last_run_at = started_at or moment
     source.last_items = items
     source.total_items += items
     if error:
@@ -65,6 +68,31 @@ def record_source_run(session: Session, *, name: str, items: int, error: str | N
     session.add(source)
     session.flush()
     return source
+
+
+# a source due this close to a scheduler tick is crawled on that tick rather than one tick late
+DUE_SLACK = timedelta(seconds=2)
+
+
+def next_due_at(source: Source) -> datetime | None:
+    """When the source is next due for a crawl (None: never run, so due now)."""
+    if source.last_run_at is None:
+        return None
+    last = source.last_run_at if source.last_run_at.tzinfo else source.last_run_at.replace(tzinfo=UTC)
+    return last + cadence(source.kind, source.config)
+
+
+def due_sources(session: Session, *, at: datetime | None = None) -> list[str]:
+    """The enabled sources whose cadence says they are due at `at`, the longest-waiting first."""
+    at = at or now()
+    due = []
+    for source in list_sources(session):
+        if not source.enabled:
+            continue
+        when = next_due_at(source)
+        if when is None or when - DUE_SLACK <= at:
+            due.append((when or datetime.min.replace(tzinfo=UTC), source.name))
+    return [name for _, name in sorted(due)]
 
 
 def source_health(session: Session, *, at: datetime | None = None) -> list[dict]:
@@ -87,5 +115,6 @@ def source_health(session: Session, *, at: datetime | None = None) -> list[dict]
             "hours_since_new_post": None if newest is None else round((at - newest).total_seconds() / 3600, 1),
             "silent_after_hours": float(config.get("silent_after_hours", 48)),
             "max_failures": int(config.get("max_failures", 3)),
+            "every": cadence(source.kind, config), "next_due_at": next_due_at(source),
         })
     return rows

@@ -29,9 +29,11 @@ __all__ = ["Article", "parse_article", "parse_date", "parse_text_page", "strip_f
 
 MIN_TEXT_CHARS = 20
 MIN_SENTENCE_CHARS = 60  # below this a block without a sentence mark is a notice, not an article
+ERROR_PAGE_CHARS = 200  # a text this short that says 错误/不存在/无权… is the site's error page
 SHORT_LINE = 24  # a spam line this short standing alone is an injection, not a paragraph
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
-_ERROR_PAGE = re.compile(r"错误|出错|不存在|已删除|已被删除|无权|没有权限|找不到|页面未找到|404|参数|请登录|登录后")
+_ERROR_PAGE = re.compile(r"发生错误|错误信息|错误的|出错了|不存在|已被删除|已删除|无权访问|没有权限|权限不足|找不到|未找到|"
+                         r"404|参数错误|有效的连接|请先登录|登录后(?:查看|浏览)|审核中|已关闭")
 _LABELLED_DATE = re.compile(r"(?:發布時間|发布时间|發布日期|发布日期|發文日期|发文日期|成文日期|時間|时间|日期)\s*[:：]\s*"
                             + ANY_DATE.pattern)
 
@@ -68,8 +70,10 @@ def _no_article(text: str, url: str) -> None:
     flat = squeeze(text)
     if len(flat) < MIN_TEXT_CHARS:
         raise BadInput(f"no article text at {url} ({len(flat)} characters after removing furniture)")
-    if len(flat) < MIN_SENTENCE_CHARS and (len(_SENTENCE.findall(flat)) < 2 or _ERROR_PAGE.search(flat)):
+    if len(flat) < MIN_SENTENCE_CHARS and len(_SENTENCE.findall(flat)) < 2:
         raise BadInput(f"no article at {url}: only a short notice ({flat[:40]})")
+    if len(flat) < ERROR_PAGE_CHARS and _ERROR_PAGE.search(flat):
+        raise BadInput(f"no article at {url}: an error page ({flat[:60]})")
 
 
 def _injected(title: str, page, block) -> tuple[list[str], str | None]:
@@ -114,7 +118,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
             raise BadInput(f"no article text at {url} (no block of sentences on the page)")
         lines = render_lines(block)
         emphasised = emphasised_texts(block)
-    title = title or choose_title(tree, reader.title_tag, reader.meta, block)
+    title = title or choose_title(tree, reader.title_tag, reader.meta, block, page_lines)
     kept, removed = trim_lines(lines, title=title, emphasised=emphasised)
     text = "\n".join(kept)
     _no_article(text, url)

@@ -48,6 +48,8 @@ BLOCK = frozenset({
 _CONTAINERS = frozenset({"div", "td", "article", "section", "body", "blockquote", "center", "main", "form",
                          "table", "dd", "font", "span"})
 _FOOTER_RUN = re.compile(r"版权|本站|ICP|公网安备|免责|声明：|Copyright|©|主办单位|承办单位|联系电话|网站标识码", re.I)
+_STAMP = re.compile(r"\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}")
+_NOT_WORD = re.compile(r"[\W\d_]+")
 _PUNCT = re.compile(r"[，。；！？、：,;!?“”]")
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -83,6 +85,8 @@ def reader_tree(page: str, *, url: str) -> ReaderPage:
     except (ValueError, etree.ParserError) as exc:
         raise BadInput(f"unparsable HTML at {url}: {exc}") from exc
     title_tag = " ".join((tree.findtext(".//title") or "").split())
+    for form in tree.xpath("//form[.//input[@type='password']]"):
+        form.drop_tree()  # a login box is never the article, and its prompts read like sentences
     classes, ids = _hidden_by_rules(tree)
     result = ReaderPage(tree=tree, title_tag=title_tag)
     for meta in tree.iter("meta"):
@@ -166,17 +170,20 @@ def content_block(tree):
             if len(run) < 2:
                 continue
             box = _container(element)
-            if box is None or _FOOTER_RUN.search(run):
-                continue  # copyright and disclaimer notes are never the article, however wordy
+            if box is None or _FOOTER_RUN.search(run) or (len(run) < 40 and _STAMP.search(run)):
+                # copyright and disclaimer notes are never the article, however wordy; a short run
+                # with a time stamp is the metadata of an item in a list (replies, news, posts)
+                continue
             # a run of prose counts by its sentence marks and length; a data-table cell is one fact
-            weight = (len(run) >= 8 or box.tag == "table") + len(_PUNCT.findall(run)) + min(len(run) / 50, 3)
+            words = len(_NOT_WORD.sub("", run))  # counters such as "298字 [4321/87]" are not prose
+            weight = (words >= 10 or box.tag == "table") + len(_PUNCT.findall(run)) + min(words / 50, 3)
             scores[box] = scores.get(box, 0.0) + weight
             parent = box.getparent()
             if parent is not None:
                 scores[parent] = scores.get(parent, 0.0) + weight / 2
     best, best_score = None, 0.0
     for element, score in scores.items():
-        score *= 1 - link_density(element)
+        score *= (1 - link_density(element)) ** 2  # lists of links (menus, reply trees) lose fast
         if score > best_score:
             best, best_score = element, score
     return best, best_score

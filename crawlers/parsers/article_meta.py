@@ -32,6 +32,9 @@ _OTHER_LABEL = re.compile(r"(?:時間|时间|日期|来源|來源)\s*[:：]?\s*\
 _WRITTEN_LABEL = re.compile(r"(?:成文|印发|生成|截止|有效期|访问)(?:時間|时间|日期)?\s*[:：]?\s*$")
 
 _BYLINE_LABEL = re.compile(r"来源|來源|作者|发布|發布|编辑|時間|时间|收藏|回复|分享")
+_JUNK_TITLE = re.compile(r"\bnull\b|\bundefined\b|^无标题|^untitled", re.I)
+_LABELLED_TITLE = re.compile(r"^\s*(?:主题|标题|題目|题目|主題|標題)\s*[:：]\s*(\S.{3,100})$")
+_TITLE_LABEL_ONLY = re.compile(r"^\s*(?:主题|标题|題目|题目|主題|標題)\s*[:：]\s*$")
 _SEP_ALWAYS = re.compile(r"\s*[_|｜]\s*")
 _SEP_SPACED = re.compile(r"\s+[-–—]+\s+|\s*--\s*|\s*::\s*")
 _SEP_SITE = re.compile(r"\s*(?:——|—|-)\s*(?=[^——\-]{2,30}$)")
@@ -119,7 +122,7 @@ def heading_text(raw: str) -> str:
     return " ".join(text.split())
 
 
-def choose_title(tree, title_tag: str, meta: dict[str, str], block=None) -> str:
+def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: list[str] | None = None) -> str:
     site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
     heading_elements = []
     for element in tree.iter("h1", "h2", "h3"):
@@ -160,11 +163,19 @@ def choose_title(tree, title_tag: str, meta: dict[str, str], block=None) -> str:
     if candidates:
         return max(candidates, key=lambda c: len(squeeze(c)))
     stripped = strip_site(full_title, site_name) if full_title else ""
+    if not stripped or len(squeeze(stripped)) < 6 or _JUNK_TITLE.search(full_title):
+        # no usable <title> (a forum's "… :: null"): a labelled 主题：/标题： line on the page
+        lines = lines or []
+        for index, line in enumerate(lines):
+            if match := _LABELLED_TITLE.match(line):
+                return " ".join(match.group(1).split())
+            if _TITLE_LABEL_ONLY.match(line) and index + 1 < len(lines) and 4 <= len(lines[index + 1]) <= 100:
+                return lines[index + 1]
     for raw in metas[:2] + [h for h in headings[:3]]:
         text = strip_site(heading_text(raw), site_name)
-        if len(squeeze(text)) >= 6 and (not stripped or len(squeeze(stripped)) < 6 or "null" in stripped.lower()):
+        if len(squeeze(text)) >= 6 and (not stripped or len(squeeze(stripped)) < 6 or _JUNK_TITLE.search(stripped)):
             return text
-    if stripped and "null" not in stripped.lower():
+    if stripped and not _JUNK_TITLE.search(stripped):
         return stripped
     return next((strip_site(heading_text(h)) for h in headings if len(squeeze(h)) >= 6), stripped)
 

@@ -28,8 +28,8 @@ _JUNK = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "can
          "input", "select", "option", "textarea", "button", "video", "audio", "map", "link", "meta")
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:^|[;\s])(?:left|top|margin-left|text-indent)\s*:\s*-\d{3,}", re.I)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_MEDIA_BLOCK = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)  # screen-size or print only
+_BRACE = re.compile(r"[{}]")
+_RULE_HIDES = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z-]+", re.I)
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
 # boxes that are page chrome by their name (readability's rule), unless the name also says content
@@ -63,11 +63,29 @@ class ReaderPage:
     meta: dict[str, str] = field(default_factory=dict)  # lower-case name/property/itemprop → content
 
 
+def _css_rules(css: str) -> list[tuple[str, str]]:
+    """(selectors, declarations) of the top-level rules; @media/@supports blocks (screen-size or print
+    variants) are left out. One linear scan: nested-brace regexes backtrack badly on big stylesheets."""
+    rules, depth, selector_start, body_start, selector = [], 0, 0, 0, ""
+    for match in _BRACE.finditer(css):
+        if match.group() == "{":
+            if depth == 0:
+                selector, body_start = css[selector_start:match.start()], match.end()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                if not selector.strip().startswith("@"):
+                    rules.append((selector, css[body_start:match.start()]))
+                selector_start = match.end()
+    return rules
+
+
 def _hidden_by_rules(tree) -> tuple[set[str], set[str]]:
     classes, ids = set(), set()
     for style in tree.iter("style"):
-        for selectors, body in _CSS_RULE.findall(_MEDIA_BLOCK.sub("", style.text or "")):
-            if not re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", body, re.I):
+        for selectors, body in _css_rules(style.text or ""):
+            if not _RULE_HIDES.search(body):
                 continue
             for selector in selectors.split(","):
                 if match := _SIMPLE_SELECTOR.match(selector):

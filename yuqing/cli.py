@@ -412,13 +412,15 @@ def zombie_guard(silence_seconds: int) -> None:
 
 
 @main.command()
-@click.option("--pipeline-every", type=int, default=60, show_default=True, help="Seconds between pipeline runs (as prefect.yaml).")
-def serve(pipeline_every: int) -> None:
-    """Run every flow on its schedule on this machine, without a Prefect server: the pipeline,
-    notifications and SLA watch every minute, verification, and the reports at 08:00."""
+@click.option("--tick", type=float, default=5.0, show_default=True,
+              help="每隔多少秒检查一次是否有数据源到期（各数据源按自己的频率抓取，见 sources.yaml 的 every）。")
+def serve(tick: float) -> None:
+    """在本机按计划运行全部流程（无需 Prefect 服务器）：流水线常驻本进程，每个数据源按自己的频率
+    （留言板每分钟、门户每 15 分钟、网站监测每小时）到期即抓取、分析、归并、交办、发送提醒；
+    通知与时限监督每分钟，公开核验每 15 分钟，日报与周报 08:00。"""
     from flows.serve import serve_all
 
-    serve_all(pipeline_every)
+    serve_all(tick)
 
 
 @main.command()

@@ -25,8 +25,9 @@ _OPEN = r"^[\s（(\[【{「]*"
 # lines that credit the people of the page, not its text
 _EDITOR = re.compile(
     _OPEN + r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|审核|審核|审校|校对|校對|监制|排版|美编|终审|初审|复审|"
-    r"值班编辑|实习编辑|实习生|编审|作者|撰稿|撰文|通讯员|记者|記者|本报记者|本刊记者|文)"
+    r"值班编辑|实习编辑|实习生|编审|作者单位|作者简介|作者|撰稿|撰文|通讯员|记者|記者|本报记者|本刊记者|文)"
     r"\s*(?:[:：｜|/]|\s)")
+_EXCERPT = re.compile(_OPEN + r"(?:摘自|转自|转载自|选自|原载于?|原文刊于|刊于)\s*[《:：]")
 _PHOTO_CREDIT = re.compile(_OPEN + r"(?:图片来源|图片|摄影|摄像|图|视频)\s*[:：｜|/]")
 _SOURCE_LINE = re.compile(
     _OPEN + r"(?:来源|來源|信息来源|信息來源|稿件来源|稿源|本文来源|文章来源|出处|发布机构|发布时间|发布日期|发文日期|"
@@ -49,6 +50,7 @@ _RELATED = re.compile(
     r"热门(?:推荐|文章|新闻|排行)|精彩推荐|猜你喜欢|为您推荐|大家都在看|今日推荐|图片新闻|排行榜|点击排行|最新(?:新闻|文章)|"
     r"往期回顾|更多精彩|编辑推荐|新闻排行|专题推荐)[\s】\]>：:]*")
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
+_NAMES_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s*[、，,]\s*[\u4e00-\u9fff·]{2,5})+$")  # 赵延东、风笑天: the authors
 _END_SENTENCE = re.compile(r"[。！？!?…”」』）)]$")
 
 
@@ -64,6 +66,8 @@ _ORG_END = re.compile(r"(?:政府|委员会|委|办公室|办公厅|厅|局|院|
 
 def is_credit(line: str) -> bool:
     """An editor/author/source line that starts with its label (short, no sentence in it)."""
+    if _EXCERPT.match(line) and len(line) <= 80:
+        return True  # (摘自《…》2000年第2期，原文约15，000字) may hold commas
     if len(line) > 60 or _SENTENCE.search(line):
         return False  # 记者：你怎样看？ is an interview question, not a credit
     return bool(_EDITOR.match(line) or _SOURCE_LINE.match(line) or _PRINT_EDITION.match(squeeze(line)))
@@ -142,7 +146,7 @@ def trim_lines(lines: list[str], *, title: str, emphasised: set[str]) -> tuple[l
     for index, line in enumerate(lines):
         kind = furniture_kind(line)
         if not started:
-            if kind or _BARE_DATE.match(line) or _headline_like(line, title, emphasised):
+            if kind or _BARE_DATE.match(line) or _NAMES_LINE.match(line) or _headline_like(line, title, emphasised):
                 removed.append(line)
                 continue
             started = True

@@ -206,7 +206,7 @@ def inspect_page(page: str, *, url: str, own_hosts: set[str] | None = None) -> P
         text = " ".join(element.text_content().split())
         named = " ".join(filter(None, [text, element.get("title")]))
         bad_host = spam_host(host)
-        why = spam_words(named) or (f"link to a spam site ({host}: {bad_host})" if bad_host else None)
+        why = spam_words(named, hidden=bool(how)) or (f"link to a spam site ({host}: {bad_host})" if bad_host else None)
         if how and (why or (_seo_hidden(how) and not CREDIT.search(named))):
             hidden_links.append(HiddenLink(href=href, text=text, how=how, why=why))
         elif why and bad_host:
@@ -241,10 +241,12 @@ def injection_findings(report: PageReport) -> list[Finding]:
     if report.hidden_links:
         hosts = sorted({host_of(link.href) or link.href for link in report.hidden_links})
         parts.append(f"{len(report.hidden_links)} 个隐藏链接 (hidden links to {', '.join(hosts)})")
-        evidence += [f"{link.text or '(no text)'} → {link.href} [{link.how}]" for link in report.hidden_links]
-    if report.spam:
-        kinds = sorted({why.split(":", 1)[0] for _, why in report.spam})
-        parts.append(f"{len(report.spam)} 处垃圾/违规内容 (spam: {', '.join(kinds)})")
+        evidence += [f"{link.text or '(no text)'} → {link.href} [{link.how}" + (f"; {link.why}]" if link.why else "]")
+                     for link in report.hidden_links]
+    if report.spam or any(link.why for link in report.hidden_links):
+        reasons = [why for _, why in report.spam] + [link.why for link in report.hidden_links if link.why]
+        kinds = sorted({why.split(":", 1)[0] for why in reasons})
+        parts.append(f"{len(reasons)} 处垃圾/违规内容 (spam: {', '.join(kinds)})")
         evidence += [f"{line} [{why}]" for line, why in report.spam]
     return [Finding(kind="injection", reason="页面被植入" + "，".join(parts), evidence=evidence)]
 

@@ -174,3 +174,13 @@ def test_discuz_crawl_follows_the_pager_printed_twice(db):
         yesterday = (started.astimezone(BEIJING) - timedelta(days=1)).date()
         expected = datetime(yesterday.year, yesterday.month, yesterday.day, 16, 9, tzinfo=BEIJING)
         assert {p.published_at.replace(tzinfo=UTC) for p in posts} == {expected.astimezone(UTC)}
+
+
+def test_a_source_timezone_must_be_a_zone_name():
+    from pydantic import ValidationError
+
+    from yuqing.sources import CommonOptions
+
+    assert CommonOptions(timezone="Asia/Taipei").timezone == "Asia/Taipei"
+    with pytest.raises(ValidationError, match="not a time zone name"):
+        CommonOptions(timezone="Beijing")

@@ -133,3 +133,12 @@ def test_trusted_hosts():
 def test_spam_words(text, kind):
     why = spam_words(text)
     assert (why.split(":", 1)[0] if why else None) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "互联网投诉平台", "菠菜种植技术", "中国体育彩票官网", "倡导理性购彩", "彩票投注站管理办法", "空调外挂机安装规范",
+    "民警身着私服蹲守", "电子游艺场所审批", "太阳城小区物业", "群众文化娱乐平台", "新用户开户送积分",
+    "澳门赌场收入下降（新闻）",
+])
+def test_words_news_and_notices_use_are_no_spam(text):
+    assert spam_words(text) is None

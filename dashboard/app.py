@@ -24,8 +24,10 @@ ISSUES = page("views/issues.py", "事件列表", ":material/list_alt:")
 TIMELINE = page("views/timeline.py", "办理时间线", ":material/timeline:")
 OVERDUE = page("views/overdue.py", "超期清单", ":material/alarm:")
 SYSTEM = page("views/system.py", "数据源与模型", ":material/health_and_safety:")
+SCHEMES = page("views/schemes.py", "监测方案", ":material/manage_search:")
+WARNINGS = page("views/warnings.py", "预警", ":material/notifications_active:")
 PAGES = {
-    "analyst": {"研判": [OVERVIEW, ISSUES, ISSUE], "跟踪": [TIMELINE, OVERDUE, SYSTEM], "": [ACCOUNT]},
+    "analyst": {"研判": [OVERVIEW, ISSUES, ISSUE], "监测": [SCHEMES, WARNINGS], "跟踪": [TIMELINE, OVERDUE, SYSTEM], "": [ACCOUNT]},
     "unit": {"本单位": [page("views/inbox.py", "待办收件箱", ":material/inbox:"), ISSUE], "": [ACCOUNT]},
     "supervisor": {"督查": [page("views/compliance.py", "单位回应合规", ":material/fact_check:"), OVERDUE, TIMELINE,
                           page("views/weekly.py", "督查周报", ":material/description:")],

@@ -124,7 +124,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
     _no_article(text, url)
 
     published = choose_date(page_lines, title, reader.meta)
-    source_name, author = source_and_author(page_lines, title, reader.meta)
+    source_name, author = source_and_author(page_lines, title, reader.meta, reader.title_tag)
     injected, reason = _injected(title, reader, block)
     return Article(
         url=url, title=title, text=text, published_at=published, author=author, source_name=source_name,

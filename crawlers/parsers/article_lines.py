@@ -42,7 +42,7 @@ _MORE = re.compile(r"^(?:返回\S{0,6}[，,]?\s*查看更多|阅读剩余全文|
 _COMMENTS = re.compile(r"网友评论|发表评论|我来说两句|查看评论|\d+\s*条评论|评论\s*\d+|跟贴|跟帖|已有\d+人|参与互动|我要评论")
 _FOOTER = re.compile(
     r"copyright|©|版权所有|版权声明|免责声明|特别声明|原创版权|禁止.{0,6}转载|未经.{0,10}授权|转载.{0,12}(?:请|须|申请)|"
-    r"举报电话|违法和不良信息|联系我们|网站地图|ICP备|ICP证|公网安备|网友评论仅供|不代表.{0,10}(?:观点|立场)|"
+    r"违法和不良信息|不良信息举报|互联网新闻信息服务许可|联系我们|网站地图|ICP备|ICP证|公网安备|网友评论仅供|不代表.{0,10}(?:观点|立场)|"
     r"Notice\s*:|授权\s*>>",
     re.I)
 _RELATED = re.compile(
@@ -50,6 +50,7 @@ _RELATED = re.compile(
     r"热门(?:推荐|文章|新闻|排行)|精彩推荐|猜你喜欢|为您推荐|大家都在看|今日推荐|图片新闻|排行榜|点击排行|最新(?:新闻|文章)|"
     r"往期回顾|更多精彩|编辑推荐|新闻排行|专题推荐)[\s】\]>：:]*")
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|第[一二三四五六七八九十\d]+[章条节部分])")
 _NAMES_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}(?:\s*[、，,]\s*[\u4e00-\u9fff·]{2,5})+$")  # 赵延东、风笑天: the authors
 _END_SENTENCE = re.compile(r"[。！？!?…”」』）)]$")
 
@@ -109,7 +110,7 @@ def _closing_note(line: str) -> bool:
             and not _BARE_DATE.match(line) and not _ORG_END.search(line))
 
 
-_END_KINDS = frozenset({"credit", "footer", "related", "comments", "more", "share"})
+_END_KINDS = frozenset({"credit", "footer", "related", "comments"})
 
 
 def _headline_like(line: str, title: str, emphasised: set[str]) -> bool:
@@ -120,8 +121,10 @@ def _headline_like(line: str, title: str, emphasised: set[str]) -> bool:
     if flat_title and (flat == flat_title or (flat in flat_title and len(flat) >= 4)
                        or (flat_title in flat and len(flat) <= len(flat_title) + 16)):
         return True
-    # 引题/副题: a short bold or centred line without a sentence in it (a label such as 个人简介： is not one)
-    return len(flat) <= 40 and not _SENTENCE.search(line) and not line.endswith(("：", ":")) and flat in emphasised
+    # 引题/副题: a short bold or centred line without a sentence in it (a label such as 个人简介： or a
+    # numbered heading such as 一、基本情况 is not one)
+    return (len(flat) <= 40 and not _SENTENCE.search(line) and not line.endswith(("：", ":"))
+            and not _NUMBERED.match(line) and flat in emphasised)
 
 
 def _walk_back(kept: list[str], removed: list[str], *, notes: bool) -> None:

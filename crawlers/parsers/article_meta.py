@@ -43,9 +43,11 @@ _SITE_WORD = re.compile(r"网|網|站|频道|頻道|政府|官方|平台|社区|
 _PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
 _NAME_JUNK = re.compile(r"^(?:系统管理员|管理员|admin|administrator|root|佚名|未知|null|none|本站|本网|网站管理员)$", re.I)
 _LABEL_WORD = re.compile(r"^(?:作者|来源|來源|编辑|責任編輯|责任编辑|发布时间|发布日期|时间|日期|浏览|点击|字号|打印|关闭)")
-_SOURCE = re.compile(r"(?:來源|来源|信息來源|信息来源|稿源|文章来源|本文来源|發布機構|发布机构)\s*[:：]\s*"
+_SOURCE = re.compile(r"(?<![\u4e00-\u9fff])(?:來源|来源|信息來源|信息来源|稿源|稿件来源|文章来源|本文来源|新闻来源|發布機構|发布机构)\s*[:：]\s*"
                      r"([^\s|｜:：，,。（(\[【\d]{2,30})")
-_AUTHOR = re.compile(r"(?:作者|撰稿|撰文|記者|记者)\s*[:：]\s*([^\s|｜:：，,。（(\[【\d]{2,20})")
+_AUTHOR = re.compile(r"(?<![\u4e00-\u9fff])(?:作者|撰稿|撰文|記者|记者)\s*[:：]\s*([^\s|｜:：，,。（(\[【\d]{2,12})"
+                     r"(?=$|[\s|｜)）\]】\d])", re.M)
+_AUTHOR_PREFIX = re.compile(r"^(?:本报记者|本刊记者|记者|記者|通讯员|文|图)\s*[/:：]?\s*")
 
 
 def local_datetime(parts) -> datetime | None:
@@ -240,7 +242,8 @@ def real_name(value: str | None) -> str | None:
     return value
 
 
-def source_and_author(lines: list[str], title: str, meta: dict[str, str]) -> tuple[str | None, str | None]:
+def source_and_author(lines: list[str], title: str, meta: dict[str, str],
+                      title_tag: str = "") -> tuple[str | None, str | None]:
     flat_title = squeeze(title)[:12]
     start = next((i for i, line in enumerate(lines) if flat_title and flat_title in squeeze(line)), 0)
     head = "\n".join(lines[start:start + 40])
@@ -248,6 +251,13 @@ def source_and_author(lines: list[str], title: str, meta: dict[str, str]) -> tup
     if not source and (match := _SOURCE.search(head)):
         source = real_name(match.group(1))
     author = real_name(meta_value(meta, "Author", "article:author"))
+    if author:
+        # a meta author that is the site's own name (网易, 中国科普网) names nobody
+        flat = squeeze(author)
+        if flat in squeeze(title_tag) and flat not in squeeze(title):
+            author = None
     if not author and (match := _AUTHOR.search(head)):
         author = real_name(match.group(1))
+    if author:
+        author = real_name(_AUTHOR_PREFIX.sub("", author))
     return source, author

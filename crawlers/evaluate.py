@@ -88,7 +88,8 @@ def body_verdict(text: str, first: str, last: str) -> str | None:
     return None
 
 
-def _datetime_verdict(found, truth: str) -> bool:
+def datetime_right(found, truth: str) -> bool:
+    """Right to the minute where the truth has a time (Beijing time), else to the day."""
     if found is None:
         return False
     local = found.astimezone(CHINA)
@@ -97,7 +98,8 @@ def _datetime_verdict(found, truth: str) -> bool:
     return local.strftime("%Y-%m-%d") == truth[:10]
 
 
-def _must_drop(row: dict) -> bool:
+def must_drop(row: dict) -> bool:
+    """The page has no article: notes say no_article, or an article/forum row without a body."""
     return "no_article" in (row.get("notes") or "") or not (row.get("body_first30") or "").strip()
 
 
@@ -108,13 +110,13 @@ def _check_article(row: dict, page: str, url: str, totals: Totals) -> str:
     try:
         article = parse_article(page, url=url)
     except BadInput as exc:
-        if _must_drop(row):
+        if must_drop(row):
             totals.must_drop += 1
             totals.dropped += 1
             return f"{name}: 已丢弃（无正文，应丢弃）：{exc}"
         totals.articles += 1
         return f"{name}: ✗ 被丢弃，但页面有正文：{exc}"
-    if _must_drop(row):
+    if must_drop(row):
         totals.must_drop += 1
         return f"{name}: ✗ 无正文的页面被当作文章保存（标题“{article.title}”）"
     totals.articles += 1
@@ -124,7 +126,7 @@ def _check_article(row: dict, page: str, url: str, totals: Totals) -> str:
     else:
         problems.append(f"标题“{article.title}”≠“{row.get('title')}”")
     truth_time = (row.get("published") or "").strip()
-    if _datetime_verdict(article.published_at, truth_time):
+    if datetime_right(article.published_at, truth_time):
         totals.datetimes += 1
     else:
         got = article.published_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if article.published_at else "无"

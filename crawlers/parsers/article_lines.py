@@ -21,6 +21,7 @@ _FURNITURE_TOKEN = (
 )
 FURNITURE_LINE = re.compile(rf"^(?:\s*(?:{_FURNITURE_TOKEN})\s*[|｜/·]?)+\s*$")
 
+END_AFTER_CHARS = 40  # an end marker closes the article once this much text has come before it
 _OPEN = r"^[\s（(\[【{「]*"
 # lines that credit the people of the page, not its text
 _EDITOR = re.compile(
@@ -158,7 +159,7 @@ def trim_lines(lines: list[str], *, title: str, emphasised: set[str]) -> tuple[l
             continue
         if kind:
             removed.append(line)
-            if kind in _END_KINDS and body_chars >= 120:
+            if kind in _END_KINDS and body_chars >= END_AFTER_CHARS:
                 # the article is over: what follows is the byline, related lists or the footer
                 _walk_back(kept, removed, notes=kind == "credit")
                 removed += lines[index + 1:]

@@ -1,0 +1,143 @@
+"""The general rules of article extraction on small pages: a browser's reading of a stray </html>,
+hidden duplicates, printed time over meta tags, titles without the site's name, furniture lines,
+real names only, and spam from the article rather than the site menu."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawlers.parsers.article import parse_article
+from crawlers.parsers.article_lines import trim_lines
+from crawlers.parsers.article_meta import printed_date, real_name, strip_site
+from yuqing.errors import BadInput
+
+CHINA = ZoneInfo("Asia/Shanghai")
+PARAGRAPHS = ("<p>6月14日，县里召开防汛工作会议，部署今年汛期各项工作。会议要求各乡镇压实责任，做好预案，落实到人。</p>"
+              "<p>会议强调，要加强值班值守，及时发布预警信息，确保群众生命财产安全，坚决打赢防汛这场硬仗。</p>")
+
+
+def page(content: str, *, head: str = "<title>县里召开防汛工作会议_某某县人民政府</title>", menu: str = "") -> str:
+    nav = menu or '<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a> <a href="/hd/">互动交流</a></div>'
+    return f"<html><head>{head}</head><body>{nav}<div class='main'><h1>县里召开防汛工作会议</h1>{content}</div></body></html>"
+
+
+def local(article) -> str:
+    return article.published_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_stray_html_end_tag_does_not_end_the_page():
+    # a gov.cn header template closes the document early; a browser reads on, and so do we
+    raw = ('<html><head><title>关于做好防汛工作的通知_某某县人民政府</title></head><body>'
+           '<div class="header"><a href="/">首页</a><a href="/xxgk/">信息公开</a></div></body></html>'
+           f'<div class="article"><h1>关于做好防汛工作的通知</h1><p>发布日期：2024-05-09</p>{PARAGRAPHS}</div>')
+    article = parse_article(raw, url="http://www.example.gov.cn/a.html")
+    assert article.title == "关于做好防汛工作的通知"
+    assert article.text.startswith("6月14日") and article.text.endswith("坚决打赢防汛这场硬仗。")
+    assert "首页" not in article.text
+
+
+def test_printed_time_beats_a_date_only_meta_tag_and_a_hidden_duplicate_is_ignored():
+    raw = page('<div class="info">发布时间：2019年06月15日08:18 来源：县政府办</div>'
+               '<div style="display:none">发布时间：2014-01-01 00:00 来源：系统管理员</div>'
+               f'<div class="content">{PARAGRAPHS}</div>'
+               f'<div id="slb" style="display: none;">{PARAGRAPHS}</div>',
+               head='<meta name="PubDate" content="2014-01-01"><title>县里召开防汛工作会议_某某县人民政府</title>')
+    article = parse_article(raw, url="http://x.invalid/a.html")
+    assert local(article) == "2019-06-15 08:18"
+    assert article.source_name == "县政府办"
+    assert article.text.count("会议强调") == 1
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("2024 05/09 22:27:02 来源：新华网", "2024-05-09 22:27"),
+    ("来源：人民日报2024-05-13 08:49", "2024-05-13 08:49"),
+    ("2019年06月15日08:18  字号：大 中 小", "2019-06-15 08:18"),
+    ("成文日期：2022-01-27 发布日期：2022-01-28", "2022-01-28 00:00"),
+])
+def test_printed_dates(line, expected):
+    value, _ = printed_date(["县里召开防汛工作会议", line], "县里召开防汛工作会议")
+    assert value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("租户将车停自家院子要交“资源占用费”？_网易订阅", "租户将车停自家院子要交“资源占用费”？"),
+    ("神舟十八号载人飞船发射取得圆满成功_中国载人航天官方网站", "神舟十八号载人飞船发射取得圆满成功"),
+    ("李强在新疆调研时强调 彰显特色优势-新华网", "李强在新疆调研时强调 彰显特色优势"),
+    ("河南着力培育新动能塑造新优势--经济·科技--人民网", "河南着力培育新动能塑造新优势"),
+    ("习近平主持召开座谈会 | 中国政府网", "习近平主持召开座谈会"),
+    ("县委召开常委会会议——某某县人民政府网", "县委召开常委会会议"),
+    # a ——subtitle that names no site stays
+    ("为现代化巴彦淖尔建设凝聚强大智慧和力量——热烈祝贺市政协五届一次会议开幕",
+     "为现代化巴彦淖尔建设凝聚强大智慧和力量——热烈祝贺市政协五届一次会议开幕"),
+])
+def test_site_name_stripped_whatever_the_separator(raw, expected):
+    assert strip_site(raw) == expected
+
+
+def test_title_from_the_article_not_the_logo():
+    raw = ('<html><head><title>维护全人类共同利益需联手抵制保护主义_光明网</title></head><body>'
+           '<h1 class="logo"><a href="/"><img src="logo.png">光明网</a></h1><h1>全部导航</h1>'
+           f'<div class="art"><h1>维护全人类共同利益需联手抵制保护主义</h1>{PARAGRAPHS}</div></body></html>')
+    assert parse_article(raw, url="http://x.invalid/").title == "维护全人类共同利益需联手抵制保护主义"
+
+
+def test_furniture_lines_go_and_the_text_ends_at_the_editor_line():
+    lines = ["县里召开防汛工作会议", "原标题：县里开会", "2024-05-09 08:00 来源：县政府办", "字号：大 中 小",
+             "6月14日，县里召开防汛工作会议，部署今年汛期各项工作。会议要求各乡镇压实责任，做好预案，落实到人。",
+             "会议强调，要加强值班值守，及时发布预警信息，确保群众生命财产安全，坚决打赢防汛这场硬仗。",
+             "【编辑：李四】", "相关新闻", "县里召开抗旱工作会议", "Copyright 2024 某某县人民政府 版权所有"]
+    kept, removed = trim_lines(lines, title="县里召开防汛工作会议", emphasised=set())
+    assert kept == lines[4:6]
+    assert "【编辑：李四】" in removed and "相关新闻" in removed
+
+
+def test_a_numbered_heading_and_an_interview_question_are_text():
+    lines = ["一、基本情况", "今年以来，全县共受理群众来信来访一千余件，办结率达到百分之九十八，群众满意度持续提升。",
+             "记者：下一步有什么打算？", "我们将继续加大工作力度，确保各项任务按时完成，让群众有更多获得感。"]
+    kept, _ = trim_lines(lines, title="某某县信访工作情况", emphasised={"一、基本情况"})
+    assert kept == lines
+
+
+@pytest.mark.parametrize("value", ["系统管理员", "admin", "20240509123", "作者", "  "])
+def test_names_that_name_nobody(value):
+    assert real_name(value) is None
+
+
+def test_source_is_not_the_next_label():
+    raw = page(f'<div class="info">发布时间：2024-05-09 来源： 作者：</div><div class="content">{PARAGRAPHS}</div>')
+    article = parse_article(raw, url="http://x.invalid/")
+    assert article.source_name is None and article.author is None
+
+
+def test_a_gambling_link_in_the_site_menu_does_not_make_the_article_spam():
+    menu = '<div class="nav"><a href="/">首页</a> <a href="/lottery/">时时彩</a> <a href="/stock/">股票</a></div>'
+    article = parse_article(page(f'<div class="content">{PARAGRAPHS}</div>', menu=menu), url="http://x.invalid/")
+    assert not article.spam and article.injected == []
+
+
+def test_a_hidden_gambling_link_inside_the_article_is_found():
+    injected = '<div style="display:none"><a href="http://bet.example/">时时彩平台注册送彩金</a></div>'
+    article = parse_article(page(f'<div class="content">{PARAGRAPHS}{injected}</div>'), url="http://x.invalid/")
+    assert article.spam and article.injected == ["时时彩平台注册送彩金"]
+    assert "时时彩" not in article.text
+
+
+@pytest.mark.parametrize("body", [
+    # a homepage: lists of links and nothing else
+    '<ul><li><a href="/1.html">县里召开防汛工作会议</a></li><li><a href="/2.html">县长调研春耕生产</a></li>'
+    '<li><a href="/3.html">关于做好防汛工作的通知</a></li></ul>',
+    # a soft error page served with status 200
+    '<div class="msg">错误的版面参数！请确认您是从有效的连接进入。</div>',
+])
+def test_a_page_without_an_article_is_dropped_with_a_reason(body):
+    with pytest.raises(BadInput, match="no article"):
+        parse_article(f"<html><head><title>某某县人民政府</title></head><body>{body}</body></html>",
+                      url="http://x.invalid/")
+
+
+def test_published_at_is_aware_utc():
+    article = parse_article(page(f'<p>发布时间：2024-05-09 22:27</p>{PARAGRAPHS}'), url="http://x.invalid/")
+    assert article.published_at == datetime(2024, 5, 9, 14, 27, tzinfo=ZoneInfo("UTC"))

@@ -189,10 +189,8 @@ def _plausible(value: datetime | None) -> bool:
 def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
     """(the date printed near the title, whether it carries a time of day)."""
     flat_title = squeeze(title)[:12]
-    start = 0
-    if flat_title:
-        start = next((i for i, line in enumerate(lines) if flat_title in squeeze(line)), 0)
-    window = lines[start:start + 40]
+    start = next((i for i, line in enumerate(lines) if flat_title in squeeze(line)), None) if flat_title else None
+    window = lines if start is None else lines[start:start + 60]
     found: list[tuple[int, int, datetime, bool]] = []  # (rank, order, value, has time)
     order = 0
     for line in window:
@@ -211,6 +209,8 @@ def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
                 rank = 2
             found.append((rank, order, value, match.group(4) is not None))
             order += 1
+    if not found and start is not None:
+        return printed_date(lines, "")  # nothing printed near the title: the whole page
     if not found:
         return None, False
     _, _, value, has_time = min(found)

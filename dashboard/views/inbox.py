@@ -1,8 +1,17 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import (ASSIGNMENT_STATUS_LABELS, URGENCY_LABELS, countdown, db, fmt_time, md_escape,
-                              open_issue, require, run_action)
+from dashboard.common import (
+    ASSIGNMENT_STATUS_LABELS,
+    URGENCY_LABELS,
+    countdown,
+    db,
+    fmt_time,
+    md_escape,
+    open_issue,
+    require,
+    run_action,
+)
 from yuqing import lifecycle, repo
 from yuqing.models import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus
 

@@ -10,8 +10,8 @@ from dashboard.export import safe_cell, to_csv, to_xlsx
 from tests.dashboard.conftest import UNIT_A, app_as
 from yuqing import lifecycle, repo
 from yuqing.clock import now, to_local
-from yuqing.models import OPEN_ASSIGNMENT_STATUSES
 from yuqing.db import session_scope
+from yuqing.models import OPEN_ASSIGNMENT_STATUSES
 from yuqing.repo import Viewer
 from yuqing.settings import reset_settings_cache
 

@@ -14,6 +14,7 @@ from yuqing.errors import AccessDenied, BadInput
 from yuqing.repo import Viewer
 from yuqing.settings import reset_settings_cache
 
+
 def test_units_cannot_read_compliance(db):
     with session_scope() as session, pytest.raises(AccessDenied):
         repo.compliance_since(session, viewer=Viewer("u", "unit", "kaiyuan"), since=None)

@@ -34,6 +34,8 @@ _SOURCE_LINE = re.compile(
     _OPEN + r"(?:来源|來源|信息来源|信息來源|稿件来源|稿源|本文来源|文章来源|出处|发布机构|发布时间|发布日期|发文日期|"
     r"时间|日期|发表时间|更新时间|浏览次数|点击)\s*[:：]")
 _BYLINE = re.compile(r"(?:来源|來源)\s*[:：]|(?:记者|記者|作者|通讯员)\s*[:：\s]|^□|\d{4}\s*[年/-]\s*\d{1,2}\s*[月/-]\s*\d{1,2}")
+_DATED = re.compile(r"\d{4}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}")
+_META_LABEL = re.compile(r"(?:来源|來源|发布|發布|作者|浏览|瀏覽|点击|字号|字號|字体|打印|阅读)\s*[:：（(【\[]|【\s*(?:打印|关闭|字体)")
 _ORIGINAL_TITLE = re.compile(_OPEN + r"原标题\s*[:：]")
 _PRINT_EDITION = re.compile(r"^《\s*\S{2,12}\s*》\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\S{0,6}\s*版\s*[)）]$")
 _SHARE = re.compile(r"分享到|分享至|一键分享|扫一扫|扫描二维码|微信扫|用微信|微信好友|朋友圈|请使用浏览器分享|手机看|手机阅读")
@@ -90,6 +92,8 @@ def furniture_kind(line: str) -> str | None:
     if len(line) <= 50 and not _BARE_DATE.match(line) and _BYLINE.search(line) \
             and len(_SENTENCE.findall(line)) <= 1 and "。" not in line:
         return "byline"
+    if len(line) <= 150 and "。" not in line and _DATED.search(line) and _META_LABEL.search(line):
+        return "byline"  # 发布时间：… 来源：… 【字体：大 中 小】【打印】 on one long line
     if short and _SHARE.search(line):
         return "share"
     if _PAGER.match(line):

@@ -35,6 +35,7 @@ _BYLINE_LABEL = re.compile(r"来源|來源|作者|发布|發布|编辑|時間|�
 _JUNK_TITLE = re.compile(r"\bnull\b|\bundefined\b|^无标题|^untitled", re.I)
 _LABELLED_TITLE = re.compile(r"^\s*(?:主题|标题|題目|题目|主題|標題)\s*[:：]\s*(\S.{3,100})$")
 _TITLE_LABEL_ONLY = re.compile(r"^\s*(?:主题|标题|題目|题目|主題|標題)\s*[:：]\s*$")
+_SITE_ONLY = re.compile(r"(?:门户网站|網站|网站|官网|官方网站|人民政府|政府网|信息网|新闻网)$")
 _SEP_ALWAYS = re.compile(r"\s*[_|｜]\s*")
 _SEP_SPACED = re.compile(r"\s+[-–—]+\s+|\s*--\s*|\s*::\s*")
 _SEP_SITE = re.compile(r"\s*(?:——|—|-)\s*(?=[^——\-]{2,30}$)")
@@ -124,6 +125,21 @@ def heading_text(raw: str) -> str:
     return " ".join(text.split())
 
 
+def _nearest_heading(tree, heading_elements, block) -> str | None:
+    if block is None:
+        return None
+    order = {element: i for i, element in enumerate(tree.iter())}
+    # headings before the article's first sentence: above the block, or at its top
+    first = next((e for e in block.iter() if isinstance(e.tag, str) and len((e.text or "").strip()) >= 20), block)
+    limit = order.get(first, 0)
+    for element, raw in sorted(heading_elements, key=lambda pair: -order.get(pair[0], 0)):
+        text = heading_text(raw)
+        if order.get(element, 0) < limit and 6 <= len(squeeze(text)) <= 80 \
+                and not ANY_DATE.search(text) and not _BYLINE_LABEL.search(text):
+            return text
+    return None
+
+
 def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: list[str] | None = None) -> str:
     site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
     heading_elements = []
@@ -149,6 +165,11 @@ def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: 
         if span and len(squeeze(span)) >= 4:
             candidates.append(span)
     flat_full = squeeze(strip_site(full_title, site_name))
+    if (not candidates and _SITE_ONLY.search(flat_full)) or (site_name and flat_full == squeeze(site_name)):
+        # <title> is the site's name and no heading repeats it: the heading nearest before the article
+        near = _nearest_heading(tree, heading_elements, block)
+        if near:
+            return strip_site(near, site_name)
     if len(flat_full) >= 4 and all(squeeze(c) == flat_full for c in candidates):
         # <title> holding only the site's name: the first heading that starts with it and says more
         # (the one nearest before the article block, as a page lists other headlines in its menus)

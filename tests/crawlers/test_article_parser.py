@@ -36,7 +36,7 @@ def test_seed_as_text_page_furniture_removed_spam_marked():
     assert article.text.rstrip().endswith("區直各單位負責")
 
 
-def test_seed_html_page_extracted_with_trafilatura():
+def test_seed_html_page_extracted():
     page = (PAGES / "gov_article_seed.html").read_text(encoding="utf-8")
     article = parse_article(page, url="http://127.0.0.1:8000/zwgk/tzgg/201707/t20170719_1.html")
     assert article.title == "中共鯉城區委辦公室 鯉城區人民政府辦公室關于印發《全面推進政務公開工作實施方案》的通知"

@@ -141,3 +141,18 @@ def test_a_page_without_an_article_is_dropped_with_a_reason(body):
 def test_published_at_is_aware_utc():
     article = parse_article(page(f'<p>发布时间：2024-05-09 22:27</p>{PARAGRAPHS}'), url="http://x.invalid/")
     assert article.published_at == datetime(2024, 5, 9, 14, 27, tzinfo=ZoneInfo("UTC"))
+
+
+def test_a_long_metadata_line_before_the_text_is_no_text():
+    raw = page('<div>发布时间：2024-05-09 10:30:00 来源：县应急管理局 浏览次数：1024 【字体：大 中 小】 【打印本页】 【关闭窗口】</div>'
+               f'<div class="content">{PARAGRAPHS}</div>')
+    article = parse_article(raw, url="http://x.invalid/")
+    assert article.text.startswith("6月14日") and local(article) == "2024-05-09 10:30"
+
+
+def test_title_when_the_title_tag_is_only_the_site_name():
+    raw = ('<html><head><title>某某县人民政府门户网站</title></head><body><div class="logo">某某县人民政府门户网站</div>'
+           '<div class="list"><h3>县长调研春耕生产</h3></div>'
+           f'<div class="detail"><div class="biaoti">关于做好今年防汛工作的通知</div>{PARAGRAPHS}</div></body></html>')
+    raw = raw.replace('class="biaoti"', 'class="article-title"')
+    assert parse_article(raw, url="http://x.invalid/").title == "关于做好今年防汛工作的通知"

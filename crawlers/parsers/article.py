@@ -20,8 +20,14 @@ from datetime import datetime
 
 from crawlers.parsers.article_dom import content_block, emphasised_texts, reader_tree, render_lines
 from crawlers.parsers.article_lines import FURNITURE_LINE, squeeze, trim_lines
-from crawlers.parsers.article_meta import ANY_DATE, choose_date, choose_title, local_datetime, parse_date, \
-    source_and_author
+from crawlers.parsers.article_meta import (
+    ANY_DATE,
+    choose_date,
+    choose_title,
+    local_datetime,
+    parse_date,
+    source_and_author,
+)
 from nlp.normalize import detect_spam
 from yuqing.errors import BadInput
 

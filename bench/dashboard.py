@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +92,9 @@ def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
                          "housing", "education", "health", "transport", "market", "ecology", "human_resources",
                          "civil_affairs", "public_security", "gov_office")]
     with session_scope() as session:
-        from yuqing.models import Unit
         from sqlmodel import select
+
+        from yuqing.models import Unit
 
         known = set(session.exec(select(Unit.code)).all())
     units = [u for u in units if u in known] or sorted(known)[:12]
@@ -109,7 +110,7 @@ def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
         connection.execute(insert(Source), sources)
         source_ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM source ORDER BY id")]
         issue_rows, first_seen = [], []
-        for index in range(issues):
+        for _ in range(issues):
             title, text = texts[rng.randrange(len(texts))]
             seen = when()
             first_seen.append(seen)
@@ -132,7 +133,7 @@ def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
         counts = dict.fromkeys(issue_ids, 0)
         batch, analyses = [], []
         post_id = connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM post").scalar()
-        for index in range(posts):
+        for _ in range(posts):
             title, text = texts[rng.randrange(len(texts))]
             start_at = rng.randrange(max(len(text) - 200, 1))
             issue = issue_ids[min(int(rng.paretovariate(1.2)) - 1, len(issue_ids) - 1) if rng.random() < 0.05
@@ -198,7 +199,7 @@ def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
         lookup = {(a["issue_id"], a["unit_code"]): a for a in assignments}
         blank = dict.fromkeys(("issue_id", "assignment_id", "unit_code", "kind", "actor", "at", "from_state", "to_state",
                                "note"))
-        for assignment_id, issue_id, unit, status, *_ in rows:
+        for assignment_id, issue_id, unit, *_ in rows:
             a = lookup[(issue_id, unit)]
             events.append(blank | {"issue_id": issue_id, "assignment_id": assignment_id, "unit_code": unit, "kind": "routed",
                            "actor": "flow:route", "at": a["created_at"], "to_state": "notified", "note": a["reason"]})

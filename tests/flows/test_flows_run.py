@@ -106,12 +106,12 @@ def test_pipeline_flow_crawls_a_real_local_site_to_alerts(db, smtp, prefect_harn
     from crawlers.demo_site import start_demo_site
     from yuqing.bootstrap import initialise
 
-    with start_demo_site("127.0.0.1", 0, initial=6, release_every=0) as site:
-        initialise(demo_url=site.url)
+    with start_demo_site("127.0.0.1", 0, initial=6, release_every=0) as board:
+        initialise(demo_url=board.url)
         summary = pipeline_flow(crawl=True, sources=["demo_board", "demo_rss"])
         # the two sources are crawled side by side; whichever stores a message first, it is stored once
         assert "analysed 6 post(s)" in summary and "demo_board:" in summary and "demo_rss:" in summary
-        site.release(2)
+        board.release(2)
         summary = pipeline_flow(crawl=True, sources=["demo_board", "demo_rss"])
         assert "analysed 2 post(s)" in summary
     after = counts()

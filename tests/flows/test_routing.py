@@ -6,7 +6,6 @@ import pytest
 import yaml
 
 from flows.routing import IssueFacts, route
-
 from yuqing.profile import load_profile
 
 HERE = Path(__file__).parent

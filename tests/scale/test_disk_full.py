@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
+from flows import stages
 from tests.conftest import PROJECT_ROOT
 from tests.flows.seed import seed_posts
-from flows import stages
 
 DAY = "2026-11-20"
 

@@ -154,15 +154,19 @@ def write_report(kind: str, day: date | None = None, out_dir: Path | None = None
     else:
         raise BadInput(f"unknown report kind {kind!r}; use daily or weekly")
     out_dir = out_dir or get_settings().data_dir / "reports"
-    stem = out_dir / f"{report.kind}-{day:%Y%m%d}"
-    html_path, docx_path = stem.with_suffix(".html"), stem.with_suffix(".docx")
+    return write_pair(out_dir, f"{report.kind}-{day:%Y%m%d}", render_html(report), lambda path: render_docx(report, path))
+
+
+def write_pair(out_dir: Path, stem: str, html_text: str, write_docx) -> list[Path]:
+    """Write `stem`.html and `stem`.docx (write_docx(path) makes the latter) into out_dir; returns both paths."""
+    html_path, docx_path = out_dir / f"{stem}.html", out_dir / f"{stem}.docx"
     # written under temporary names and renamed only when both are complete: a full disk midway
     # leaves no truncated file under a report's name
     html_tmp, docx_tmp = (out_dir / f".{p.name}.partial" for p in (html_path, docx_path))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        html_tmp.write_text(render_html(report), encoding="utf-8")
-        render_docx(report, docx_tmp)
+        html_tmp.write_text(html_text, encoding="utf-8")
+        write_docx(docx_tmp)
         os.replace(html_tmp, html_path)
         os.replace(docx_tmp, docx_path)
     except OSError as exc:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session
 from tqdm import tqdm
 
-from flows import watch
+from flows import official, watch
 from flows.leases import stage_lease
 from flows.routing import IssueFacts, RoutingDecision, route
 from yuqing import lifecycle, repo
@@ -177,6 +177,9 @@ def _cluster_one(session, post, analysis, report, window, min_similarity, Candid
         report.skip("spam")
         log.info("post %s not grouped: spam (%s)", post.id, post.spam_reason)
         return
+    if official.handle_official_post(session, post=post):  # the district's own publication: never a new task
+        report.skip("official publication")
+        return
     if not analysis.relevant:
         report.skip("not relevant")
         return
@@ -209,6 +212,7 @@ def _cluster_one(session, post, analysis, report, window, min_similarity, Candid
         session.flush()
         repo.record_event(session, actor="flow:cluster", kind="created", issue_id=issue.id, to_state=IssueStatus.NEW,
                           note=f"由帖子 #{post.id} 生成", data={"post_id": post.id, "url": post.url})
+        official.link_waiting_replies(session, issue=issue, post=post)  # answered before it reached us
         report.new_issues += 1
     else:
         report.joined += 1

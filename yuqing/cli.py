@@ -382,16 +382,26 @@ def verify() -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True,
-              help="daily: 舆情日报 of one day; weekly: supervisor report of the 7 days ending on --date.")
+@click.option("--kind", type=click.Choice(["daily", "weekly", "issue"]), default="daily", show_default=True,
+              help="daily: 舆情日报 of one day; weekly: supervisor report of the 7 days ending on --date; "
+                   "issue: 舆情专报 of the issue given by --issue.")
+@click.option("--issue", "issue_id", type=int, default=None, help="事件编号（--kind issue）。")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day (YYYY-MM-DD, Asia/Shanghai); default yesterday.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder (default var/reports).")
-def report(kind: str, day, out: Path | None) -> None:
-    """Write the daily brief or the weekly supervisor report as HTML and DOCX."""
+def report(kind: str, day, out: Path | None, issue_id: int | None) -> None:
+    """Write the daily brief, the weekly supervisor report or an issue's 舆情专报 as HTML and DOCX."""
     from flows.reports import write_report
 
-    for path in write_report(kind, day.date() if day else None, out):
+    if kind == "issue":
+        from flows.brief import write_issue_brief
+
+        if issue_id is None:
+            raise click.UsageError("--kind issue 需要 --issue 事件编号")
+        paths = write_issue_brief(issue_id, out)
+    else:
+        paths = write_report(kind, day.date() if day else None, out)
+    for path in paths:
         click.echo(path)
 
 

@@ -30,9 +30,10 @@ ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 # an issue's status → the statuses it may move to. It follows its lead assignments (assigned ⇄
 # responded ⇄ closed), goes back to new when its lead unit returns it, may be routed again by hand
 # (also after dismissal) and dismissed or merged while live; a merged issue lives on in the other.
+# A new issue an official publication already answers is closed without a task (answer_officially).
 ISSUE_TRANSITIONS: dict[str, frozenset[str]] = {
-    I.NEW: frozenset({I.TRIAGED, I.ASSIGNED, I.DISMISSED, I.MERGED}),
-    I.TRIAGED: frozenset({I.ASSIGNED, I.DISMISSED, I.MERGED}),
+    I.NEW: frozenset({I.TRIAGED, I.ASSIGNED, I.CLOSED, I.DISMISSED, I.MERGED}),
+    I.TRIAGED: frozenset({I.ASSIGNED, I.CLOSED, I.DISMISSED, I.MERGED}),
     I.ASSIGNED: frozenset({I.ASSIGNED, I.RESPONDED, I.CLOSED, I.NEW, I.DISMISSED, I.MERGED}),
     I.RESPONDED: frozenset({I.ASSIGNED, I.CLOSED, I.NEW, I.DISMISSED, I.MERGED}),
     I.CLOSED: frozenset({I.ASSIGNED, I.RESPONDED, I.NEW, I.DISMISSED, I.MERGED}),
@@ -300,3 +301,38 @@ def correct_labels(
         repo.record_event(session, actor=viewer.username, kind="edited", issue_id=issue.id, note="labels corrected",
                           data={"corrections": changes})
     return issue
+
+
+def answer_officially(session: Session, *, actor: str, issue: Issue, url: str, title: str, text: str,
+                      at: datetime | None = None) -> str:
+    """An official publication (关于“…”的回复 on the district's own site) answers the issue: it is the
+    published response of every live lead assignment (its URL the one `yuqing verify` checks), or,
+    when nothing was assigned yet, the issue is closed without a task. Returns what happened."""
+    moment = at or now()
+    system = Viewer.system("official")
+    leads = [a for a in repo.assignments_of_issue(session, viewer=system, issue_id=issue.id)
+             if a.role == "lead" and a.status in (A.NOTIFIED, A.ACKNOWLEDGED, A.RESPONDING)]
+    note = f"官方公开答复：{title}"[:500]
+    for assignment in leads:
+        previous = assignment.status
+        assignment.response_text, assignment.response_url = text[:MAX_TEXT], url
+        assignment.responded_at, assignment.response_verified = moment, None
+        assignment.status, assignment.updated_at = A.RESPONDED, moment
+        session.add(assignment)
+        repo.record_event(session, actor=actor, kind="responded", issue_id=issue.id, assignment_id=assignment.id,
+                          unit_code=assignment.unit_code, from_state=previous, to_state=A.RESPONDED, note=note,
+                          data={"url": url, "official": True}, at=moment)
+    if leads:
+        _refresh_issue_status(session, issue.id, system)
+        return "responded"
+    if issue.status in (I.NEW, I.TRIAGED) and not repo.assignments_of_issue(session, viewer=system, issue_id=issue.id):
+        previous = _set_issue_status(issue, I.CLOSED, moment)
+        issue.needs_triage, issue.routed_at = False, moment
+        session.add(issue)
+        repo.record_event(session, actor=actor, kind="closed", issue_id=issue.id, from_state=previous,
+                          to_state=I.CLOSED, note=note + "（已公开答复，不再交办）", data={"url": url, "official": True},
+                          at=moment)
+        return "closed"
+    repo.record_event(session, actor=actor, kind="responded", issue_id=issue.id, note=note,
+                      data={"url": url, "official": True}, at=moment)
+    return "recorded"

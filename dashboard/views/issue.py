@@ -122,6 +122,16 @@ if events:
                                 "到": e.to_state or "", "说明": e.note or ""} for e in events]),
                  hide_index=True, width="stretch", key="issue_events")
 
+if who.sees_everything:  # 舆情专报 in one click: the builder of `yuqing report --kind issue`, run on click
+    from dashboard.brief import brief_docx_bytes, brief_html_bytes
+
+    cols = st.columns([1, 1, 3])
+    cols[0].download_button("舆情专报（Word）", lambda: brief_docx_bytes(issue_id, who), key="issue_brief_docx",
+                            file_name=f"issue-{issue_id}-brief.docx",
+                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    cols[1].download_button("舆情专报（HTML）", lambda: brief_html_bytes(issue_id, who), key="issue_brief_html",
+                            file_name=f"issue-{issue_id}-brief.html", mime="text/html")
+
 if who.role == "supervisor":
     st.stop()
 st.subheader("操作")

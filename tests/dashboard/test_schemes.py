@@ -124,3 +124,23 @@ def test_a_unit_cannot_reach_the_schemes_or_the_alerts(board):
         except Exception:  # noqa: BLE001 - the page is not in this role's navigation at all
             continue
         assert not at.dataframe, page
+
+
+def test_the_issue_page_offers_the_brief(board):
+    from docx import Document
+
+    from dashboard.brief import brief_docx_bytes, brief_html_bytes
+    from yuqing.repo import Viewer
+
+    at = app_as("ana")
+    at.session_state["open_issue_id"] = board.hostile
+    at.switch_page("views/issue.py").run()
+    assert not at.exception
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"舆情专报（Word）", "舆情专报（HTML）"} <= labels
+    page = brief_html_bytes(board.hostile, Viewer("ana", "analyst")).decode("utf-8")
+    assert "网民主要观点" in page and "<script>" not in page
+    import io
+
+    document = Document(io.BytesIO(brief_docx_bytes(board.hostile, Viewer("ana", "analyst"))))
+    assert any("研判建议" in p.text for p in document.paragraphs)

@@ -7,7 +7,8 @@ issues · assignments (and a unit's inbox) · events (audit log, timeline) · ou
 leases (pipeline stages) · users · model_versions · overview (the board's aggregates) ·
 compliance (the one overdue and on-time rule, for the page and the weekly report) · feedback
 (label corrections) · search (issue index) · sitewatch (page baselines) · schemes (监测方案 and
-their matches) · watch_alerts (预警 rules and alerts).
+their matches) · watch_alerts (预警 rules and alerts) · official (the district's own publications:
+replies that answer an issue, evidence).
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ from yuqing.repo.feedback import label_corrections, list_label_feedback, record_
 from yuqing.repo.issues import get_issue, issue_post_stats, issues_to_route, lock_issue, open_issues_since
 from yuqing.repo.leases import acquire_stage_lease, release_stage_lease, renew_stage_lease, stage_holder
 from yuqing.repo.model_versions import list_model_versions, register_model_cards, register_model_version
+from yuqing.repo.official import (
+    issue_of_message_title,
+    official_replies_of_issue,
+    official_reply_of_post,
+    official_source_ids,
+    save_official_reply,
+    waiting_replies,
+)
 from yuqing.repo.outbox import (
     claim_notifications,
     dead_letters,
@@ -71,9 +80,9 @@ from yuqing.repo.search import index_issues_for_search, search_issues
 from yuqing.repo.sitewatch import save_site_baseline, site_baseline
 from yuqing.repo.sources import (
     due_sources,
-    next_due_at,
     get_source,
     list_sources,
+    next_due_at,
     record_source_run,
     site_owner_of_issue,
     site_watch_source_ids,
@@ -135,6 +144,7 @@ __all__ = [
     "insert_matches",
     "issue_counts_by",
     "issue_gantt",
+    "issue_of_message_title",
     "issue_post_stats",
     "issue_posts_with_analysis",
     "issues_to_route",
@@ -154,6 +164,9 @@ __all__ = [
     "match_counts",
     "next_due_at",
     "notification_counts",
+    "official_replies_of_issue",
+    "official_reply_of_post",
+    "official_source_ids",
     "open_alerts",
     "open_issues_since",
     "overdue_ids",
@@ -172,6 +185,7 @@ __all__ = [
     "renew_stage_lease",
     "returned_units",
     "save_analyses",
+    "save_official_reply",
     "save_rule",
     "save_site_baseline",
     "save_user",
@@ -195,6 +209,7 @@ __all__ = [
     "update_crawled_post",
     "update_scheme",
     "upsert_source",
+    "waiting_replies",
     "window_count",
     "window_post_rows",
     "window_sentiments",

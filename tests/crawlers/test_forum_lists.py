@@ -184,3 +184,43 @@ def test_a_source_timezone_must_be_a_zone_name():
     assert CommonOptions(timezone="Asia/Taipei").timezone == "Asia/Taipei"
     with pytest.raises(ValidationError, match="not a time zone name"):
         CommonOptions(timezone="Beijing")
+
+
+# --- real thread pages (../shared/data/pages/forum) read by the board detail parser ---
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "pages"
+THREADS = {
+    "forum/csol_discuz_1.html": {  # Discuz! X: the first post's <td class="t_f">, lines split by <br>
+        "title": "#thread_subject::text", "body": {"xpath": "(//td[contains(@class,'t_f')])[1]//text()"},
+        "published": {"xpath": "(//em[starts-with(@id,'authorposton')])[1]"},
+        "author": {"xpath": "(//div[@class='authi']/a)[1]/text()"}},
+    "forum/tieba_1.html": {  # Tieba: 1楼's post_content and its tail-info time
+        "title": {"xpath": "//h3[contains(@class,'core_title_txt')]/@title"},
+        "body": {"xpath": "(//div[starts-with(@id,'post_content_')])[1]//text()"},
+        "published": {"xpath": "(//div[contains(@class,'l_post')])[1]//span[@class='tail-info'][last()]"},
+        "author": {"xpath": "(//div[contains(@class,'l_post')])[1]//a[contains(@class,'p_author_name')]/text()"}},
+}
+
+
+def truth(name: str) -> dict | None:
+    import csv
+
+    if not (REAL / "truth.csv").exists():
+        return None
+    with (REAL / "truth.csv").open(encoding="utf-8", newline="") as handle:
+        return next((row for row in csv.DictReader(handle) if row["file"] == name), None)
+
+
+@pytest.mark.parametrize("name", sorted(THREADS))
+def test_real_forum_threads_read_by_the_board_parser(name):
+    from crawlers.parsers.board import parse_detail
+
+    row = truth(name)
+    if row is None:
+        pytest.skip("../shared/data/pages is not on this machine")
+    fields = parse_detail(Selector(text=(REAL / name).read_text(encoding="utf-8")), THREADS[name], now=NOON)
+    assert fields["title"] == row["title"]
+    assert fields["published_at"].astimezone(BEIJING).strftime("%Y-%m-%dT%H:%M") == row["published"]
+    assert row["source"].startswith(fields["author"])
+    body = "".join(fields["text"].split())
+    assert body.startswith(row["body_first30"]) and body.endswith(row["body_last30"])

@@ -20,16 +20,19 @@ def run(*args: str) -> str:
 
 
 def test_serve_schedules_every_flow_in_the_district_zone(monkeypatch):
-    """`yuqing serve` hands Prefect the deployments of prefect.yaml, reports at 08:00 in YUQING_TIMEZONE."""
+    """`yuqing serve` runs the pipeline loop at the given tick and hands Prefect the other deployments
+    of prefect.yaml, the reports at 08:00 in YUQING_TIMEZONE."""
     import flows.serve
 
-    served = []
+    served, loops = [], []
     monkeypatch.setattr(flows.serve, "serve", lambda *deployments: served.extend(deployments))
+    monkeypatch.setattr(flows.serve, "pipeline_loop", lambda stop, *, tick: loops.append(tick))
     settings_env(monkeypatch, timezone="Asia/Urumqi")
-    run("serve", "--pipeline-every", "30")
+    run("serve", "--tick", "2")
+    assert loops == [2.0]
     by_name = {d.name: d for d in served}
-    assert sorted(by_name) == ["daily-brief", "notify", "pipeline", "sla-watch", "verify", "weekly-report"]
-    assert by_name["pipeline"].schedules[0].schedule.interval == timedelta(seconds=30)
+    assert sorted(by_name) == ["daily-brief", "notify", "sla-watch", "verify", "weekly-report"]
+    assert by_name["verify"].schedules[0].schedule.interval == timedelta(seconds=900)
     daily, weekly = by_name["daily-brief"].schedules[0].schedule, by_name["weekly-report"].schedules[0].schedule
     assert (daily.cron, daily.timezone, weekly.cron, weekly.timezone) == (
         "0 8 * * *", "Asia/Urumqi", "0 8 * * 1", "Asia/Urumqi")

@@ -113,7 +113,7 @@ def _check_article(row: dict, page: str, url: str, totals: Totals) -> str:
         if must_drop(row):
             totals.must_drop += 1
             totals.dropped += 1
-            return f"{name}: 已丢弃（无正文，应丢弃）：{exc}"
+            return f"{name}: 已丢弃（应丢弃）：{exc}"
         totals.articles += 1
         return f"{name}: ✗ 被丢弃，但页面有正文：{exc}"
     if must_drop(row):

@@ -75,11 +75,11 @@ def strip_furniture(text: str) -> tuple[str, list[str]]:
 def _no_article(text: str, url: str) -> None:
     flat = squeeze(text)
     if len(flat) < MIN_TEXT_CHARS:
-        raise BadInput(f"no article text at {url} ({len(flat)} characters after removing furniture)")
+        raise BadInput(f"无正文（no article text）：{url} 去掉页面杂项后只剩 {len(flat)} 个字")
     if len(flat) < MIN_SENTENCE_CHARS and len(_SENTENCE.findall(flat)) < 2:
-        raise BadInput(f"no article at {url}: only a short notice ({flat[:40]})")
+        raise BadInput(f"无正文（no article）：{url} 只有一句简短提示「{flat[:40]}」")
     if len(flat) < ERROR_PAGE_CHARS and _ERROR_PAGE.search(flat):
-        raise BadInput(f"no article at {url}: an error page ({flat[:60]})")
+        raise BadInput(f"无正文（no article）：{url} 是网站的出错页「{flat[:60]}」")
 
 
 def _injected(title: str, page, block) -> tuple[list[str], str | None]:
@@ -121,7 +121,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
     else:
         block, _ = content_block(tree)
         if block is None:
-            raise BadInput(f"no article text at {url} (no block of sentences on the page)")
+            raise BadInput(f"无正文（no article text）：{url} 页面上没有成段的文字")
         lines = render_lines(block)
         emphasised = emphasised_texts(block)
     title = title or choose_title(tree, reader.title_tag, reader.meta, block, page_lines)

@@ -156,3 +156,57 @@ def test_title_when_the_title_tag_is_only_the_site_name():
            f'<div class="detail"><div class="biaoti">关于做好今年防汛工作的通知</div>{PARAGRAPHS}</div></body></html>')
     raw = raw.replace('class="biaoti"', 'class="article-title"')
     assert parse_article(raw, url="http://x.invalid/").title == "关于做好今年防汛工作的通知"
+
+
+# two common templates written out: a TRS-style 信息公开 notice and a news page with inline lists
+TRS = """<html><head><meta name="ArticleTitle" content="关于做好2024年秋季学期招生工作的通知"><meta name="PubDate" content="2024-05-09 16:30">
+<title>关于做好2024年秋季学期招生工作的通知 - 某某县人民政府</title></head><body>
+<div class="top"><div class="date">2024年5月13日 星期一</div><a href="/">首页</a><a href="/zwgk">政务公开</a><a href="/bsfw">办事服务</a></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/tzgg">通知公告</a></div>
+<table class="xxgk"><tr><td>索引号：</td><td>11350500MB0000000X/2024-00123</td><td>发布机构：</td><td>县教育局</td></tr>
+<tr><td>发布日期：</td><td>2024-05-09</td><td>文号：</td><td>某教〔2024〕12号</td></tr></table>
+<div class="article"><h1 class="title">关于做好2024年秋季学期招生工作的通知</h1>
+<div class="info"><span>发布时间：2024-05-09 16:30</span> <span>来源：县教育局</span> <span>浏览次数：</span><span>【字体：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>】</span></div>
+<div class="TRS_Editor"><p>各乡镇中心学校，县直各学校：</p>
+<p>为做好2024年秋季学期招生工作，保障适龄儿童少年依法接受义务教育，现将有关事项通知如下。</p>
+<p>一、招生对象</p><p>凡年满6周岁的适龄儿童，均应入学接受义务教育，各学校不得以任何理由拒收。</p>
+<p>二、工作要求</p><p>各学校要严格执行招生政策，规范招生行为，确保招生工作公开、公平、公正。</p>
+<p align="right">某某县教育局</p><p align="right">2024年5月9日</p></div>
+<div class="fj">附件：<a href="/a.doc">1.入学报名表.doc</a></div>
+<div class="tools"><a href="javascript:print()">【打印本页】</a> <a href="javascript:close()">【关闭窗口】</a></div></div>
+<div class="footer">主办：某某县人民政府办公室 网站标识码：3505000001 闽ICP备12345678号</div></body></html>"""
+NEWS = """<html><head><meta property="og:title" content="城市有轨电车之困"><meta property="article:published_time" content="2024-05-10T05:54:20+08:00">
+<title>城市有轨电车之困｜每经网</title></head><body>
+<header><h1 class="logo"><a href="/">每经网</a></h1><nav><a href="/">首页</a><a href="/caijing">财经</a><a href="/lottery">时时彩</a></nav></header>
+<div class="main"><div class="left"><h1>城市有轨电车之困</h1><div class="meta">2024年05月10日 00:26 <a href="/">每日经济新闻</a></div>
+<div class="share">分享到：<a>微信</a><a>微博</a></div>
+<div class="article-body"><p>建设4年、运营3年，又废弃3年，繁华的梅华路中央，躺着两条锈迹斑斑的铁轨。这是珠海有轨电车1号线。</p>
+<p>图片来源：珠海现代有轨电车官网</p>
+<p>珠海市交通运输局公布的数据显示，2017年到2021年运营期间，珠海有轨电车1号线日均客流强度不足400人次/公里。</p>
+<div class="related"><h3>相关新闻</h3><ul><li><a href="/1">有轨电车还能坐吗？</a></li><li><a href="/2">多地叫停有轨电车项目</a></li></ul></div>
+<p>沈阳浑南新区的现代有轨电车，作为国内第一个一次性成网、规模最大的有轨电车网络，运营里程102.6公里。</p>
+<p class="editor">责任编辑：刘德宾</p></div>
+<div class="comment"><h3>网友评论</h3><p>这个项目太浪费了，钱都打水漂了，谁来负责？</p></div></div>
+<div class="right"><h3>热点新闻</h3><ul><li><a href="/3">今日股市收盘点评</a></li></ul></div></div>
+<div class="footer">Copyright © 2024 每经网 版权所有 违法和不良信息举报电话：010-12345678</div></body></html>"""
+
+
+def test_a_trs_style_notice_keeps_its_luokuan_and_loses_its_furniture():
+    article = parse_article(TRS, url="http://x.invalid/")
+    assert article.title == "关于做好2024年秋季学期招生工作的通知"
+    assert local(article) == "2024-05-09 16:30" and article.source_name == "县教育局"
+    lines = article.text.splitlines()
+    assert lines[0] == "各乡镇中心学校，县直各学校：" and lines[-2:] == ["某某县教育局", "2024年5月9日"]
+    assert "一、招生对象" in lines
+    for chrome in ("字体", "打印", "附件", "ICP", "星期一", "索引号"):
+        assert chrome not in article.text, chrome
+
+
+def test_a_news_page_without_share_bar_related_list_editor_comments_or_footer():
+    article = parse_article(NEWS, url="http://x.invalid/")
+    assert article.title == "城市有轨电车之困"
+    assert local(article) == "2024-05-10 00:26"  # printed, not the meta tag's 05:54
+    assert article.text.startswith("建设4年") and article.text.endswith("运营里程102.6公里。")
+    for chrome in ("分享到", "相关新闻", "有轨电车还能坐吗", "责任编辑", "网友评论", "热点新闻", "Copyright"):
+        assert chrome not in article.text, chrome
+    assert not article.spam  # 时时彩 is a menu entry of the site, not in the article

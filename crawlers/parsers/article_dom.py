@@ -200,10 +200,18 @@ def content_block(tree):
             if parent is not None:
                 scores[parent] = scores.get(parent, 0.0) + weight / 2
     best, best_score = None, 0.0
+    final: dict = {}
     for element, score in scores.items():
         score *= (1 - link_density(element)) ** 2  # lists of links (menus, reply trees) lose fast
+        final[element] = score
         if score > best_score:
             best, best_score = element, score
+    # an article cut into sibling boxes (one per paragraph or section): their parent holds it all
+    parent = best.getparent() if best is not None else None
+    if parent is not None and parent.tag not in ("body", "html"):
+        siblings = sum(final.get(child, 0.0) for child in parent if child is not best)
+        if siblings >= best_score / 2 and link_density(parent) < 0.3:
+            best = parent
     return best, best_score
 
 

@@ -210,3 +210,11 @@ def test_a_news_page_without_share_bar_related_list_editor_comments_or_footer():
     for chrome in ("分享到", "相关新闻", "有轨电车还能坐吗", "责任编辑", "网友评论", "热点新闻", "Copyright"):
         assert chrome not in article.text, chrome
     assert not article.spam  # 时时彩 is a menu entry of the site, not in the article
+
+
+def test_an_article_cut_into_one_box_per_paragraph_is_read_whole():
+    long = "会议强调，" + "要加强值班值守，及时发布预警信息，确保群众生命财产安全，" * 6 + "坚决打赢防汛这场硬仗。"
+    boxes = (f"<div>6月14日，县里召开防汛工作会议，部署今年汛期各项工作，压实各方责任。</div><div>{long}</div>"
+             "<div>会议要求，各乡镇要做好预案，落实到人，确保万无一失，全力保障度汛安全。</div>")
+    article = parse_article(page(f'<div class="text">{boxes}</div>'), url="http://x.invalid/")
+    assert article.text.startswith("6月14日") and article.text.endswith("全力保障度汛安全。")

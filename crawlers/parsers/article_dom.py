@@ -36,7 +36,7 @@ _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
 _CHROME_NAME = re.compile(
     r"comment|share|bshare|jiathis|related|recommend|relate|footer|copyright|breadcrumb|crumb|sidebar|"
     r"pager|pagination|toolbar|login|hotnews|hot-news|hot_news|rank|\bnav\b|navbar|subnav|\bmenu\b|banner|"
-    r"advert|\bad\b|\bads\b|guanggao|qrcode|erweima|weixin|wechat|print|fontsize|font-size|zihao|jiucuo",
+    r"advert|\bad\b|\bads\b|guanggao|qrcode|erweima|weixin|wechat|fontsize|font-size|zihao|jiucuo",
     re.I)
 _CONTENT_NAME = re.compile(r"article|content|\bbody\b|main|text|detail|zoom|news_txt|con_?txt|TRS_Editor", re.I)
 
@@ -164,6 +164,12 @@ def _container(element):
     return element
 
 
+def chrome_named(element) -> bool:
+    """A box whose class or id names page chrome (share, comment, related, footer…), not content."""
+    name = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(name.strip()) and bool(_CHROME_NAME.search(name)) and not _CONTENT_NAME.search(name)
+
+
 def content_block(tree):
     """(the element most likely to hold the article, its score) or (None, 0)."""
     body = tree.find("body")
@@ -173,8 +179,7 @@ def content_block(tree):
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in ("body", "html"):
             continue
-        name = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if name.strip() and _CHROME_NAME.search(name) and not _CONTENT_NAME.search(name):
+        if chrome_named(element):
             chrome.update(element.iter())
     scores: dict = {}
     for element in root.iter():
@@ -229,7 +234,7 @@ def render_lines(element, *, skip_link_boxes: bool = True) -> list[str]:
         block = tag in BLOCK
         if block and not top and skip_link_boxes and tag in ("div", "ul", "ol", "table", "dl", "section", "aside",
                                                               "nav", "p", "li", "td", "span", "font"):
-            if link_density(node) > 0.5:
+            if link_density(node) > 0.5 or chrome_named(node):
                 return
         if tag in ("td", "th"):
             parts.append(" ")

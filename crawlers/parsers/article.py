@@ -6,8 +6,8 @@ lines lose the furniture that Chinese CMSs put inside the content box (`article_
 and byline lines, 原标题, share bars, 字号, pagers, related lists, footers). Title, printed time,
 source and author come from `article_meta`. A page without an article body is BadInput (the
 spider logs it as a drop with the reason), never a post.
-Spam: the article is marked when its title, or something hidden on the page or linked inside the
-article box, is spam (`nlp.normalize.detect_spam`): injections hide, a site's own visible menu
+Spam: the article is marked when its title, something hidden on the page, or a link from the
+article box to another site is spam (`nlp.normalize.detect_spam`): injections hide, a site's own visible menu
 does not make its articles spam, and the publisher's paragraphs are judged by the pipeline as a
 whole, never cut out here.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from crawlers.parsers.article_dom import content_block, emphasised_texts, reader_tree, render_lines
 from crawlers.parsers.article_lines import FURNITURE_LINE, squeeze, trim_lines
@@ -28,6 +29,7 @@ from crawlers.parsers.article_meta import (
     parse_date,
     source_and_author,
 )
+from crawlers.parsers.fields import join_url
 from nlp.normalize import detect_spam
 from yuqing.errors import BadInput
 
@@ -82,10 +84,16 @@ def _no_article(text: str, url: str) -> None:
         raise BadInput(f"无正文（no article）：{url} 是网站的出错页「{flat[:60]}」")
 
 
-def _injected(title: str, page, block) -> tuple[list[str], str | None]:
+def _injected(title: str, page, block, url: str) -> tuple[list[str], str | None]:
     candidates = [title, *page.hidden_text, *(text for text, _ in page.hidden_links)]
     if block is not None:
-        candidates += [" ".join(a.text_content().split()) for a in block.iter("a")]
+        # visible links inside the article that leave the site (an injected link points elsewhere;
+        # the site's own 办证大厅 or 彩票 section is the site's business)
+        own = (urlsplit(url).hostname or "").lower()
+        for link in block.iter("a"):
+            host = (urlsplit(join_url(url, link.get("href") or "") or "").hostname or "").lower()
+            if host and host != own:
+                candidates.append(" ".join(link.text_content().split()))
     injected: list[str] = []
     reason = None
     for line in candidates:
@@ -131,7 +139,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
 
     published = choose_date(page_lines, title, reader.meta)
     source_name, author = source_and_author(page_lines, title, reader.meta, reader.title_tag)
-    injected, reason = _injected(title, reader, block)
+    injected, reason = _injected(title, reader, block, url)
     return Article(
         url=url, title=title, text=text, published_at=published, author=author, source_name=source_name,
         spam=bool(injected), spam_reason=(f"injected: {reason}" if reason else None), injected=injected,

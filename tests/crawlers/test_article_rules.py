@@ -218,3 +218,12 @@ def test_an_article_cut_into_one_box_per_paragraph_is_read_whole():
              "<div>会议要求，各乡镇要做好预案，落实到人，确保万无一失，全力保障度汛安全。</div>")
     article = parse_article(page(f'<div class="text">{boxes}</div>'), url="http://x.invalid/")
     assert article.text.startswith("6月14日") and article.text.endswith("全力保障度汛安全。")
+
+
+def test_visible_links_in_the_article_count_only_when_they_leave_the_site():
+    own = '<p>详情请到<a href="/bszn/">办证大厅</a>咨询，或拨打服务热线，工作人员将为您解答相关问题。</p>'
+    article = parse_article(page(f'<div class="content">{PARAGRAPHS}{own}</div>'), url="http://www.x.gov.cn/a.html")
+    assert not article.spam
+    away = '<p><a href="http://www.bet-example.com/">时时彩</a></p>'
+    article = parse_article(page(f'<div class="content">{PARAGRAPHS}{away}</div>'), url="http://www.x.gov.cn/a.html")
+    assert article.spam and article.injected == ["时时彩"]

@@ -38,6 +38,7 @@ __all__ = ["Article", "parse_article", "parse_date", "parse_text_page", "strip_f
 MIN_TEXT_CHARS = 20
 MIN_SENTENCE_CHARS = 60  # below this a block without a sentence mark is a notice, not an article
 ERROR_PAGE_CHARS = 200  # a text this short that says 错误/不存在/无权… is the site's error page
+HIDDEN_PIECE_CHARS = 200
 SHORT_LINE = 24  # a spam line this short standing alone is an injection, not a paragraph
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
 _ERROR_PAGE = re.compile(r"发生错误|错误信息|错误的|出错了|不存在|已被删除|已删除|无权访问|没有权限|权限不足|找不到|未找到|"
@@ -85,7 +86,10 @@ def _no_article(text: str, url: str) -> None:
 
 
 def _injected(title: str, page, block, url: str) -> tuple[list[str], str | None]:
-    candidates = [title, *page.hidden_text, *(text for text, _ in page.hidden_links)]
+    # hidden text: short pieces whole (a long hidden block is a duplicate view of the page, such as
+    # the 适老 copy of the article, whose own words are the publisher's); hidden links one by one
+    candidates = [title, *(text for text in page.hidden_text if len(text) <= HIDDEN_PIECE_CHARS),
+                  *(text for text, _ in page.hidden_links)]
     if block is not None:
         # visible links inside the article that leave the site (an injected link points elsewhere;
         # the site's own 办证大厅 or 彩票 section is the site's business)

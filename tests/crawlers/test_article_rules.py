@@ -227,3 +227,11 @@ def test_visible_links_in_the_article_count_only_when_they_leave_the_site():
     away = '<p><a href="http://www.bet-example.com/">时时彩</a></p>'
     article = parse_article(page(f'<div class="content">{PARAGRAPHS}{away}</div>'), url="http://www.x.gov.cn/a.html")
     assert article.spam and article.injected == ["时时彩"]
+
+
+def test_a_hidden_copy_of_the_article_is_not_an_injection():
+    # the 适老/长者 view repeats the article, spam-looking words of a complaint included
+    text = "<p>群众反映办证难、办证慢的问题，县政务服务中心已经督促整改，并开设绿色通道，方便群众办理各类证件。</p>"
+    article = parse_article(page(f'<div class="content">{PARAGRAPHS}{text}</div><div style="display:none">{PARAGRAPHS}{text}</div>'),
+                            url="http://x.invalid/")
+    assert not article.spam and article.text.count("办证难") == 1

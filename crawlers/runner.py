@@ -8,12 +8,16 @@ or Prefect's logging; a source that fails to start or whose spider fails never s
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,15 +82,21 @@ def _tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def crawl_batch(names: list[str], *, timeout: float | None = None) -> list[CrawlResult]:
+def crawl_batch(names: list[str], *, timeout: float | None = None, persistent: bool = False) -> list[CrawlResult]:
     """Crawl the sources side by side in one child process and return their results in order
-    (health is not recorded here). A killed or hung child costs only the sources it had not
-    finished: each gets an error naming why, and its JOBDIR lets the next pass resume it."""
+    (health is not recorded here). With `persistent`, the child is this process's long-lived crawl
+    worker (no process start per pass); otherwise a one-shot child. A killed or hung child costs
+    only the sources it had not finished: each gets an error naming why, and its JOBDIR lets the
+    next pass resume it."""
     settings = get_settings()
     log_dir = settings.data_dir / "crawl"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / ("last.log" if len(names) > 1 else f"{names[0]}.last.log")
     limit = timeout or settings.crawl_timeout_seconds
+    if persistent:
+        log_file = log_dir / "worker.log"
+        summaries, failure = persistent_worker().crawl(names, timeout=limit, log_file=log_file)
+        return _results(names, summaries, failure, log_file)
+    log_file = log_dir / ("last.log" if len(names) > 1 else f"{names[0]}.last.log")
     summaries: dict[str, dict] = {}
     failure: str | None = None
     with tempfile.TemporaryDirectory(prefix="yuqing-crawl-") as folder:
@@ -109,6 +119,10 @@ def crawl_batch(names: list[str], *, timeout: float | None = None) -> list[Crawl
                 if line.strip():
                     summary = json.loads(line)
                     summaries[summary["source"]] = summary
+    return _results(names, summaries, failure, log_file)
+
+
+def _results(names: list[str], summaries: dict[str, dict], failure: str | None, log_file: Path) -> list[CrawlResult]:
     results = []
     for name in names:
         if name in summaries:
@@ -120,15 +134,121 @@ def crawl_batch(names: list[str], *, timeout: float | None = None) -> list[Crawl
     return results
 
 
+class CrawlWorker:
+    """The parent's handle on one long-lived crawl worker (crawlers/worker.py), started on first use
+    and again whenever it died or the product's settings changed. One pass at a time."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._environment: dict[str, str] | None = None
+        self._log = None
+        self._pending = b""
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _wanted_environment() -> dict[str, str]:
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), environment.get("PYTHONPATH")]))
+        return environment
+
+    def _ensure(self, log_file: Path) -> subprocess.Popen:
+        environment = self._wanted_environment()
+        if self._process is not None and (self._process.poll() is not None or environment != self._environment):
+            self.close()
+        if self._process is None:
+            self._log = open(log_file, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "crawlers.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=self._log, env=environment, cwd=str(PROJECT_ROOT), bufsize=0,
+            )
+            self._pending = b""
+            self._environment = environment
+        return self._process
+
+    def _read(self, process: subprocess.Popen, deadline: float) -> dict | None:
+        """The next protocol line, or None when the worker died or the deadline passed. Reads the
+        pipe unbuffered (select cannot see what a buffered reader already holds)."""
+        from crawlers.worker import MARK
+
+        while True:
+            while b"\n" in self._pending:
+                line, self._pending = self._pending.split(b"\n", 1)
+                text = line.decode("utf-8", errors="replace")
+                if text.startswith(MARK):
+                    return json.loads(text[len(MARK):])
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([process.stdout], [], [], remaining)[0]:
+                return None
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                return {"eof": True}
+            self._pending += chunk
+
+    def crawl(self, names: list[str], *, timeout: float, log_file: Path) -> tuple[dict[str, dict], str | None]:
+        """(summary per source that finished, why the pass ended early or None)."""
+        with self._lock:
+            process = self._ensure(log_file)
+            deadline = time.monotonic() + timeout
+            summaries: dict[str, dict] = {}
+            try:
+                process.stdin.write((json.dumps({"sources": names}) + "\n").encode("utf-8"))
+                process.stdin.flush()
+            except OSError:
+                self.close()
+                return summaries, "crawl worker is gone"
+            while True:
+                message = self._read(process, deadline)
+                if message is None or message.get("eof"):
+                    self.close()
+                    return summaries, ("crawl worker died during the pass" if message
+                                       else f"timed out after {timeout:g} s")
+                if message.get("done"):
+                    return summaries, None
+                if "source" in message:
+                    summaries[message["source"]] = message
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                try:
+                    process.stdin.close()
+                    process.wait(timeout=5)
+                except (OSError, subprocess.TimeoutExpired):
+                    process.kill()
+                    process.wait(timeout=10)
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+_WORKER: CrawlWorker | None = None
+
+
+def persistent_worker() -> CrawlWorker:
+    """This process's long-lived crawl worker (closed at exit)."""
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = CrawlWorker()
+        atexit.register(_WORKER.close)
+    return _WORKER
+
+
 def crawl_one(name: str, *, timeout: float | None = None) -> CrawlResult:
     """Crawl one source in a child process (health is not recorded here)."""
     return crawl_batch([name], timeout=timeout)[0]
 
 
-def crawl(names: list[str] | None = None, *, due_only: bool = False) -> list[CrawlResult]:
+def crawl(names: list[str] | None = None, *, due_only: bool = False, persistent: bool = False) -> list[CrawlResult]:
     """Crawl the named sources (default: every enabled one; with `due_only`, the enabled ones whose
-    cadence says they are due) side by side in one child process; record each one's health and
-    raise alerts for sources that keep failing or went silent."""
+    cadence says they are due) side by side in one child process (with `persistent`, this process's
+    long-lived crawl worker); record each one's health and raise alerts for sources that keep
+    failing or went silent."""
     from crawlers.health import raise_health_alerts
     from yuqing.clock import now
 
@@ -151,7 +271,7 @@ def crawl(names: list[str] | None = None, *, due_only: bool = False) -> list[Cra
     started = now()
     by_name = {name: CrawlResult(source=name, error="source is disabled in config/sources.yaml") for name in disabled}
     if enabled:
-        for result in crawl_batch(enabled):
+        for result in crawl_batch(enabled, persistent=persistent):
             by_name[result.source] = result
             with session_scope() as session:
                 repo.record_source_run(session, name=result.source, items=result.stored, error=result.error,

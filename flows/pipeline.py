@@ -22,12 +22,17 @@ def sources_task() -> list[str]:
         return repo.due_sources(session)
 
 
+# Set by a long-lived process (flows/serve.pipeline_loop): crawl through its long-lived crawl worker
+# rather than a child process per pass.
+WARM = {"crawl_worker": False}
+
+
 @task(name="crawl", retries=2, retry_delay_seconds=10)
 def crawl_task(sources: str | list[str]) -> list[str]:
     from crawlers.runner import crawl
 
     names = [sources] if isinstance(sources, str) else list(sources)
-    return [result.describe() for result in crawl(names)]
+    return [result.describe() for result in crawl(names, persistent=WARM["crawl_worker"])]
 
 
 @task(name="analyze", retries=2, retry_delay_seconds=5)

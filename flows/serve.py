@@ -4,9 +4,9 @@ does), since Prefect reads its settings at import.
 
 The pipeline runs in a long-lived loop in this process rather than as a served deployment: each
 tick (`tick` seconds) it looks for sources due on their own cadence (or posts still waiting) and,
-if any, runs one pipeline pass at once. The analyzer stays loaded between passes and a crawl costs
-one process start per pass, so our own time is a small part of the minute and does not grow with
-the number of sources. Notifications, the SLA watch, verification and the reports stay Prefect
+if any, runs one pipeline pass at once. The analyzer stays loaded between passes and the crawls go to
+a long-lived crawl worker (crawlers/worker.py: one reactor, every due source side by side), so a pass
+pays no process start and our own time does not grow with the number of sources. Notifications, the SLA watch, verification and the reports stay Prefect
 deployments served by `flow.serve` (`prefect.yaml` declares the same for a Prefect server)."""
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ def pipeline_loop(stop: threading.Event, *, tick: float = TICK_SECONDS,
     """Run a pipeline pass whenever a source is due (or posts wait), checking every `tick` seconds,
     until `stop` is set. A failed pass is logged and the loop goes on: every stage is idempotent and
     the next pass finishes what was left. `on_pass(start, summary)` is told of each pass."""
+    from flows.pipeline import WARM
+
+    WARM["crawl_worker"] = True  # crawls go to this process's long-lived crawl worker
     while not stop.is_set():
         began = time.monotonic()
         try:

@@ -112,7 +112,8 @@ def furniture_kind(line: str) -> str | None:
 def _closing_note(line: str) -> bool:
     """A short note set apart after the text (化名 notes, thanks) — not a sign-off or a 落款."""
     return (len(line) <= 40 and not _END_SENTENCE.search(line) and not line.startswith(("（", "("))
-            and not _BARE_DATE.match(line) and not _ORG_END.search(line))
+            and not _BARE_DATE.match(line) and not _ORG_END.search(line)
+            and not re.search(r"[:：\d]", line))  # 联系人：… 电话：… is the notice's own text
 
 
 _END_KINDS = frozenset({"credit", "footer", "related", "comments"})

@@ -235,3 +235,12 @@ def test_a_hidden_copy_of_the_article_is_not_an_injection():
     article = parse_article(page(f'<div class="content">{PARAGRAPHS}{text}</div><div style="display:none">{PARAGRAPHS}{text}</div>'),
                             url="http://x.invalid/")
     assert not article.spam and article.text.count("办证难") == 1
+
+
+def test_closing_notes_go_with_the_credits_but_contacts_and_the_luokuan_stay():
+    text = "全文第一段讲述了事情的经过，群众反映的问题已经得到解决，相关部门表示将持续跟进。"
+    kept, _ = trim_lines([text, "文中人物为化名", "感谢某某为本文提供的帮助", "编辑：王五"], title="标题", emphasised=set())
+    assert kept == [text]
+    notice = [text, "联系人：张三 电话：0591-12345678", "某某县教育局", "2024年5月9日", "（责任编辑：张三）"]
+    kept, _ = trim_lines(notice, title="标题", emphasised=set())
+    assert kept == notice[:4]

@@ -11,24 +11,26 @@ from datetime import datetime
 import streamlit as st
 from sqlmodel import Session
 
+from dashboard.labels import (  # noqa: F401 - re-exported: pages import their labels from here
+    ASSIGNMENT_STATUS_LABELS,
+    EVENT_LABELS,
+    ISSUE_STATUS_LABELS,
+    MISSING,
+    PLACEHOLDER,
+    ROLE_LABELS,
+    SENTIMENT_COLORS,
+    SENTIMENT_LABELS,
+    URGENCY_LABELS,
+    Names,
+    load_names,
+    missing,
+)
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
 from yuqing.errors import YuqingError
 from yuqing.repo import Viewer
 
 AUTH_KEY = "auth"
-ROLE_LABELS = {"analyst": "分析员（宣传部）", "unit": "责任单位", "supervisor": "督查", "admin": "管理员"}
-URGENCY_LABELS = {1: "1级 特别重大/重大", 2: "2级 较大", 3: "3级 一般", 4: "4级 关注"}
-ISSUE_STATUS_LABELS = {"new": "新发现", "triaged": "已研判", "assigned": "已交办", "responded": "已答复",
-                       "closed": "已办结", "dismissed": "已排除", "merged": "已合并"}
-ASSIGNMENT_STATUS_LABELS = {"notified": "待签收", "acknowledged": "已签收", "responding": "办理中",
-                            "responded": "已答复", "closed": "已办结", "returned": "已退回"}
-EVENT_LABELS = {"created": "生成事件", "analyzed": "分析", "triage": "转人工研判", "routed": "交办", "notified": "通知",
-                "acknowledged": "签收", "progress": "进展", "responded": "答复", "verified": "核验", "closed": "办结",
-                "escalated": "督办", "reminded": "提醒", "returned": "退回", "reassigned": "改派", "edited": "修改",
-                "merged": "合并", "dismissed": "排除", "confirmed": "确认", "note": "备注",
-                "alerted": "预警"}
-
 # every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all makes
 # untrusted text inert in st.markdown (no links, images, emphasis, HTML)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~$\"'=])")
@@ -74,9 +76,10 @@ def fail(exc: YuqingError) -> None:
     st.error(f"操作未完成：{exc}")
 
 
-def run_action(label: str, action, *, flash_key: str) -> None:
-    """Run one action in its own transaction; on success show `label` after the rerun, on a
-    product error show why and change nothing."""
+def run_action(label: str, action, *, flash_key: str, clear: tuple[str, ...] = ()) -> None:
+    """Run one action in its own transaction; on success show `label` after the rerun (as a toast,
+    where the user is looking, and under the form via `flash`), empty the form fields named in
+    `clear` so a second click has nothing to resend; on a product error show why and change nothing."""
     try:
         with db() as session:
             action(session)
@@ -84,11 +87,21 @@ def run_action(label: str, action, *, flash_key: str) -> None:
         fail(exc)
     else:
         st.session_state[flash_key] = label
+        for key in clear:
+            st.session_state.pop(key, None)
         st.rerun()
 
 
+def flash(flash_key: str) -> None:
+    """The success message of the last action, where the action was (call it right under the form)."""
+    if flash_key in st.session_state:
+        message = st.session_state.pop(flash_key)
+        st.toast(message, icon=":material/check_circle:")
+        st.success(message)
+
+
 def fmt_time(moment: datetime | None) -> str:
-    return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else "—"
+    return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else MISSING
 
 
 def local_naive(moment: datetime) -> datetime:
@@ -99,7 +112,7 @@ def local_naive(moment: datetime) -> datetime:
 def countdown(due: datetime | None, at: datetime | None = None) -> str:
     """「剩余 3小时12分」 or 「已超时 1天2小时」."""
     if due is None:
-        return "—"
+        return MISSING
     seconds = int((due - (at or now())).total_seconds())
     late, seconds = seconds < 0, abs(seconds)
     days, rest = divmod(seconds, 86400)

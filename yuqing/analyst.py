@@ -19,15 +19,18 @@ def merge_issue(session: Session, *, viewer: Viewer, issue_id: int, into_id: int
     """Merge issue `issue_id` into `into_id`: its posts move over, it becomes `merged`, and both
     timelines record the merge. Assignments stay where they are (their audit trail is evidence)."""
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not merge issues")
+        raise AccessDenied(f"用户 {viewer.username} 无权合并事件")
     if issue_id == into_id:
-        raise BadInput("an issue cannot be merged into itself")
+        raise BadInput("不能把事件合并到它自己")
     source = repo.get_issue(session, viewer=viewer, issue_id=issue_id)
     target = repo.get_issue(session, viewer=viewer, issue_id=into_id)
     if source.status == IssueStatus.MERGED:
-        raise BadInput(f"issue {issue_id} is already merged into #{source.merged_into_id}")
+        if source.merged_into_id == into_id:
+            return target  # merged there already (a double click): nothing changes
+        raise BadInput(f"事件 #{issue_id} 已合并到 #{source.merged_into_id}")
     if target.status in (IssueStatus.MERGED, IssueStatus.DISMISSED):
-        raise BadInput(f"issue {into_id} is {target.status}; merge into a live issue")
+        state = "已合并" if target.status == IssueStatus.MERGED else "已排除"
+        raise BadInput(f"事件 #{into_id} {state}，请合并到仍在处理的事件")
     moment = now()
     session.execute(update(Post).where(col(Post.issue_id) == source.id).values(issue_id=target.id))
     stats = repo.issue_post_stats(session, issue_id=target.id)

@@ -21,6 +21,16 @@ MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 
 
+def check_password_policy(password: str) -> None:
+    """The one password policy (new accounts, resets, users changing their own)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise BadInput(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+    if password != password.strip():
+        raise BadInput("密码的开头和结尾不能是空格")
+    if len(set(password)) < 4:
+        raise BadInput("密码过于简单：请使用至少 4 个不同的字符")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -33,13 +43,12 @@ def create_user(
     session: Session, *, username: str, password: str, role: str, unit_code: str | None = None, display_name: str = ""
 ) -> User:
     if role not in ROLES:
-        raise BadInput(f"role must be one of {', '.join(ROLES)}")
+        raise BadInput(f"角色必须是 {'、'.join(ROLES)} 之一")
     if role == "unit" and not unit_code:
-        raise BadInput("a unit user needs a unit")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise BadInput("责任单位账户必须指定所属单位")
+    check_password_policy(password)
     if repo.get_user(session, username=username) is not None:
-        raise BadInput(f"user {username!r} exists already")
+        raise BadInput(f"用户名「{username}」已存在")
     user = User(
         username=username, password_hash=hash_password(password), role=role, unit_code=unit_code,
         display_name=display_name or username,
@@ -51,12 +60,12 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     """Check a password; after MAX_FAILED_LOGINS failures the account is locked for LOCKOUT."""
     user = repo.get_user(session, username=username)
     # one message for every failure, so the form does not reveal which usernames exist
-    failure = AuthError("用户名或密码错误 (wrong username or password)")
+    failure = AuthError("用户名或密码错误")
     if user is None or not user.active:
         raise failure
     moment = now()
     if user.locked_until and user.locked_until > moment:
-        raise AuthError(f"账户已锁定，请于 {LOCKOUT.seconds // 60} 分钟后再试 (account locked)")
+        raise AuthError(f"账户已锁定，请于 {LOCKOUT.seconds // 60} 分钟后再试")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -83,19 +92,37 @@ def reset_password(session: Session, *, username: str, password: str | None = No
     A reset also lifts a lockout."""
     user = repo.get_user(session, username=username)
     if user is None:
-        raise BadInput(f"no user {username!r}")
+        raise BadInput(f"没有用户「{username}」")
     password = password or generate_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_policy(password)
     user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
     repo.save_user(session, user=user)
     return password
 
 
+def change_password(session: Session, *, username: str, current: str, new: str, repeat: str) -> User:
+    """A user changes her own password: the current one proves it is her, the new one is typed twice
+    and must meet the policy and differ from the current one."""
+    user = repo.get_user(session, username=username)
+    if user is None or not user.active:
+        raise AuthError("账户不存在或已停用")
+    try:
+        _hasher.verify(user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise AuthError("当前密码不正确") from None
+    if new != repeat:
+        raise BadInput("两次输入的新密码不一致")
+    if new == current:
+        raise BadInput("新密码不能与当前密码相同")
+    check_password_policy(new)
+    user.password_hash = hash_password(new)
+    return repo.save_user(session, user=user)
+
+
 def unlock(session: Session, *, username: str) -> User:
     user = repo.get_user(session, username=username)
     if user is None:
-        raise BadInput(f"no user {username!r}")
+        raise BadInput(f"没有用户「{username}」")
     user.failed_logins, user.locked_until = 0, None
     return repo.save_user(session, user=user)
 
@@ -103,7 +130,7 @@ def unlock(session: Session, *, username: str) -> User:
 def set_active(session: Session, *, username: str, active: bool) -> User:
     user = repo.get_user(session, username=username)
     if user is None:
-        raise BadInput(f"no user {username!r}")
+        raise BadInput(f"没有用户「{username}」")
     user.active = active
     return repo.save_user(session, user=user)
 

@@ -7,7 +7,7 @@ call them. Every change is one audit Event with actor and time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -41,12 +41,19 @@ ISSUE_TRANSITIONS: dict[str, frozenset[str]] = {
     I.MERGED: frozenset(),
 }
 MAX_TEXT = 20_000
+# a second identical submit (a double click, a resent form) within this window is the same action
+DOUBLE_SUBMIT = timedelta(minutes=2)
+# what each status is called in the messages people read (the dashboard has its own copy for display)
+_SAY = {"new": "新发现", "triaged": "已研判", "assigned": "已交办", "responded": "已答复", "closed": "已办结",
+        "dismissed": "已排除", "merged": "已合并", "notified": "待签收", "acknowledged": "已签收",
+        "responding": "办理中", "returned": "已退回"}
 
 
 def _check_transition(assignment: Assignment, target: str) -> None:
     if target not in ASSIGNMENT_TRANSITIONS.get(assignment.status, frozenset()):
         raise IllegalTransition(
-            f"assignment {assignment.id} is {assignment.status}; it cannot become {target}"
+            f"交办 #{assignment.id} 当前为「{_SAY.get(assignment.status, assignment.status)}」，"
+            f"不能变为「{_SAY.get(target, target)}」"
         )
 
 
@@ -55,7 +62,8 @@ def _set_issue_status(issue: Issue, target: IssueStatus, at: datetime | None = N
     caller writes the audit event (it knows why)."""
     previous = issue.status
     if target != previous and target not in ISSUE_TRANSITIONS.get(previous, frozenset()):
-        raise IllegalTransition(f"issue {issue.id} is {previous}; it cannot become {target}")
+        raise IllegalTransition(f"事件 #{issue.id} 当前为「{_SAY.get(previous, previous)}」，"
+                                f"不能变为「{_SAY.get(target, target)}」")
     issue.status, issue.updated_at = target, at or now()
     return previous
 
@@ -64,9 +72,9 @@ def _own_assignment(session: Session, viewer: Viewer, assignment_id: int) -> Ass
     """A unit acts only on its own assignments; analysts/admins may act for a unit (e.g. by phone)."""
     assignment = repo.get_assignment(session, viewer=viewer, assignment_id=assignment_id, for_update=True)
     if viewer.role == "unit" and viewer.unit_code != assignment.unit_code:
-        raise AccessDenied(f"{viewer.username} may not act on another unit's assignment")
+        raise AccessDenied(f"用户 {viewer.username} 不能办理其他单位的交办")
     if viewer.role == "supervisor":
-        raise AccessDenied("supervisors read and export; they do not act on assignments")
+        raise AccessDenied("督查角色只能查阅和导出，不能办理交办")
     return assignment
 
 
@@ -88,15 +96,49 @@ def _move(session: Session, viewer: Viewer, assignment: Assignment, target: str,
 def _clean_text(value: str, what: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise BadInput(f"{what} must not be empty")
+        raise BadInput(f"{what}不能为空")
     if len(value) > MAX_TEXT:
-        raise BadInput(f"{what} is longer than {MAX_TEXT} characters")
+        raise BadInput(f"{what}超过 {MAX_TEXT} 个字")
     return value
+
+
+def _repeated(session: Session, viewer: Viewer, kind: str, issue_id: int, assignment_id: int | None,
+              note: str | None) -> Event | None:
+    """The same action by the same person, with the same text, logged moments ago: a double submit."""
+    last = repo.latest_event(session, issue_id=issue_id, actor=viewer.username, kind=kind, assignment_id=assignment_id)
+    if last is not None and last.note == note and abs(now() - _aware(last.at)) < DOUBLE_SUBMIT:
+        return last
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+
+
+def issue_actions(issue: Issue) -> frozenset[str]:
+    """The analyst actions valid from the issue's current status, read from ISSUE_TRANSITIONS (the
+    dashboard offers these and only these): confirm (new → triaged), route, dismiss, merge; correct
+    and note while the issue lives on (a merged issue lives on in the other)."""
+    moves = ISSUE_TRANSITIONS.get(issue.status, frozenset())
+    actions = set()
+    if I.TRIAGED in moves:
+        actions.add("confirm")
+    if I.ASSIGNED in moves:
+        actions.add("route")
+    if I.DISMISSED in moves and issue.status != I.DISMISSED:
+        actions.add("dismiss")
+    if I.MERGED in moves:
+        actions.add("merge")
+    if moves:
+        actions |= {"correct", "note"}
+    return frozenset(actions)
 
 
 def acknowledge(session: Session, *, viewer: Viewer, assignment_id: int) -> Assignment:
     """签收: the unit confirms it has the issue."""
     assignment = _own_assignment(session, viewer, assignment_id)
+    if assignment.status == AssignmentStatus.ACKNOWLEDGED:
+        return assignment  # signed already (a double click): nothing changes, nothing is logged twice
     _check_transition(assignment, AssignmentStatus.ACKNOWLEDGED)
     assignment.acknowledged_at = now()
     return _move(session, viewer, assignment, AssignmentStatus.ACKNOWLEDGED, "acknowledged")
@@ -104,17 +146,22 @@ def acknowledge(session: Session, *, viewer: Viewer, assignment_id: int) -> Assi
 
 def report_progress(session: Session, *, viewer: Viewer, assignment_id: int, note: str) -> Assignment:
     assignment = _own_assignment(session, viewer, assignment_id)
-    return _move(session, viewer, assignment, AssignmentStatus.RESPONDING, "progress",
-                 note=_clean_text(note, "a progress note"))
+    note = _clean_text(note, "办理进展")
+    if _repeated(session, viewer, "progress", assignment.issue_id, assignment.id, note):
+        return assignment
+    return _move(session, viewer, assignment, AssignmentStatus.RESPONDING, "progress", note=note)
 
 
 def respond(session: Session, *, viewer: Viewer, assignment_id: int, text: str, url: str = "") -> Assignment:
     """The unit's public response: its text and, where published, the public URL."""
     assignment = _own_assignment(session, viewer, assignment_id)
-    text = _clean_text(text, "the response text")
-    url = _clean_text(url, "the public URL", required=False)
+    text = _clean_text(text, "答复内容")
+    url = _clean_text(url, "公开链接", required=False)
     if url and not url.startswith(("http://", "https://")):
-        raise BadInput("the public URL must start with http:// or https://")
+        raise BadInput("公开链接必须以 http:// 或 https:// 开头")
+    if (assignment.status == AssignmentStatus.RESPONDED and assignment.response_text == text
+            and (assignment.response_url or "") == url):
+        return assignment  # the same answer submitted twice
     _check_transition(assignment, AssignmentStatus.RESPONDED)
     assignment.response_text, assignment.response_url = text, url or None
     assignment.responded_at = now()
@@ -126,7 +173,9 @@ def respond(session: Session, *, viewer: Viewer, assignment_id: int, text: str, 
 def return_assignment(session: Session, *, viewer: Viewer, assignment_id: int, reason: str) -> Assignment:
     """退回: the unit says the issue is not theirs; routing runs again without that unit."""
     assignment = _own_assignment(session, viewer, assignment_id)
-    reason = _clean_text(reason, "the reason for returning")
+    reason = _clean_text(reason, "退回理由")
+    if assignment.status == AssignmentStatus.RETURNED and assignment.return_reason == reason:
+        return assignment  # returned already, for this reason
     _check_transition(assignment, AssignmentStatus.RETURNED)
     assignment.returned_at, assignment.return_reason = now(), reason
     _move(session, viewer, assignment, AssignmentStatus.RETURNED, "returned", note=reason)
@@ -140,8 +189,10 @@ def return_assignment(session: Session, *, viewer: Viewer, assignment_id: int, r
 
 def close(session: Session, *, viewer: Viewer, assignment_id: int, note: str | None = None) -> Assignment:
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not close assignments")
+        raise AccessDenied(f"用户 {viewer.username} 无权办结交办")
     assignment = repo.get_assignment(session, viewer=viewer, assignment_id=assignment_id, for_update=True)
+    if assignment.status == AssignmentStatus.CLOSED:
+        return assignment
     _check_transition(assignment, AssignmentStatus.CLOSED)
     assignment.closed_at = now()
     return _move(session, viewer, assignment, AssignmentStatus.CLOSED, "closed", note=note)
@@ -174,7 +225,7 @@ def _refresh_issue_status(session: Session, issue_id: int, viewer: Viewer) -> No
         target = IssueStatus.ASSIGNED
     if target != issue.status:
         repo.record_event(session, actor=viewer.username, kind="edited", issue_id=issue.id,
-                          from_state=issue.status, to_state=target, note="issue status follows its lead assignment")
+                          from_state=issue.status, to_state=target, note="事件状态随牵头单位的办理进度更新")
         _set_issue_status(issue, target)
         session.add(issue)
 
@@ -209,9 +260,13 @@ def notify_again(session: Session, *, actor: str, assignment: Assignment, rule_i
     """An analyst hands an assignment back to its unit with fresh deadlines (after a 退回, or a
     notified one re-issued); returns the audit event."""
     previous = assignment.status
+    if previous == AssignmentStatus.NOTIFIED and assignment.reason == reason:
+        last = _repeated(session, Viewer(actor, "system"), "reassigned", assignment.issue_id, assignment.id, reason)
+        if last is not None:
+            return last  # the same hand-over submitted twice: the first one stands
     if previous != AssignmentStatus.NOTIFIED:
         if AssignmentStatus.NOTIFIED not in ASSIGNMENT_TRANSITIONS[previous]:
-            raise BadInput(f"{assignment.unit_code} already handles this issue ({previous})")
+            raise BadInput(f"该单位已在办理此事件（{_SAY.get(previous, previous)}），不能重新交办")
     assignment.status, assignment.reason, assignment.rule_id = AssignmentStatus.NOTIFIED, reason, rule_id
     for key, value in deadlines.items():
         setattr(assignment, key, value)
@@ -246,16 +301,21 @@ def mark_merged(session: Session, *, viewer: Viewer, issue: Issue, into: Issue, 
 
 def _editable_issue(session: Session, viewer: Viewer, issue_id: int) -> Issue:
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not change issues")
+        raise AccessDenied(f"用户 {viewer.username} 无权修改事件")
     return repo.get_issue(session, viewer=viewer, issue_id=issue_id)
 
 
 def confirm_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Issue:
+    """确认: a new issue is a real one (新发现 → 已研判). Offered only where issue_actions says so; a
+    second confirmation changes nothing."""
     issue = _editable_issue(session, viewer, issue_id)
+    if issue.status == IssueStatus.TRIAGED and issue.confirmed_at is not None:
+        return issue
+    if "confirm" not in issue_actions(issue):
+        raise IllegalTransition(f"事件 #{issue.id} 当前为「{_SAY.get(issue.status, issue.status)}」，无需确认")
     issue.confirmed_at = now()
     previous = issue.status
-    if issue.status == IssueStatus.NEW:
-        _set_issue_status(issue, IssueStatus.TRIAGED, issue.updated_at)
+    _set_issue_status(issue, IssueStatus.TRIAGED, issue.confirmed_at)
     issue.needs_triage = False
     session.add(issue)
     repo.record_event(session, actor=viewer.username, kind="confirmed", issue_id=issue.id, from_state=previous,
@@ -265,7 +325,9 @@ def confirm_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Issue:
 
 def dismiss_issue(session: Session, *, viewer: Viewer, issue_id: int, reason: str) -> Issue:
     issue = _editable_issue(session, viewer, issue_id)
-    reason = _clean_text(reason, "the reason for dismissing")
+    reason = _clean_text(reason, "排除理由")
+    if issue.status == IssueStatus.DISMISSED:
+        return issue  # dismissed already
     previous = _set_issue_status(issue, IssueStatus.DISMISSED)
     issue.needs_triage = False
     session.add(issue)
@@ -277,9 +339,12 @@ def dismiss_issue(session: Session, *, viewer: Viewer, issue_id: int, reason: st
 def add_note(session: Session, *, viewer: Viewer, issue_id: int, note: str) -> None:
     repo.get_issue(session, viewer=viewer, issue_id=issue_id)
     if viewer.role == "supervisor":
-        raise AccessDenied("supervisors read and export; they do not annotate issues")
+        raise AccessDenied("督查角色只能查阅和导出，不能添加备注")
+    note = _clean_text(note, "备注")
+    if _repeated(session, viewer, "note", issue_id, None, note):
+        return
     repo.record_event(session, actor=viewer.username, kind="note", issue_id=issue_id, unit_code=viewer.unit_code,
-                      note=_clean_text(note, "the note"))
+                      note=note)
 
 
 def correct_labels(
@@ -289,7 +354,7 @@ def correct_labels(
     """An analyst's correction; kept in the audit log, where training feedback is read from."""
     issue = _editable_issue(session, viewer, issue_id)
     if urgency is not None and urgency not in (1, 2, 3, 4):
-        raise BadInput("urgency must be 1, 2, 3 or 4")
+        raise BadInput("紧急程度必须是 1、2、3 或 4 级")
     changes = {}
     for field, value in (("topic", topic), ("urgency", urgency), ("jurisdiction", jurisdiction)):
         if value is not None and getattr(issue, field) != value:
@@ -298,7 +363,7 @@ def correct_labels(
     if changes:
         issue.updated_at = now()
         session.add(issue)
-        repo.record_event(session, actor=viewer.username, kind="edited", issue_id=issue.id, note="labels corrected",
+        repo.record_event(session, actor=viewer.username, kind="edited", issue_id=issue.id, note="修正标签",
                           data={"corrections": changes})
     return issue
 

@@ -48,6 +48,7 @@ class CommonOptions(_Options):
     max_failures: int = Field(default=3, ge=1, description="alert after this many failed runs in a row")
     every: str | None = Field(default=None, description="how often to crawl: 30s, 1m, 15m, 1h (default by kind)")
     timezone: str | None = Field(default=None, description="zone of the times the source prints (default: YUQING_TIMEZONE)")
+    title: str | None = Field(default=None, max_length=60, description="the name people read on the dashboard")
 
     @field_validator("every")
     @classmethod
@@ -142,6 +143,7 @@ class SourceSpec(BaseModel):
     url: str
     owner_unit: str | None = None
     enabled: bool = True
+    title: str | None = Field(default=None, max_length=60)  # the name people read (演示·问政留言板)
     config: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("kind")
@@ -160,7 +162,8 @@ class SourceSpec(BaseModel):
 
     def options(self) -> CommonOptions:
         """The validated options of this source's kind (defaults filled in)."""
-        return OPTION_MODELS.get(self.kind, OpenOptions).model_validate(self.config)
+        config = {**self.config, "title": self.title} if self.title else self.config
+        return OPTION_MODELS.get(self.kind, OpenOptions).model_validate(config)
 
     def config_dict(self) -> dict[str, Any]:
         """What is stored in Source.config: the options with defaults filled in."""

@@ -115,7 +115,7 @@ def test_confirm_correct_note_and_dismiss_are_audit_events(board):
     at.button(key="note_submit").click().run()
     assert _events(board.issue_a, "note")[0].note == "已电话联系街道，核实中"
     at.button(key="dismiss_submit").click().run()  # no reason: refused with a clear message
-    assert any("must not be empty" in e.value for e in at.error)
+    assert any("不能为空" in e.value for e in at.error)
     at.text_input(key="dismiss_reason").input("重复上报，已另案处理")
     at.button(key="dismiss_submit").click().run()
     with session_scope() as session:

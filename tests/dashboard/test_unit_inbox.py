@@ -55,7 +55,7 @@ def test_sign_report_progress_and_respond(board):
 def test_return_with_a_reason(board):
     at = _choose(app_as("unit_a", "views/inbox.py"), board.assignment_a)
     at.button(key="inbox_return_submit").click().run()
-    assert any("must not be empty" in e.value for e in at.error)
+    assert any("不能为空" in e.value for e in at.error)
     at.text_input(key="inbox_return_reason").input("该路段不属于开元街道辖区")
     at.button(key="inbox_return_submit").click().run()
     assert not at.exception

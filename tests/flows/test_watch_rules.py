@@ -153,7 +153,7 @@ def test_alerts_stay_open_until_acknowledged(db, licheng, monkeypatch):
         assert repo.open_alerts(session, viewer=analyst) == []
         ack = session.exec(select(Event).where(Event.kind == "acknowledged", Event.actor == "ana")).one()
         assert ack.data["alert_id"] == open_one.id
-        with pytest.raises(Exception, match="may not"):
+        with pytest.raises(Exception, match="无权"):
             repo.open_alerts(session, viewer=Viewer(username="u", role="unit", unit_code="kaiyuan"))
 
 

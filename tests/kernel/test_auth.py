@@ -17,14 +17,14 @@ def test_repeated_failures_lock_the_account(db):
     with session_scope() as session:
         create_user(session, username="ana", password="correct horse 1", role="analyst")
     for _ in range(MAX_FAILED_LOGINS):
-        with session_scope() as session, pytest.raises(AuthError, match="wrong"):
+        with session_scope() as session, pytest.raises(AuthError, match="用户名或密码错误"):
             authenticate(session, username="ana", password="nope")
-    with session_scope() as session, pytest.raises(AuthError, match="locked"):
+    with session_scope() as session, pytest.raises(AuthError, match="已锁定"):
         authenticate(session, username="ana", password="correct horse 1")
 
 
 def test_unknown_user_gets_the_same_message(db):
-    with session_scope() as session, pytest.raises(AuthError, match="wrong username or password"):
+    with session_scope() as session, pytest.raises(AuthError, match="^用户名或密码错误$"):
         authenticate(session, username="ghost", password="whatever")
 
 

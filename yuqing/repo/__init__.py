@@ -23,7 +23,7 @@ from yuqing.repo.assignments import (
     unit_inbox,
 )
 from yuqing.repo.compliance import UnitCompliance, compliance_since, overdue_ids, overdue_page
-from yuqing.repo.events import event_key_used, issue_gantt, record_event, timeline
+from yuqing.repo.events import event_key_used, issue_gantt, latest_event, record_event, timeline
 from yuqing.repo.feedback import label_corrections, list_label_feedback, record_label_feedback
 from yuqing.repo.issues import get_issue, issue_post_stats, issues_to_route, lock_issue, open_issues_since
 from yuqing.repo.leases import acquire_stage_lease, release_stage_lease, renew_stage_lease, stage_holder
@@ -76,7 +76,7 @@ from yuqing.repo.schemes import (
     source_names,
     update_scheme,
 )
-from yuqing.repo.search import index_issues_for_search, search_issues
+from yuqing.repo.search import index_issues_for_search, match_snippet, recent_issue_choices, search_issues
 from yuqing.repo.sitewatch import save_site_baseline, site_baseline
 from yuqing.repo.sources import (
     due_sources,
@@ -90,7 +90,7 @@ from yuqing.repo.sources import (
     upsert_source,
 )
 from yuqing.repo.units import list_units, sync_units, unit_names
-from yuqing.repo.users import admin_users, get_user, save_user
+from yuqing.repo.users import admin_users, get_user, save_user, user_display_names
 from yuqing.repo.watch_alerts import (
     acknowledge_alert,
     count_alerts,
@@ -114,6 +114,7 @@ __all__ = [
     "acquire_stage_lease",
     "add_post_metrics",
     "admin_users",
+    "user_display_names",
     "advance_backfill",
     "assignments_of_issue",
     "claim_notifications",
@@ -162,6 +163,7 @@ __all__ = [
     "local_claimants",
     "lock_issue",
     "match_counts",
+    "match_snippet",
     "next_due_at",
     "notification_counts",
     "official_replies_of_issue",
@@ -175,7 +177,9 @@ __all__ = [
     "posts_to_analyze",
     "posts_to_cluster",
     "recent_simhashes",
+    "recent_issue_choices",
     "record_event",
+    "latest_event",
     "record_label_feedback",
     "record_source_run",
     "register_model_cards",

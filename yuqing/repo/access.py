@@ -58,4 +58,4 @@ def _restrict_assignments(statement, viewer: Viewer):
 
 def _require_overview(viewer: Viewer) -> None:
     if not viewer.sees_everything:
-        raise AccessDenied(f"{viewer.username} ({viewer.role}) may not read the district-wide overview")
+        raise AccessDenied(f"用户 {viewer.username} 无权查看全区态势")

@@ -1,5 +1,8 @@
 """Per-unit compliance (DESIGN.md §6), counted in SQL for the supervisors' page and the weekly report
-alike: on-time rate = done on time ÷ (done + open and already overdue).
+alike: on-time rate = done on time ÷ (done + open and already overdue). An open assignment not yet
+due counts neither way (it may still be answered on time), so the rate is shown with its basis (how
+many assignments it judges) beside the closure rate = done ÷ (assigned − returned): a unit with one
+answer and 43 open items reads 按时率 100 % of 1, 办结率 2 %.
 
 "Done" is the unit's part: responded (or closed after it). The deadline that counts is the response
 deadline, or for level-1 issues (continuous response) the press-conference deadline. An open
@@ -34,9 +37,24 @@ class UnitCompliance:
     median_hours_to_respond: float | None
 
     @property
+    def rate_basis(self) -> int:
+        """How many assignments the on-time rate judges: the answered ones and the open overdue ones."""
+        return self.done + self.open_overdue
+
+    @property
     def on_time_rate(self) -> float | None:
-        denominator = self.done + self.open_overdue
-        return self.done_on_time / denominator if denominator else None
+        return self.done_on_time / self.rate_basis if self.rate_basis else None
+
+    @property
+    def open_pending(self) -> int:
+        """Open and not yet overdue: still in time, so neither on time nor late yet."""
+        return self.assignments - self.done - self.open_overdue - self.returned
+
+    @property
+    def closure_rate(self) -> float | None:
+        """办结率: answered ÷ the assignments the unit kept (returned ones went elsewhere)."""
+        kept = self.assignments - self.returned
+        return self.done / kept if kept else None
 
 
 def overdue_clause(moment: datetime):
@@ -46,6 +64,14 @@ def overdue_clause(moment: datetime):
         (Assignment.ack_due != None) & (Assignment.acknowledged_at == None) & (Assignment.ack_due < moment),  # noqa: E711
         func.coalesce(Assignment.response_due, Assignment.press_due) < moment,
     )
+
+
+def next_deadline():
+    """The deadline an assignment faces next, as SQL: the sign-for deadline while unsigned, then the
+    response deadline (else the press conference). Sorting by it puts the soonest (or the most
+    overdue) first in the inbox and the overdue list alike."""
+    unsigned = (Assignment.acknowledged_at == None) & (Assignment.ack_due != None)  # noqa: E711
+    return case((unsigned, Assignment.ack_due), else_=func.coalesce(Assignment.response_due, Assignment.press_due))
 
 
 def _hours_between(session: Session, start, end):
@@ -62,7 +88,7 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
     Counted in SQL: only the medians need rows, and those come as bare timestamps of signed/answered
     assignments, never as ORM objects."""
     if not viewer.sees_everything:
-        raise AccessDenied(f"{viewer.username} may not read other units' compliance")
+        raise AccessDenied(f"用户 {viewer.username} 无权查看其他单位的回应合规情况")
     moment = at or now()
     due = func.coalesce(Assignment.response_due, Assignment.press_due)
     done = col(Assignment.status).in_(DONE_ASSIGNMENT_STATUSES)
@@ -116,8 +142,7 @@ def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None
     if unit_code:
         statement = statement.where(Assignment.unit_code == unit_code)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    due = func.coalesce(Assignment.response_due, Assignment.press_due, Assignment.ack_due)
-    return list(session.exec(statement.order_by(due, Assignment.id).offset(offset).limit(limit)).all()), int(total)
+    return list(session.exec(statement.order_by(next_deadline(), Assignment.id).offset(offset).limit(limit)).all()), int(total)
 
 
 def overdue_ids(session: Session, *, viewer: Viewer, assignment_ids: list[int], at: datetime | None = None) -> set[int]:

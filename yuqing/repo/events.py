@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from yuqing.clock import now
-from yuqing.models import Event
+from yuqing.models import Assignment, Event
 from yuqing.repo.access import Viewer
 from yuqing.repo.issues import get_issue
 
@@ -41,12 +41,27 @@ def event_key_used(session: Session, *, dedupe_key: str) -> bool:
     return session.exec(select(Event.id).where(Event.dedupe_key == dedupe_key)).first() is not None
 
 
+def latest_event(session: Session, *, issue_id: int, actor: str, kind: str,
+                 assignment_id: int | None = None) -> Event | None:
+    """The newest event of this kind by this actor on the issue (and assignment): the lifecycle's
+    double-submit check."""
+    statement = select(Event).where(Event.issue_id == issue_id, Event.actor == actor, Event.kind == kind)
+    if assignment_id is not None:
+        statement = statement.where(Event.assignment_id == assignment_id)
+    return session.exec(statement.order_by(col(Event.id).desc()).limit(1)).first()
+
+
 def timeline(session: Session, *, viewer: Viewer, issue_id: int) -> Sequence[Event]:
     get_issue(session, viewer=viewer, issue_id=issue_id)
     statement = select(Event).where(Event.issue_id == issue_id)
     if viewer.role == "unit":
-        # a unit sees the issue-level events and those of its own assignment, not other units' work
-        statement = statement.where(or_(Event.unit_code == None, Event.unit_code == viewer.unit_code))  # noqa: E711
+        # a unit sees the issue-level events and those of its own assignments, not other units' work:
+        # an event tied to another unit's assignment stays hidden even when it names no unit (the
+        # notification sent to the partner unit carries only its assignment)
+        own = select(Assignment.id).where(Assignment.issue_id == issue_id, Assignment.unit_code == viewer.unit_code)
+        statement = statement.where(
+            or_(Event.unit_code == None, Event.unit_code == viewer.unit_code),  # noqa: E711
+            or_(Event.assignment_id == None, col(Event.assignment_id).in_(own)))  # noqa: E711
     return session.exec(statement.order_by(Event.at, Event.id)).all()
 
 

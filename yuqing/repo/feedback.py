@@ -12,7 +12,7 @@ from yuqing.repo.access import Viewer, _require_overview
 def record_label_feedback(session: Session, *, viewer: Viewer, issue_id: int, field: str, old_value,
                           new_value, model_version: str | None, text: str):
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not correct labels")
+        raise AccessDenied(f"用户 {viewer.username} 无权修正标签")
     row = LabelFeedback(issue_id=issue_id, field=field, old_value=None if old_value is None else str(old_value)[:100],
                         new_value=str(new_value)[:100], model_version=model_version, text=text[:5000],
                         actor=viewer.username)

@@ -17,7 +17,7 @@ from yuqing.repo.access import Viewer, _restrict_issues
 def get_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Issue:
     issue = session.exec(_restrict_issues(select(Issue).where(Issue.id == issue_id), viewer)).first()
     if issue is None:
-        raise NotFound(f"issue {issue_id} does not exist or is not visible to {viewer.username}")
+        raise NotFound(f"事件 #{issue_id} 不存在，或用户 {viewer.username} 无权查看")
     return issue
 
 
@@ -73,5 +73,5 @@ def lock_issue(session: Session, *, issue_id: int) -> Issue:
         .execution_options(populate_existing=True)
     ).first()
     if issue is None:
-        raise NotFound(f"issue {issue_id} does not exist")
+        raise NotFound(f"事件 #{issue_id} 不存在")
     return issue

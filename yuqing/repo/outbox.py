@@ -88,11 +88,11 @@ def list_notifications(session: Session, *, status: Sequence[str] | None = None,
 
 def dead_letters(session: Session, *, viewer: Viewer, limit: int = 200) -> Sequence[Notification]:
     if viewer.role != "admin":
-        raise AccessDenied(f"{viewer.username} may not read the notification queue")
+        raise AccessDenied(f"用户 {viewer.username} 无权查看通知队列")
     return list_notifications(session, status=["dead"], limit=limit)
 
 
 def notification_counts(session: Session, *, viewer: Viewer) -> dict[str, int]:
     if viewer.role not in ("admin", "supervisor"):
-        raise AccessDenied(f"{viewer.username} may not read the notification queue")
+        raise AccessDenied(f"用户 {viewer.username} 无权查看通知队列")
     return {s: int(n) for s, n in session.exec(select(Notification.status, func.count()).group_by(Notification.status)).all()}

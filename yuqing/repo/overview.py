@@ -65,7 +65,7 @@ def issue_counts_by(session: Session, *, viewer: Viewer, field: str, since: date
     column = {"jurisdiction": Issue.jurisdiction, "sentiment": Issue.sentiment, "topic": Issue.topic,
               "status": Issue.status}.get(field)
     if column is None:
-        raise BadInput(f"cannot group issues by {field!r}")
+        raise BadInput(f"不能按「{field}」分组统计事件")
     label = func.coalesce(column, "未知")
     rows = session.exec(select(label, func.count()).where(Issue.first_seen_at >= since, NOT_MERGED)
                         .group_by(label).order_by(func.count().desc())).all()

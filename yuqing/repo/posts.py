@@ -97,7 +97,7 @@ def update_crawled_post(
     its reply and signature current. Returns whether anything changed."""
     post = session.get(Post, post_id)
     if post is None:
-        raise NotFound(f"post {post_id} does not exist")
+        raise NotFound(f"帖子 #{post_id} 不存在")
     metrics = (likes, reposts, comments, views)
     metrics_changed = metrics != (post.likes, post.reposts, post.comments, post.views)
     changed = metrics_changed or signature != post.crawl_signature or (reply_text or None) != post.reply_text

@@ -73,3 +73,51 @@ def search_issues(
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     statement = statement.order_by(col(Issue.urgency), col(Issue.heat).desc(), col(Issue.id).desc())
     return list(session.exec(statement.offset(max(offset, 0)).limit(min(max(limit, 1), 500))).all()), int(total)
+
+
+def recent_issue_choices(session: Session, *, viewer: Viewer, limit: int = 300) -> list[tuple[int, str]]:
+    """(id, title) of the issues seen most recently that the viewer may read, newest first: the
+    choices of an issue picker (pages offer these instead of a typed number)."""
+    statement = _restrict_issues(select(Issue.id, Issue.title), viewer).where(Issue.status != "merged")
+    rows = session.exec(statement.order_by(col(Issue.last_seen_at).desc(), col(Issue.id).desc()).limit(limit)).all()
+    return [(int(i), str(t)) for i, t in rows]
+
+
+def match_snippet(text: str, query: str, *, width: int = 18, longest: int = 80) -> list[tuple[str, bool]]:
+    """The part of `text` around the query's first match, as (segment, matched) pairs in order, so a
+    page can highlight the matched terms and escape every segment itself. Without a match: the start
+    of the text. Matching is case-insensitive on the same terms the search uses."""
+    text = " ".join(str(text or "").split())
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for term in search_terms(query or ""):
+        start = lowered.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = lowered.find(term, start + len(term))
+    if not spans:
+        return [(text[:longest] + ("…" if len(text) > longest else ""), False)] if text else []
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    left = max(0, merged[0][0] - width)
+    right = min(len(text), max(merged[0][1] + width, left + longest // 2))
+    right = min(len(text), max([right] + [end for start, end in merged if end <= left + longest]))
+    segments: list[tuple[str, bool]] = [("…", False)] if left else []
+    cursor = left
+    for start, end in merged:
+        if start >= right:
+            break
+        if start > cursor:
+            segments.append((text[cursor:start], False))
+        segments.append((text[max(start, cursor):min(end, right)], True))
+        cursor = min(end, right)
+    if cursor < right:
+        segments.append((text[cursor:right], False))
+    if right < len(text):
+        segments.append(("…", False))
+    return segments

@@ -30,7 +30,7 @@ def upsert_source(
 def get_source(session: Session, *, name: str) -> Source:
     source = session.exec(select(Source).where(Source.name == name)).first()
     if source is None:
-        raise NotFound(f"no source named {name!r}")
+        raise NotFound(f"没有名为「{name}」的数据源")
     return source
 
 

@@ -23,5 +23,10 @@ def save_user(session: Session, *, user: User) -> User:
 
 def admin_users(session: Session, *, viewer: Viewer) -> Sequence[User]:
     if viewer.role != "admin":
-        raise AccessDenied(f"{viewer.username} may not manage users")
+        raise AccessDenied(f"用户 {viewer.username} 无权管理用户")
     return session.exec(select(User).order_by(User.role, User.username)).all()
+
+
+def user_display_names(session: Session) -> dict[str, str]:
+    """username → the name people know her by (the audit log records usernames)."""
+    return {name: shown or name for name, shown in session.exec(select(User.username, User.display_name)).all()}

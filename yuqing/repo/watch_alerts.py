@@ -95,7 +95,7 @@ def end_episode(session: Session, *, alert: WatchAlert, at: datetime) -> None:
 def open_alerts(session: Session, *, viewer: Viewer, include_acknowledged: bool = False, limit: int = 200
                 ) -> Sequence[WatchAlert]:
     if not viewer.sees_everything:
-        raise AccessDenied(f"{viewer.username} may not read 预警")
+        raise AccessDenied(f"用户 {viewer.username} 无权查看预警")
     statement = select(WatchAlert)
     if not include_acknowledged:
         statement = statement.where(WatchAlert.acknowledged_at == None)  # noqa: E711
@@ -105,7 +105,7 @@ def open_alerts(session: Session, *, viewer: Viewer, include_acknowledged: bool 
 
 def acknowledge_alert(session: Session, *, viewer: Viewer, alert_id: int, note: str = "") -> WatchAlert:
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not acknowledge 预警")
+        raise AccessDenied(f"用户 {viewer.username} 无权确认预警")
     alert = session.get(WatchAlert, alert_id)
     if alert is None:
         raise NotFound(f"预警 #{alert_id} 不存在")

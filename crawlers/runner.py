@@ -96,7 +96,9 @@ def crawl_batch(names: list[str], *, timeout: float | None = None, persistent: b
         log_file = log_dir / "worker.log"
         summaries, failure = persistent_worker().crawl(names, timeout=limit, log_file=log_file)
         return _results(names, summaries, failure, log_file)
-    log_file = log_dir / ("last.log" if len(names) > 1 else f"{names[0]}.last.log")
+    # one source: its own folder, beside its crawl state; several: the pass's log
+    log_file = log_dir / names[0] / "last.log" if len(names) == 1 else log_dir / "last.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, dict] = {}
     failure: str | None = None
     with tempfile.TemporaryDirectory(prefix="yuqing-crawl-") as folder:

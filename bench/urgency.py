@@ -10,7 +10,8 @@ analyser passes them), in the same process, best of --repeat runs each:
   before        assess() of nlp/urgency.py at --commit (the whole-pattern character gate), if git has it
   jieba.lcut    its dictionary loaded before timing
 
-and checks that the three give the same Urgency for every text."""
+and checks that the first two give the same Urgency for every text (the rules at --commit are older,
+so the texts they judge otherwise are only counted)."""
 
 from __future__ import annotations
 
@@ -90,8 +91,8 @@ def main() -> None:
 
     fast = [fields(u) for u in run_fast()]
     assert fast == [fields(u) for u in run_as_written()], "the fast path differs from the rules as written"
-    if before is not None:
-        assert fast == [fields(before(t)) for t in texts], f"the fast path differs from {args.commit}"
+    # the rules at --commit are older (the calibration to the national scale changed levels): only counted
+    changed = sum(a != fields(before(t)) for a, t in zip(fast, texts, strict=True)) if before is not None else 0
 
     t_fast = best_of(args.repeat, run_fast)
     t_written = best_of(args.repeat, run_as_written)
@@ -103,7 +104,8 @@ def main() -> None:
     print(f"  assess, fast          {t_fast / n * 1e6:8.1f}")
     print(f"  assess, as written    {t_written / n * 1e6:8.1f}   ÷ fast = {t_written / t_fast:.1f}x")
     if t_before is not None:
-        print(f"  assess at {args.commit:10s}  {t_before / n * 1e6:8.1f}   ÷ fast = {t_before / t_fast:.1f}x")
+        print(f"  assess at {args.commit:10s}  {t_before / n * 1e6:8.1f}   ÷ fast = {t_before / t_fast:.1f}x   "
+              f"({changed} texts judged otherwise by those older rules)")
     print(f"  jieba.lcut            {t_jieba / n * 1e6:8.1f}")
     print(f"assess ÷ jieba.lcut: fast {t_fast / t_jieba:.3f}"
           + (f", at {args.commit} {t_before / t_jieba:.3f}" if t_before is not None else ""))

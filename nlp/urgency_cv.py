@@ -62,7 +62,10 @@ def read_events(path: Path) -> list[dict]:
 
 def rules_heldout(rows: Sequence[dict]) -> np.ndarray:
     """Whether each DuEE row is in the part set aside before the rules were revised on the rest."""
-    order = np.random.default_rng(RULES_HELDOUT_SEED).permutation(len(rows))
+    import random
+
+    order = list(range(len(rows)))
+    random.Random(RULES_HELDOUT_SEED).shuffle(order)  # the draw made before the revision: kept as it was made
     held = np.zeros(len(rows), bool)
     held[order[:int(RULES_HELDOUT_SHARE * len(rows))]] = True
     return held
@@ -90,6 +93,14 @@ def choose_threshold(kinds: np.ndarray, probability: np.ndarray, bounds: dict | 
     raise AssertionError("unreachable: the last candidate raises no alarm")
 
 
+def _splits(groups: np.ndarray):
+    """GroupKFold over `groups`, with fewer folds when there are fewer groups (a district's own sets)."""
+    count = len(set(groups.tolist()))
+    if count < 2:
+        raise BadInput("the urgency rows need at least two groups (sets or event types) to hold one out")
+    return GroupKFold(n_splits=min(N_SPLITS, count)).split(groups, groups=groups)
+
+
 class GroupedFits:
     """Models fitted on row subsets (by index), the tokens read once."""
 
@@ -105,7 +116,7 @@ class GroupedFits:
     def held_out(self, index: np.ndarray, progress=None) -> np.ndarray:
         """P(emergency) of every row of `index` from GroupKFold models that never saw its group."""
         out = np.full(len(index), np.nan)
-        for train, test in GroupKFold(n_splits=N_SPLITS).split(index, groups=self.groups[index]):
+        for train, test in _splits(self.groups[index]):
             model = self.fit(index[train])
             out[test] = emergency_probabilities(model, [self.tokens[i] for i in index[test]])
             if progress is not None:
@@ -121,7 +132,7 @@ class GroupedFits:
         GroupKFold inside each outer training part."""
         every = np.arange(len(self.kinds))
         probability, alarm, thresholds = np.full(len(every), np.nan), np.zeros(len(every), bool), []
-        for train, test in GroupKFold(n_splits=N_SPLITS).split(every, groups=self.groups):
+        for train, test in _splits(self.groups):
             chosen = self.threshold(train, progress)
             model = self.fit(train)
             probability[test] = emergency_probabilities(model, [self.tokens[i] for i in test])
@@ -298,3 +309,74 @@ def urgency_group_lines(labels: Sequence[str], levels: Sequence[int]) -> list[st
     at level 1 (≤ 0.02), loose-word texts at both."""
     figures = group_figures(np.asarray(labels), np.asarray(levels))
     return format_figures(figures, "") if figures else []
+
+
+def citizen_messages() -> list[str]:
+    """Ordinary citizen messages: the board messages of data/nlp/relevance_train.csv.gz (titles and
+    bodies of gov_messages), as `ordinary` rows."""
+    import gzip
+
+    with gzip.open(DATA_DIR / "relevance_train.csv.gz", "rt", encoding="utf-8", newline="") as handle:
+        return [r["text"] for r in csv.DictReader(handle) if r.get("domain") in ("gov_message", "gov_title") and r["text"]]
+
+
+def report(analyzer, events: Path | None = None, *, progress: bool = True) -> str:
+    """The urgency figures of the issue, with the shipped analysis and with the rules alone: (a) news
+    sentences of disasters at level ≤ 2, (b) news of other events at level 1 and ≤ 2 (DuEE, split into the
+    part the rules were revised on and the part set aside), (c) citizen messages at level 1, (d) the
+    hand-read sets. The emergency model learnt from DuEE and sets 1–7, so only the rules' figures are held
+    out there (the model's held-out figures are the card's GroupKFold table)."""
+    from tqdm import tqdm
+
+    events = events or (DUEE if DUEE.is_file() else None)
+    rules = analyzer.without_emergency_model()
+
+    def levels(texts, which):
+        out = []
+        for start in tqdm(range(0, len(texts), 500), desc="urgency: analyse", unit="batch", disable=not progress):
+            out += [r.urgency for r in which.analyze_many([("", t, 0, 0, 0) for t in texts[start:start + 500]])]
+        return np.array(out)
+
+    lines = [f"urgency figures, analysis {analyzer.version} (rules alone: {rules.version})"]
+    if events:
+        rows = read_events(events)
+        kinds, texts, held = np.array([r["label"] for r in rows]), [r["text"] for r in rows], rules_heldout(rows)
+        shipped, alone = levels(texts, analyzer), levels(texts, rules)
+        for name, mask in ((f"set aside before the rules were revised ({held.sum()})", held),
+                           (f"the part the rules were revised on ({(~held).sum()})", ~held)):
+            lines.append(f"{Path(events).name}, {name}: rules alone (held out only in the set-aside part)")
+            lines += format_figures(group_figures(kinds[mask], alone[mask]))
+            lines.append("  with the emergency model (trained on this file: not held out)")
+            lines += format_figures(group_figures(kinds[mask], shipped[mask]), "    ")
+    texts = citizen_messages()
+    kinds = np.array(["ordinary"] * len(texts))
+    lines.append(f"citizen messages of relevance_train.csv.gz (gov_message, gov_title; {len(texts)}): analysis / rules alone")
+    lines += format_figures(group_figures(kinds, levels(texts, analyzer)))
+    lines += format_figures(group_figures(kinds, levels(texts, rules)))
+    names = (*SET_FILES, "urgency_eval_8.csv")
+    every_set = read_sets([DATA_DIR / name for name in names])
+    for number, name in enumerate(names, 1):
+        set_rows = [r for r in every_set if r["set"] == number]
+        kinds, texts = np.array([r["label"] for r in set_rows]), [r["text"] for r in set_rows]
+        trained = " (the model learnt from it)" if name in SET_FILES else " (the model never saw it)"
+        lines.append(f"set {number} {name}: analysis{trained} / rules alone")
+        lines += format_figures(group_figures(kinds, levels(texts, analyzer)))
+        lines += format_figures(group_figures(kinds, levels(texts, rules)))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import argparse
+
+    from nlp.analyze import Analyzer
+    from yuqing.profile import load_profile
+
+    parser = argparse.ArgumentParser(prog="python -m nlp.urgency_cv", description=report.__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default=None, help="region profile (default: settings)")
+    parser.add_argument("--events", type=Path, default=None, help=f"news sentences in DuEE's form (default {DUEE})")
+    args = parser.parse_args(argv)
+    print(report(Analyzer.load(load_profile(args.profile)), args.events))
+
+
+if __name__ == "__main__":
+    main()

@@ -45,7 +45,8 @@ def watch_task() -> str:
     """监测方案 back-fill and 预警 rules, right after the analyse stage (flows/watch*.py)."""
     from flows import watch, watch_rules
 
-    return "\n".join([watch.backfill().describe(), watch_rules.evaluate_rules().describe()])
+    # a long history is back-filled over several passes (the cursor resumes), so alerts never wait on it
+    return "\n".join([watch.backfill(limit_batches=50).describe(), watch_rules.evaluate_rules().describe()])
 
 
 @task(name="cluster", retries=2, retry_delay_seconds=5)

@@ -1,67 +1,129 @@
-from datetime import datetime, time, timedelta
+"""态势概览: what an analyst opens first. Every figure follows the 近7天/30天/90天 switch and shows its
+change against the period before; hot issues and the items needing attention open on click."""
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import URGENCY_LABELS, db, require
-from yuqing import repo
-from yuqing.clock import local_zone, now, to_local
+from dashboard import labels
+from dashboard.common import countdown, fmt_time, require
+from dashboard.overview_data import board_data, place_grid
+from dashboard.tables import integer_axis, issue_table
+from yuqing.clock import now
 
 who = require("analyst", "supervisor", "admin")
 st.title("态势概览")
 days = st.segmented_control("时间范围", options=[7, 30, 90], default=30, format_func=lambda d: f"近{d}天",
                             key="overview_days") or 30
 moment = now()
-day_start = datetime.combine(to_local(moment).date(), time.min, tzinfo=local_zone())
-since = moment - timedelta(days=days)
-with db() as session:
-    stats = repo.dashboard_overview(session, viewer=who, day_start=day_start, day_end=day_start + timedelta(days=1))
-    volume = repo.topic_volume_by_day(session, viewer=who, since=since)
-    places = repo.issue_counts_by(session, viewer=who, field="jurisdiction", since=since)
-    moods = repo.issue_counts_by(session, viewer=who, field="sentiment", since=since)
-    spikes = repo.topic_spikes(session, viewer=who, at=moment)
+data = board_data(who, int(days), moment)
+current, previous = data["current"], data["previous"]
 
-cols = st.columns(4)
-cols[0].metric("今日新帖", stats["posts_today"])
-cols[1].metric("今日新事件", stats["issues_today"])
-cols[2].metric("超期未办", stats["overdue"])
-cols[3].metric("待人工研判", stats["triage"])
-st.subheader("未办结事件（按紧急程度）")
-cols = st.columns(4)
-for column, level in zip(cols, (1, 2, 3, 4), strict=True):
-    column.metric(URGENCY_LABELS[level], stats["open_by_urgency"][level])
 
-st.subheader("热点突增")
-if spikes:
-    st.dataframe(pd.DataFrame([{"领域": s["topic"], "近24小时新事件": s["last_24h"], "此前日均": s["daily_average"],
-                                "倍数": s["ratio"]} for s in spikes]), hide_index=True, key="overview_spikes")
-else:
-    st.info("近24小时没有明显突增的领域。")
+def delta(key: str) -> int:
+    return current[key] - previous[key]
 
-st.subheader("各领域事件量（按日）")
-if volume:
-    frame = pd.DataFrame(volume, columns=["日期", "领域", "事件数", "帖子数"])
-    st.altair_chart(alt.Chart(frame).mark_bar().encode(x="日期:N", y="事件数:Q", color="领域:N",
-                                                       tooltip=["日期", "领域", "事件数", "帖子数"]),
-                    width="stretch", key="overview_volume")
-else:
-    st.info("所选时间范围内还没有事件。")
+
+st.caption(f"与前{days}天相比；「超期未办」指本期交办、现已超过时限仍未办结的事项。")
+cols = st.columns(6)
+cols[0].metric("新帖", current["posts"], delta(key="posts"), delta_color="off")
+cols[1].metric("新事件", current["issues"], delta(key="issues"), delta_color="off")
+share, before = current["negative_share"], previous["negative_share"]
+cols[2].metric("负面事件占比", "—" if share is None else f"{share:.0%}",
+               None if share is None or before is None else f"{(share - before) * 100:+.0f} 个百分点",
+               delta_color="inverse")
+cols[3].metric("1级/2级 新事件", current["urgent"], delta(key="urgent"), delta_color="inverse")
+cols[4].metric("待人工研判", current["triage"], delta(key="triage"), delta_color="inverse")
+overdue = current["overdue"]
+cols[5].metric(":red[超期未办]" if overdue else "超期未办", overdue, delta(key="overdue"), delta_color="inverse")
+if overdue:
+    cols[5].markdown(f":red-background[⚠ {overdue} 项超期未办]")
+
 
 left, right = st.columns(2)
 with left:
-    st.subheader("属地分布")
-    if places:
-        frame = pd.DataFrame(places, columns=["属地", "事件数"])
-        st.altair_chart(alt.Chart(frame).mark_bar().encode(y=alt.Y("属地:N", sort="-x"), x="事件数:Q"),
-                        width="stretch", key="overview_places")
+    st.subheader("声量走势（每日新帖）")
+    volume = pd.DataFrame(data["volume"], columns=["日期", "新帖"])
+    if volume.empty:
+        st.info("所选时间范围内还没有帖子。")
     else:
-        st.info("暂无属地数据。")
+        st.altair_chart(alt.Chart(volume).mark_line(point=True).encode(
+            x=alt.X("日期:T", title=None, axis=alt.Axis(format="%m-%d")), y=integer_axis("新帖", volume["新帖"].max()),
+            tooltip=["日期:T", "新帖:Q"]), width="stretch", key="overview_volume")
 with right:
-    st.subheader("情感倾向")
-    if moods:
-        frame = pd.DataFrame(moods, columns=["情感", "事件数"])
-        st.altair_chart(alt.Chart(frame).mark_arc().encode(theta="事件数:Q", color="情感:N"),
-                        width="stretch", key="overview_sentiment")
+    st.subheader("负面走势（每日负面事件占比）")
+    trend = pd.DataFrame(data["issue_days"], columns=["日期", "事件数", "负面事件"])
+    if trend.empty:
+        st.info("所选时间范围内还没有事件。")
     else:
-        st.info("暂无情感数据。")
+        trend["负面占比"] = trend["负面事件"] / trend["事件数"]
+        st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#d62728").encode(
+            x=alt.X("日期:T", title=None, axis=alt.Axis(format="%m-%d")),
+            y=alt.Y("负面占比:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["日期:T", alt.Tooltip("负面占比:Q", format=".0%"), "事件数:Q", "负面事件:Q"]),
+            width="stretch", key="overview_negative")
+
+st.subheader("需要关注：未办结的1级/2级事件与24小时内到期事项")
+attention = data["attention"]
+if attention:
+    issue_table(pd.DataFrame([{
+        "编号": item["id"], "标题": item["title"], "紧急程度": labels.urgency(item["urgency"]),
+        "状态": labels.issue_status(item["status"]),
+        "下一时限": countdown(item["next_due"], moment) if item["next_due"] else "未交办",
+        "责任单位": "、".join(data["unit_names"].get(u, u) for u in item["units"]) or "—",
+    } for item in attention]), [item["id"] for item in attention], key="overview_attention",
+        编号=st.column_config.NumberColumn(width="small"), 标题=st.column_config.TextColumn(width="large"))
+else:
+    st.success("目前没有未办结的1级/2级事件，也没有24小时内到期的事项。")
+
+st.subheader(f"热点事件 TOP 10（近{days}天，按热度）")
+hot = data["hot"]
+if hot:
+    issue_table(pd.DataFrame([{
+        "编号": i["id"], "标题": i["title"], "热度": round(i["heat"], 1), "帖子": i["post_count"],
+        "紧急程度": labels.urgency(i["urgency"]), "属地": data["place_names"].get(i["place"], "—"),
+    } for i in hot]), [i["id"] for i in hot], key="overview_hot",
+        编号=st.column_config.NumberColumn(width="small"), 标题=st.column_config.TextColumn(width="large"),
+        热度=st.column_config.ProgressColumn(min_value=0, max_value=max(100.0, max(i["heat"] for i in hot)),
+                                             format="%.1f"))
+else:
+    st.info("所选时间范围内没有活跃的未办结事件。")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("属地分布（街道）")
+    grid, unknown = place_grid(data["places"], data["streets"])
+    if grid.empty:
+        st.info("暂无属地数据。")
+    else:
+        st.altair_chart(alt.layer(
+            alt.Chart(grid).mark_rect(stroke="white", strokeWidth=3).encode(
+                x=alt.X("列:O", axis=None), y=alt.Y("行:O", axis=None),
+                color=alt.Color("事件数:Q", scale=alt.Scale(scheme="oranges"), legend=None),
+                tooltip=["属地:N", "事件数:Q"]),
+            alt.Chart(grid).mark_text(fontSize=13, lineBreak="\n").encode(
+                x=alt.X("列:O"), y=alt.Y("行:O"), text="标签:N")).properties(height=70 * (int(grid["行"].max()) + 1)),
+            width="stretch", key="overview_places")
+    st.caption(f"未能定位到街道的事件：{unknown} 个（不计入上图）。")
+with right:
+    st.subheader("平台与来源（帖子）")
+    sources = pd.DataFrame(data["sources"], columns=["类型", "来源", "帖子"])
+    if sources.empty:
+        st.info("所选时间范围内还没有帖子。")
+    else:
+        sources["平台"] = sources["类型"].map(labels.source_kind)
+        kinds = sources.groupby("平台", as_index=False)["帖子"].sum()
+        st.altair_chart(alt.Chart(kinds).mark_bar().encode(
+            y=alt.Y("平台:N", sort="-x", title=None), x=integer_axis("帖子", kinds["帖子"].max(), horizontal=True),
+            tooltip=["平台:N", "帖子:Q"]), width="stretch", key="overview_platforms")
+        st.dataframe(sources[["来源", "平台", "帖子"]].head(10), hide_index=True, width="stretch",
+                     key="overview_sources")
+
+st.subheader("热点突增（近24小时）")
+if data["spikes"]:
+    st.dataframe(pd.DataFrame([{"领域": s["topic"], "近24小时新事件": s["last_24h"], "此前日均": s["daily_average"],
+                                "倍数": s["ratio"] if s["ratio"] is not None else "—"} for s in data["spikes"]]),
+                 hide_index=True, key="overview_spikes")
+else:
+    st.info("近24小时没有明显突增的领域。")
+st.caption(f"数据截至 {fmt_time(moment)}（每分钟更新）。")

@@ -4,15 +4,16 @@ the viewer here, not only in the page."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from yuqing.clock import local_zone, now
 from yuqing.errors import BadInput
-from yuqing.models import OPEN_ISSUE_STATUSES, Assignment, Issue, IssueStatus, Post
+from yuqing.models import OPEN_ASSIGNMENT_STATUSES, OPEN_ISSUE_STATUSES, Assignment, Issue, IssueStatus, Post, Source
 from yuqing.repo.access import Viewer, _require_overview
-from yuqing.repo.compliance import overdue_clause
+from yuqing.repo.compliance import next_deadline, overdue_clause
 
 NOT_MERGED = Issue.status != IssueStatus.MERGED  # a merged issue is counted in the one it joined
 
@@ -91,3 +92,111 @@ def topic_spikes(session: Session, *, viewer: Viewer, at: datetime | None = None
             spikes.append({"topic": name, "last_24h": int(count), "daily_average": round(average, 2),
                            "ratio": round(count / average, 1) if average else None})
     return sorted(spikes, key=lambda s: -s["last_24h"])
+
+
+# ---------------------------------------------------------------- the 态势 board of a time range
+
+
+def _hour_bucket(session: Session, column):
+    """The UTC hour of a timestamp column, cheap enough for a million rows: SQLite keeps timestamps
+    as ISO text, so its first 13 characters are the hour (no date function per row)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("hour", column)
+    return func.substr(column, 1, 13)
+
+
+def _as_utc_hour(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.strptime(value, "%Y-%m-%d %H")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def post_volume(session: Session, *, viewer: Viewer, since: datetime, until: datetime) -> dict:
+    """Posts fetched in [since, until): per local day, per source (kind, name) and in all. One pass
+    over the (fetched_at, source_id) index, grouped by UTC hour and source; days are made from the
+    hours here (exact for zones a whole number of hours from UTC, as China's)."""
+    _require_overview(viewer)
+    hour = _hour_bucket(session, Post.fetched_at)
+    rows = session.exec(select(hour, Post.source_id, func.count()).where(Post.fetched_at >= since, Post.fetched_at < until)
+                        .group_by(hour, Post.source_id)).all()
+    sources = {i: (k, n) for i, k, n in session.exec(select(Source.id, Source.kind, Source.name)).all()}
+    by_day: dict[str, int] = {}
+    by_source: dict[int | None, int] = {}
+    for bucket, source_id, count in rows:
+        day = f"{_as_utc_hour(bucket).astimezone(local_zone()):%Y-%m-%d}"
+        by_day[day] = by_day.get(day, 0) + int(count)
+        by_source[source_id] = by_source.get(source_id, 0) + int(count)
+    return {"total": sum(by_day.values()), "by_day": sorted(by_day.items()),
+            "by_source": sorted(((*sources.get(s, ("unknown", "未知来源")), n) for s, n in by_source.items()),
+                                key=lambda row: -row[2])}
+
+
+def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: datetime,
+                   at: datetime | None = None) -> dict:
+    """The board's figures for one period: posts fetched, issues first seen (not merged), negative ones
+    and their share, 1级/2级 ones, those waiting for triage, and assignments made in the period that
+    are overdue at `at` (the one overdue rule). Called for the range and the one before it."""
+    _require_overview(viewer)
+    moment = at or now()
+    posts = session.exec(select(func.count()).select_from(Post)
+                         .where(Post.fetched_at >= since, Post.fetched_at < until)).one()
+    in_period = (Issue.first_seen_at >= since, Issue.first_seen_at < until, NOT_MERGED)
+    issues, negative, urgent = session.exec(select(
+        func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Issue.urgency <= 2, 1), else_=0)), 0)).where(*in_period)).one()
+    triage = session.exec(select(func.count()).select_from(Issue).where(
+        *in_period, Issue.needs_triage == True, col(Issue.status).in_(OPEN_ISSUE_STATUSES))).one()  # noqa: E712
+    overdue = session.exec(select(func.count()).select_from(Assignment).where(
+        Assignment.created_at >= since, Assignment.created_at < until, overdue_clause(moment))).one()
+    return {"posts": int(posts), "issues": int(issues), "negative": int(negative),
+            "negative_share": int(negative) / int(issues) if issues else None, "urgent": int(urgent),
+            "triage": int(triage), "overdue": int(overdue)}
+
+
+def issue_days(session: Session, *, viewer: Viewer, since: datetime) -> list[tuple[str, int, int]]:
+    """(local day, issues first seen, negative ones) since `since`: the negative-share trend."""
+    _require_overview(viewer)
+    day = _local_day(session, Issue.first_seen_at)
+    rows = session.exec(select(day, func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1),
+                                                                                 else_=0)), 0))
+                        .where(Issue.first_seen_at >= since, NOT_MERGED).group_by(day).order_by(day)).all()
+    return [(str(d), int(n), int(neg)) for d, n, neg in rows]
+
+
+def hot_issues(session: Session, *, viewer: Viewer, since: datetime, limit: int = 10) -> list[Issue]:
+    """The hottest issues active since `since` (still open or answered, not merged or dismissed)."""
+    _require_overview(viewer)
+    return list(session.exec(select(Issue).where(Issue.last_seen_at >= since, col(Issue.status).in_(OPEN_ISSUE_STATUSES))
+                             .order_by(col(Issue.heat).desc(), col(Issue.id).desc()).limit(limit)).all())
+
+
+def attention_items(session: Session, *, viewer: Viewer, at: datetime | None = None, within_hours: int = 24,
+                    limit: int = 30) -> list[dict]:
+    """Open 1级/2级 issues and issues with an open assignment whose next deadline falls within
+    `within_hours` (not yet passed: the overdue list has those), with that deadline and the units;
+    soonest deadline first, then the most urgent."""
+    _require_overview(viewer)
+    moment = at or now()
+    due = next_deadline()
+    still_open = col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)
+    urgent = session.exec(select(Issue).where(col(Issue.status).in_(OPEN_ISSUE_STATUSES), Issue.urgency <= 2)
+                          .order_by(Issue.urgency, col(Issue.heat).desc()).limit(limit)).all()
+    near = list(session.exec(
+        select(Assignment.issue_id).where(still_open, due >= moment, due < moment + timedelta(hours=within_hours))
+        .group_by(Assignment.issue_id).order_by(func.min(due)).limit(limit)).all())
+    issues = {i.id: i for i in urgent}
+    missing = [i for i in near if i not in issues]
+    if missing:
+        issues.update({i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(missing))).all()})
+    deadlines: dict[int, list] = {}
+    for issue_id, unit, deadline in session.exec(select(Assignment.issue_id, Assignment.unit_code, due)
+                                                 .where(still_open, col(Assignment.issue_id).in_(list(issues)))).all():
+        deadlines.setdefault(issue_id, []).append((deadline, unit))
+    items = []
+    for issue in issues.values():
+        pending = sorted(((d if d.tzinfo else d.replace(tzinfo=UTC), u) for d, u in deadlines.get(issue.id, [])
+                          if d is not None), key=lambda pair: pair[0])
+        items.append({"issue": issue, "next_due": pending[0][0] if pending else None,
+                      "units": [u for _, u in pending]})
+    far = moment + timedelta(days=3650)
+    return sorted(items, key=lambda item: (item["next_due"] or far, item["issue"].urgency, -item["issue"].heat))

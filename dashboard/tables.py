@@ -1,0 +1,62 @@
+"""Tables that lead to action: a row click opens its issue, deadlines coloured red (passed) or amber
+(close), integer chart axes. Shared by the list pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.common import open_issue
+
+RED, AMBER = "background-color: #fde0dc; color: #b71c1c", "background-color: #fff3cd; color: #8a6100"
+SOON = timedelta(hours=2)  # amber when the next deadline is this close
+
+
+def selected_id(event, ids: Sequence[int]) -> int | None:
+    """The id of the row the user clicked in a single-row selectable st.dataframe, if any."""
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    return int(ids[rows[0]]) if rows and 0 <= rows[0] < len(ids) else None
+
+
+def issue_table(frame: pd.DataFrame | pd.io.formats.style.Styler, ids: Sequence[int], *, key: str,
+                **column_config) -> None:
+    """A table whose row click opens that row's issue (no dropdown and button)."""
+    event = st.dataframe(frame, hide_index=True, width="stretch", key=key, on_select="rerun",
+                         selection_mode="single-row", column_config=column_config or None)
+    chosen = selected_id(event, ids)
+    if chosen is not None:
+        open_issue(chosen)
+
+
+def deadline_style(deadlines: Sequence[datetime | None], at: datetime, *, soon: timedelta = SOON) -> list[str]:
+    """CSS per row for a deadline column: red once passed, amber within `soon`, plain otherwise."""
+    styles = []
+    for due in deadlines:
+        if due is None:
+            styles.append("")
+        elif due < at:
+            styles.append(RED)
+        elif due - at < soon:
+            styles.append(AMBER)
+        else:
+            styles.append("")
+    return styles
+
+
+def coloured(frame: pd.DataFrame, styles: Sequence[str], columns: Sequence[str]):
+    """The frame as a Styler colouring `columns` of each row with that row's CSS."""
+    def paint(column: pd.Series) -> list[str]:
+        return list(styles) if column.name in columns else [""] * len(column)
+
+    return frame.style.apply(paint, axis=0)
+
+
+def integer_axis(field: str, largest: float | int | None, **kwargs) -> alt.Y | alt.X:
+    """A quantitative axis of whole counts: no 0.5 posts on a small chart."""
+    top = int(largest or 0)
+    axis = alt.Axis(format="d", tickMinStep=1, values=list(range(0, top + 1)) if top <= 6 else alt.Undefined)
+    return (alt.X if kwargs.pop("horizontal", False) else alt.Y)(f"{field}:Q", axis=axis, **kwargs)

@@ -1,0 +1,116 @@
+"""The 态势概览: figures follow the time range with their change against the period before, trend
+lines, hot issues and attention items that open on click, places by street name (未知 apart),
+platforms by name, integer axes."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from tests.dashboard.conftest import app_as
+from yuqing import repo
+from yuqing.clock import now
+from yuqing.db import session_scope
+from yuqing.models import Issue, Post
+from yuqing.repo import Viewer
+
+ANALYST = Viewer("ana", "analyst")
+
+
+def _metrics(at) -> dict:
+    return {m.label.replace(":red[", "").replace("]", ""): m for m in at.metric}
+
+
+def _chart(at, mark: str):
+    """The chart whose spec names `mark` ("layer" for the street grid) and its data as bytes."""
+    chart = next(c for c in at.get("vega_lite_chart") if f'"{mark}"' in c.proto.spec)
+    return chart.proto.spec, b"".join(d.data.data for d in chart.proto.datasets) + chart.proto.data.data
+
+
+def _age(days: int) -> None:
+    """Move every post and issue `days` back: the board then falls in an older period."""
+    with session_scope() as session:
+        for post in session.exec(select(Post)).all():
+            post.fetched_at -= timedelta(days=days)
+            session.add(post)
+        for issue in session.exec(select(Issue)).all():
+            issue.first_seen_at -= timedelta(days=days)
+            issue.last_seen_at -= timedelta(days=days)
+            session.add(issue)
+
+
+def test_the_overview_figures_follow_the_range_with_their_change(board):
+    with session_scope() as session:
+        issues = len([i for i in repo.search_issues(session, viewer=ANALYST, limit=500)[0] if i.status != "merged"])
+    at = app_as("ana", "views/overview.py")
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["新帖"].value == "25" and metrics["新帖"].delta == "25"  # nothing in the 30 days before
+    assert metrics["新事件"].value == str(issues)
+    assert metrics["负面事件占比"].value.endswith("%")
+    assert len(at.get("vega_lite_chart")) == 4  # volume, negative share, street grid, platforms
+
+
+def test_an_older_board_leaves_the_7_day_range_and_shows_as_a_fall(board):
+    _age(10)
+    at = app_as("ana", "views/overview.py")
+    assert _metrics(at)["新帖"].value == "25"  # 30 days: still in
+    at.segmented_control(key="overview_days").set_value(7).run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["新帖"].value == "0" and metrics["新帖"].delta == "-25"  # against the 7 days before
+    assert any("还没有帖子" in i.value for i in at.info)
+
+
+def test_overdue_is_red_when_there_is_any(board, monkeypatch):
+    from yuqing.settings import reset_settings_cache
+
+    at = app_as("ana", "views/overview.py")
+    assert "超期未办" in [m.label for m in at.metric]
+    monkeypatch.setenv("YUQING_FAKE_NOW", (now() + timedelta(days=4)).isoformat())
+    reset_settings_cache()
+    at.run()
+    red = [m for m in at.metric if "超期未办" in m.label]
+    assert red[0].label == ":red[超期未办]" and int(red[0].value) > 0
+    assert any("超期未办" in m.value for m in at.markdown)
+
+
+def test_hot_issues_open_on_click(board):
+    at = app_as("ana", "views/overview.py")
+    hot = next(d for d in at.dataframe if d.key == "overview_hot")
+    first = int(hot.value["编号"].iloc[0])
+    with session_scope() as session:
+        hottest = repo.hot_issues(session, viewer=ANALYST, since=now() - timedelta(days=30))
+    assert first == hottest[0].id and len(hot.value) <= 10
+    at.session_state["overview_hot"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{first}"
+
+
+def test_attention_lists_urgent_open_issues(board):
+    at = app_as("ana", "views/overview.py")
+    table = next(d for d in at.dataframe if d.key == "overview_attention").value
+    assert board.hostile in set(table["编号"])  # the 2级 one
+    assert set(table["紧急程度"]) <= {"1级 特别重大/重大", "2级 较大", "3级 一般", "4级 关注"}
+
+
+def test_places_by_street_name_with_unknown_apart(board):
+    with session_scope() as session:
+        issue = session.get(Issue, board.issue_a)
+        issue.jurisdiction = None
+        session.add(issue)
+    at = app_as("ana", "views/overview.py")
+    assert not at.exception
+    assert any("未能定位到街道的事件：1 个" in c.value for c in at.caption)
+    spec, data = _chart(at, "layer")
+    assert "开元街道".encode() in data and "常泰街道".encode() in data
+    assert "未知".encode() not in data and b"kaiyuan" not in data
+
+
+def test_platforms_by_name_and_integer_axes(board):
+    at = app_as("ana", "views/overview.py")
+    sources = next(d.value for d in at.dataframe if "平台" in d.value.columns)
+    assert list(sources["平台"]) == ["留言板"] and int(sources["帖子"].sum()) == 25
+    for mark in ("bar", "line"):
+        spec, _ = _chart(at, mark)
+        assert '"format": "d"' in spec and '"tickMinStep": 1' in spec

@@ -60,3 +60,16 @@ def integer_axis(field: str, largest: float | int | None, **kwargs) -> alt.Y | a
     top = int(largest or 0)
     axis = alt.Axis(format="d", tickMinStep=1, values=list(range(0, top + 1)) if top <= 6 else alt.Undefined)
     return (alt.X if kwargs.pop("horizontal", False) else alt.Y)(f"{field}:Q", axis=axis, **kwargs)
+
+
+def marked(segments: Sequence[tuple[str, bool]]) -> str:
+    """A snippet as plain text with the matched terms in 【】 (for a table cell: no markup at all)."""
+    return "".join(f"【{text}】" if hit else text for text, hit in segments)
+
+
+def highlighted(segments: Sequence[tuple[str, bool]]) -> str:
+    """A snippet as inert markdown with the matched terms highlighted; every segment is escaped, so
+    untrusted text never becomes a link, an image or HTML."""
+    from dashboard.common import md_escape
+
+    return "".join(f":orange-background[{md_escape(text)}]" if hit else md_escape(text) for text, hit in segments)

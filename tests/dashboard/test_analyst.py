@@ -67,10 +67,12 @@ def test_issue_list_searches_chinese_text_and_filters(board):
     assert not at.dataframe and any("没有符合条件" in i.value for i in at.info)
 
 
-def test_opening_an_issue_from_the_list(board):
+def test_opening_an_issue_from_the_list_by_clicking_its_row(board):
     at = app_as("ana", "views/issues.py")
-    at.selectbox(key="issues_open_choice").set_value(board.issue_a).run()
-    at.button(key="issues_open").click().run()
+    row = list(at.dataframe[0].value["编号"]).index(board.issue_a)
+    assert not [s for s in at.selectbox if s.key == "issues_open_choice"] and not at.button(key="issues_search") is None
+    at.session_state["issues_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
     assert not at.exception
     assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{board.issue_a}"
 

@@ -61,3 +61,27 @@ def test_the_cluster_stage_makes_new_issues_searchable(db):
         assert repo.index_issues_for_search(session) == 0  # the stage indexed every new issue already
         found, total = repo.search_issues(session, viewer=ANALYST, query=word)
     assert total >= 1 and any(issue.title == title for issue in found)
+
+
+def test_search_results_show_the_matching_snippet_highlighted(board):
+    from tests.dashboard.conftest import app_as
+
+    at = app_as("ana", "views/issues.py")
+    at.text_input(key="issues_query").input("噪音扰民")
+    at.button(key="issues_search").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns[:2]) == ["编号", "匹配片段"]
+    snippets = dict(zip(table["编号"], table["匹配片段"], strict=True))
+    assert all("【噪音" in text or "【扰民" in text or "【噪音扰民】" in text for text in snippets.values())
+    marked = "\n".join(m.value for m in at.markdown)
+    assert ":orange-background[噪音" in marked or ":orange-background[噪音扰民]" in marked
+    # the hostile post's title is in the snippet, inert: no live link, image or HTML
+    assert "](http" not in marked and "<b>" not in marked and "<script" not in marked
+
+
+def test_snippets_cut_around_the_first_match():
+    segments = repo.match_snippet("前面很长的一段与此无关的文字" * 3 + "工地夜间施工噪音扰民，持续一周", "噪音扰民", width=6)
+    assert segments[0] == ("…", False) and ("噪音扰民", True) in segments
+    assert "".join(t for t, _ in segments).endswith("持续一周")
+    assert repo.match_snippet("没有匹配", "停车费") == [("没有匹配", False)]

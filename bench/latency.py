@@ -126,13 +126,14 @@ def scenario(sources: int, messages: int, runs: int, seed: int) -> dict:
     from flows import configure_prefect
 
     configure_prefect()
+    from sqlmodel import col, select
+
     from crawlers.demo_site import start_demo_site
     from crawlers.testsites.govsite import GovSite
     from crawlers.testsites.weiboapi import WeiboApi
     from flows.channels import Message, send
     from flows.pipeline import pipeline_flow
     from flows.serve import TICK_SECONDS, pipeline_loop
-    from sqlmodel import col, select
     from yuqing import repo
     from yuqing.bootstrap import initialise
     from yuqing.db import session_scope

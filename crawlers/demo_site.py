@@ -130,7 +130,7 @@ def _page(title: str, body: str) -> bytes:
         "<div class=\"header\"><a href=\"/\">A市问政平台</a> · <a href=\"/rss.xml\">RSS</a>"
         " · <span class=\"notice\">演示站点：真实留言（2020 泰迪杯 C 题公开数据，地名已匿名化）</span></div>\n"
         f"{body}\n<div class=\"footer\">[收藏] [打印] [关闭]</div>\n</body></html>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 class DemoBoard:

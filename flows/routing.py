@@ -62,7 +62,7 @@ def _owner(profile: Profile, topic: str | None, level2: str | None) -> tuple[str
     if not topic:
         return None
     fallback = None
-    for index, owner in enumerate(profile.rules.owners, start=1):
+    for owner in profile.rules.owners:
         if owner.topic != topic:
             continue
         if owner.level2 and owner.level2 == level2:

@@ -19,7 +19,8 @@ from yuqing.errors import BadInput
 log = logging.getLogger(__name__)
 BATCH = 256
 OUTPUT_COLUMNS = ("topic", "topic_prob", "topic_level2", "relevant", "urgency", "urgency_signals", "sentiment",
-                  "sentiment_score", "places", "jurisdiction", "keywords", "spam", "spam_reason", "triage", "error")
+                  "sentiment_score", "places", "jurisdiction", "keywords", "spam", "spam_reason", "triage", "emotion",
+                  "negative_intensity", "error")
 ENGAGEMENT = ("likes", "reposts", "comments")
 
 
@@ -56,6 +57,7 @@ def result_columns(result: AnalysisResult) -> dict[str, str]:
         "jurisdiction": result.jurisdiction or "", "keywords": "; ".join(result.keywords),
         "spam": "true" if result.spam else "false", "spam_reason": result.spam_reason or "",
         "triage": "true" if result.needs_triage else "false",
+        "emotion": result.emotion or "", "negative_intensity": f"{result.negative_intensity:.4f}",
     }
 
 
@@ -127,7 +129,7 @@ def _flush(pending, analyzer: Analyzer, writer: tables.TableWriter, report: Batc
                 results[i] = analyzer.analyze_many([post])[0]
             except Exception as exc:
                 results[i] = f"analysis failed: {type(exc).__name__}: {exc}"
-    for i, (row, post, problem) in enumerate(pending):
+    for i, (row, _post, problem) in enumerate(pending):
         out = dict(row)
         result = results.get(i)
         if isinstance(result, AnalysisResult):

@@ -223,7 +223,7 @@ class GovSite(LocalSite):
             page = 0 if name == "index.html" else int(numbered.group(1)) if numbered else -1
             pages = max((len(published) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
             if not 0 <= page < pages:
-                return Answer(404, "<html><body>404</body></html>".encode())
+                return Answer(404, b"<html><body>404</body></html>")
             items = published[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
             return Answer(body=render_list(items, page, pages).encode("utf-8"))
         for article in published:

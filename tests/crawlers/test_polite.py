@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.settings import build_settings
 from crawlers.runner import crawl
+from crawlers.settings import build_settings
 from crawlers.testsites.trouble import TroubleSite
 from tests.crawlers.helpers import add_source
 from yuqing.sources import SourceSpec

@@ -75,9 +75,9 @@ def test_connection_refused_and_bad_page(db):
 
 
 def test_a_finding_becomes_an_issue_routed_to_the_site_owner(db):
-    from flows.stages import analyze_new_posts, cluster_new_posts, route_new_issues
     from sqlmodel import select
 
+    from flows.stages import analyze_new_posts, cluster_new_posts, route_new_issues
     from yuqing.models import Assignment, Issue, Post
 
     with GovSite(watch_state="clean") as site:

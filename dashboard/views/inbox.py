@@ -1,18 +1,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import (
-    ASSIGNMENT_STATUS_LABELS,
-    URGENCY_LABELS,
-    countdown,
-    db,
-    fmt_time,
-    md_escape,
-    open_issue,
-    require,
-    run_action,
-)
+from dashboard import labels
+from dashboard.common import countdown, db, flash, fmt_time, md_escape, open_issue, require, run_action
+from dashboard.tables import coloured, deadline_style, selected_id
 from yuqing import lifecycle, repo
+from yuqing.clock import now
 from yuqing.models import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus
 
 who = require("unit", "analyst", "admin")
@@ -27,48 +20,71 @@ else:
                              key="inbox_unit")
 show_all = st.toggle("包含已办结/已退回", key="inbox_show_all")
 statuses = None if show_all else [*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.RESPONDED]
+PICK = "inbox_choice"
+latest: dict = {}  # the rows the table just showed, so a full run reads the inbox once
+
+
+def next_due(a):
+    """The deadline the unit faces next (the rule of repo.unit_inbox's order): 签收 while unsigned, then the answer."""
+    if a.status not in OPEN_ASSIGNMENT_STATUSES:
+        return None
+    if a.acknowledged_at is None and a.ack_due is not None:
+        return a.ack_due
+    return a.response_due or a.press_due
 
 
 @st.fragment(run_every="30s")
 def deadlines() -> None:
-    from yuqing.clock import now
-
     with db() as session:
         rows, total = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=200)
-        moment = now()
-        overdue = repo.overdue_ids(session, viewer=who, assignment_ids=[a.id for a, _ in rows], at=moment)
+    latest["rows"] = rows
+    moment = now()
     if not rows:
         st.info("收件箱是空的：目前没有待办的交办事项。")
         return
-    st.caption(f"共 {total} 项 · 倒计时每 30 秒刷新（{fmt_time(moment)}）")
-    st.dataframe(pd.DataFrame([{
-        "交办": a.id, "事件": i.id, "标题": i.title, "紧急程度": URGENCY_LABELS.get(a.level, a.level),
-        "角色": "牵头" if a.role == "lead" else "协办", "状态": ASSIGNMENT_STATUS_LABELS.get(a.status, a.status),
-        "签收倒计时": countdown(a.ack_due, moment) if a.acknowledged_at is None and a.status == AssignmentStatus.NOTIFIED
-        else "已签收",
-        "答复倒计时": countdown(a.response_due or a.press_due, moment) if a.status in OPEN_ASSIGNMENT_STATUSES else "—",
-        "超期": "⚠ 超期" if a.id in overdue else "",
-    } for a, i in rows]), hide_index=True, width="stretch", key="inbox_table")
+    st.caption(f"共 {total} 项，按下一个时限排序（最紧迫的在前）；红色已超时，黄色2小时内到期。"
+               f"点击一行办理。倒计时每 30 秒刷新（{fmt_time(moment)}）")
+    frame = pd.DataFrame([{
+        "事件": i.id, "标题": i.title, "紧急程度": labels.urgency(a.level, short=True),
+        "状态": labels.assignment_status(a.status),
+        "下一时限": (("签收 " if a.acknowledged_at is None and a.ack_due else "答复 ") + countdown(next_due(a), moment))
+        if next_due(a) else labels.MISSING,
+        "角色": labels.assignment_role(a.role), "交办": a.id,
+    } for a, i in rows])
+    styles = deadline_style([next_due(a) for a, _ in rows], moment)
+    column = st.column_config
+    event = st.dataframe(coloured(frame, styles, ["下一时限", "紧急程度"]), hide_index=True, width="stretch",
+                         key="inbox_table", on_select="rerun", selection_mode="single-row",
+                         column_config={"事件": column.NumberColumn(width=60), "标题": column.TextColumn(width="large"),
+                                        "紧急程度": column.TextColumn(width=70), "状态": column.TextColumn(width=70),
+                                        "下一时限": column.TextColumn(width=190), "角色": column.TextColumn(width=50),
+                                        "交办": column.NumberColumn(width=60)})
+    chosen = selected_id(event, [a.id for a, _ in rows])
+    if chosen is not None and chosen != st.session_state.get("inbox_clicked"):
+        # a click picks the assignment to work on below (the whole page reruns to show it)
+        st.session_state["inbox_clicked"] = st.session_state[PICK] = chosen
+        st.rerun(scope="app")
 
 
 deadlines()
-with db() as session:
-    rows, _ = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=200)
+rows = latest.get("rows", [])
 if not rows:
     st.stop()
-choice = st.selectbox("办理交办事项", [a.id for a, _ in rows],
+st.subheader("办理")
+choice = st.selectbox("交办事项（或点击上表的一行）", [a.id for a, _ in rows],
                       # the label must not change with the status, or the choice would reset after 签收
                       format_func=lambda n: next(f"交办 {a.id} · 事件 #{i.id} {i.title[:30]}" for a, i in rows if a.id == n),
-                      key="inbox_choice")
-st.caption(f"当前状态：{ASSIGNMENT_STATUS_LABELS.get(next(a.status for a, _ in rows if a.id == choice))}")
+                      key=PICK)
 assignment, issue = next((a, i) for a, i in rows if a.id == choice)
+st.caption(f"当前状态：{labels.assignment_status(assignment.status)}")
 st.text(f"交办理由：{assignment.reason}")
 if st.button("打开事件详情", key="inbox_open_issue"):
     open_issue(issue.id)
+flash("inbox_flash")
 
 
-def act(label: str, action) -> None:
-    run_action(label, action, flash_key="inbox_flash")
+def act(label: str, action, clear: tuple[str, ...] = ()) -> None:
+    run_action(label, action, flash_key="inbox_flash", clear=clear)
 
 
 if assignment.status == AssignmentStatus.NOTIFIED:
@@ -85,15 +101,13 @@ if assignment.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPOND
         url = st.text_input("公开发布链接（http/https）", key="inbox_response_url")
         if st.form_submit_button("提交答复", key="inbox_respond_submit"):
             act("答复已提交", lambda s: lifecycle.respond(s, viewer=who, assignment_id=assignment.id, text=text,
-                                                     url=url.strip()))
+                                                     url=url.strip()), clear=("inbox_response_text", "inbox_response_url"))
 if assignment.status in OPEN_ASSIGNMENT_STATUSES:
     with st.form("return_form"):
         reason = st.text_input("退回理由（不属于本单位职责等）", key="inbox_return_reason")
         if st.form_submit_button("退回", key="inbox_return_submit"):
             act("已退回，将重新交办", lambda s: lifecycle.return_assignment(s, viewer=who, assignment_id=assignment.id,
-                                                                   reason=reason))
+                                                                   reason=reason), clear=("inbox_return_reason",))
 if assignment.status == AssignmentStatus.RESPONDED:
     st.success(f"已于 {fmt_time(assignment.responded_at)} 答复。")
     st.text(assignment.response_text or "")
-if "inbox_flash" in st.session_state:
-    st.success(st.session_state.pop("inbox_flash"))

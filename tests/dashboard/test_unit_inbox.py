@@ -22,8 +22,49 @@ def test_the_inbox_counts_down_to_each_deadline(board):
     assert not at.exception
     table = at.dataframe[0].value
     assert board.assignment_a in set(table["交办"])
-    assert all(text.startswith("剩余 ") for text in table["签收倒计时"] if text != "已签收")
-    assert all(text.startswith(("剩余 ", "已超时 ")) for text in table["答复倒计时"])
+    assert all(text.startswith(("签收 剩余 ", "答复 剩余 ")) for text in table["下一时限"])
+
+
+def _set_due(assignment_id, **dues):
+    with session_scope() as session:
+        assignment = session.get(Assignment, assignment_id)
+        for name, value in dues.items():
+            setattr(assignment, name, value)
+        session.add(assignment)
+
+
+def test_the_inbox_is_sorted_by_the_next_deadline_and_coloured(board):
+    from datetime import timedelta
+
+    from yuqing.clock import now
+
+    at = app_as("unit_a", "views/inbox.py")
+    ids = list(at.dataframe[0].value["交办"])
+    assert len(ids) >= 2
+    first, last = ids[0], ids[-1]
+    moment = now()
+    # the last one: unsigned, its 签收 due in 21 minutes, its answer in 2 days → first, amber
+    _set_due(last, ack_due=moment + timedelta(minutes=21), response_due=moment + timedelta(days=2))
+    # the first one: its 签收 passed an hour ago → red, and the most urgent of all
+    _set_due(first, ack_due=moment - timedelta(hours=1), response_due=moment + timedelta(hours=1, minutes=51))
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["交办"])[:2] == [first, last]
+    assert table["下一时限"].iloc[0].startswith("签收 已超时") and table["下一时限"].iloc[1].startswith("签收 剩余 2")
+    styles = str(at.dataframe[0].proto.arrow_data.styler)
+    assert "#fde0dc" in styles and "#fff3cd" in styles  # red and amber
+
+
+def test_clicking_a_row_picks_the_assignment_to_work_on(board):
+    at = app_as("unit_a", "views/inbox.py")
+    ids = list(at.dataframe[0].value["交办"])
+    row = ids.index(board.assignment_a)
+    other = next(i for i in ids if i != board.assignment_a) if len(ids) > 1 else None
+    if other is not None:
+        _choose(at, other)
+    at.session_state["inbox_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception and at.selectbox(key="inbox_choice").value == board.assignment_a
 
 
 def test_sign_report_progress_and_respond(board):

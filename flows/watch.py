@@ -85,10 +85,9 @@ _MATCHER: tuple[tuple, Matcher] | None = None
 def active_matcher(session: Session) -> Matcher:
     """The matcher of the active schemes, rebuilt only when a scheme changed (each batch asks)."""
     global _MATCHER
-    schemes = repo.list_schemes(session, active_only=True)
-    signature = tuple((s.id, s.version, s.query, tuple(s.places or ()), tuple(s.sources or ())) for s in schemes)
+    signature = (str(session.get_bind().url), *repo.active_schemes_signature(session))
     if _MATCHER is None or _MATCHER[0] != signature:
-        _MATCHER = (signature, Matcher(schemes))
+        _MATCHER = (signature, Matcher(repo.list_schemes(session, active_only=True)))
     return _MATCHER[1]
 
 

@@ -70,6 +70,7 @@ from yuqing.repo.posts import (
     update_crawled_post,
 )
 from yuqing.repo.schemes import (
+    active_schemes_signature,
     advance_backfill,
     count_posts_after,
     create_scheme,
@@ -121,6 +122,7 @@ __all__ = [
     "UnitCompliance",
     "Viewer",
     "acknowledge_alert",
+    "active_schemes_signature",
     "attention_items",
     "acquire_stage_lease",
     "add_post_metrics",

@@ -108,6 +108,13 @@ def insert_matches(session: Session, *, rows: list[dict]) -> int:
     return len(session.execute(statement.returning(SchemeMatch.id), rows).all())
 
 
+def active_schemes_signature(session: Session) -> tuple:
+    """Changes whenever an active scheme is added, edited, paused, resumed or deleted: a matcher
+    built for one signature stays valid while it holds (one cheap query per batch)."""
+    return tuple(session.execute(select(func.count(), func.max(Scheme.id), func.max(Scheme.updated_at),
+                                        func.sum(Scheme.version)).where(Scheme.active == True)).one())  # noqa: E712
+
+
 def schemes_to_backfill(session: Session, *, name: str | None = None) -> Sequence[Scheme]:
     statement = select(Scheme).where(Scheme.active == True, Scheme.backfilled_version < Scheme.version)  # noqa: E712
     if name:

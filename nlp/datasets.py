@@ -31,12 +31,30 @@ def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
 
 
 def build_topic(shared: Path) -> list[dict]:
-    rows = [{"text": r["text_seg"], "label": r["label"], "level2": "",
-             "domain": "gov_segmented", "segmented": "1"}
-            for r in _rows(shared / "gov_messages" / "topic_train_segmented.csv")]
-    rows += [{**r, "domain": "written", "segmented": "0"} for r in _rows(DATA_DIR / "topic_written.csv")]
-    _write(DATA_DIR / "topic_train.csv.gz", ["text", "label", "level2", "domain", "segmented"], rows)
+    """The training file; rows that repeat a message of the raw evaluation set (`build_topic_raw_eval`)
+    are marked `holdout=1` and the topic trainer leaves them out."""
+    from nlp.topic_eval import match_raw_messages
+
+    segmented = _rows(shared / "gov_messages" / "topic_train_segmented.csv")
+    evaluation, held_out = match_raw_messages(segmented, _raw_messages(shared))
+    rows = [{"text": r["text_seg"], "label": r["label"], "level2": "", "domain": "gov_segmented", "segmented": "1",
+             "holdout": "1" if i in held_out else "0"} for i, r in enumerate(segmented)]
+    rows += [{**r, "domain": "written", "segmented": "0", "holdout": "0"} for r in _rows(DATA_DIR / "topic_written.csv")]
+    _write(DATA_DIR / "topic_train.csv.gz", ["text", "label", "level2", "domain", "segmented", "holdout"], rows)
+    with (DATA_DIR / "topic_raw_eval.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["title", "text", "label", "source", "msg_id", "matched_row"])
+        writer.writeheader()
+        writer.writerows(evaluation)
     return rows
+
+
+def _raw_messages(shared: Path) -> list[dict]:
+    """Every raw message of the board (title and body as people wrote them), with its file."""
+    out = []
+    for name in ("messages_with_votes.csv", "messages_with_replies.csv", "messages_unlabeled.csv"):
+        out += [{"source": f"gov_messages/{name}", "msg_id": r["msg_id"], "title": r["title"], "text": r["text"]}
+                for r in _rows(shared / "gov_messages" / name)]
+    return out
 
 
 def build_relevance(shared: Path) -> list[dict]:

@@ -20,6 +20,8 @@ URGENCY_GROUPS = ("emergency", "ordinary")
 
 
 def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
+    if task == "topic":  # title + body as the analysis reads them, with and without the taxonomy rule
+        return evaluate_topic(data, model_dir)
     model, card = load_model(task, model_dir)
     rows = read_labelled(data, min_rows=1, min_labels=1)
     # the same input the analysis gives the model: raw text to one that cuts it itself, else content tokens
@@ -53,6 +55,24 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
             line += f"   with override {sum(overridden[i] == truth[i] for i in idx) / len(idx):.4f}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def evaluate_topic(data: Path, model_dir: Path) -> str:
+    """Topic on a labelled CSV (`text`, optional `title`, `label`; a `text_seg` column is re-joined)."""
+    from nlp.topic_eval import describe, raw_figures
+
+    model, card = load_model("topic", model_dir)
+    rows = read_labelled(data, min_rows=1, min_labels=1)
+    for row in rows:
+        row["text"] = text_of(row)
+    figures = raw_figures(model, rows)
+    lines = [f"topic model {card.version} on {data} ({len(rows)} rows; macro-F1 over the labels present)"]
+    unknown = sorted({r["label"] for r in rows} - {str(c) for c in model.classes_})
+    if unknown:
+        lines.append(f"labels the model does not know (always wrong): {', '.join(unknown)}")
+    if data.name == "topic_raw_eval.csv" and card.split.get("held_out_for_raw_evaluation") is None:
+        lines.append("caution: this model was trained before the rows near these messages were held out")
+    return "\n".join(lines + describe(figures))
 
 
 def evaluate_urgency(data: Path, analyzer, split: str | None = None, trained_on=None) -> str:

@@ -113,7 +113,7 @@ def test_train_cli_on_a_small_csv(tmp_path):
 def test_eval_card_prints_the_held_out_figures():
     result = CliRunner().invoke(main, ["eval", "--task", "topic", "--card"])
     assert result.exit_code == 0, result.output
-    assert "held-out split" in result.output and "raw_real_messages" in result.output
+    assert "held-out split" in result.output and "raw_messages" in result.output
     assert CliRunner().invoke(main, ["eval", "--task", "topic"]).exit_code != 0
 
 

@@ -1,5 +1,5 @@
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,8 @@ def _docx(report: Report) -> bytes:
 
 who = require("supervisor", "analyst", "admin")
 st.title("督查周报")
-week_ending = st.date_input("截止日期（含）", value=to_local(now()).date() - timedelta(days=1), key="weekly_date")
+# the last 7 days ending today by default: on a Monday "last week" would otherwise be empty so far
+week_ending = st.date_input("截止日期（含，统计此前7天）", value=to_local(now()).date(), key="weekly_date")
 report = _report(week_ending, get_settings().resolved_database_url())
 st.subheader(f"{report.title}（{report.period}）")
 for line in report.summary:

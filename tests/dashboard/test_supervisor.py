@@ -28,9 +28,44 @@ def test_compliance_table_per_unit(board):
     with session_scope() as session:
         name = repo.unit_names(session)[UNIT_A]
     row = table.loc[name]
-    assert row["已答复"] == 1 and row["按时答复"] == 1 and row["按时率(%)"] == 100.0
-    assert row["签收中位时长(小时)"] is not None
+    assert row["已答复"] == 1 and row["按时答复"] == 1 and row["按时率(%)"] == "100.0" and row["判定件数"] == 1
+    assert row["签收中位时长(小时)"] != "—"
+    assert "None" not in at.dataframe[0].value.astype(str).to_numpy()
     assert len(at.get("download_button")) == 2
+
+
+def test_one_answer_and_many_open_items_do_not_look_perfect(board):
+    """The housing bureau case: 1 answered on time and the rest open, not yet due → 按时率 100 % of
+    1 judged, 办结率 low, and the ranking puts a rate judged on 1 item below the same rate on more."""
+    with session_scope() as session:
+        lifecycle.acknowledge(session, viewer=UNIT, assignment_id=board.assignment_a)
+        lifecycle.respond(session, viewer=UNIT, assignment_id=board.assignment_a, text="已答复", url="")
+        rows = {r.unit_code: r for r in repo.compliance_since(session, viewer=Viewer("sup", "supervisor"), since=None)}
+    mine = rows[UNIT_A]
+    assert mine.done == 1 and mine.open_pending == mine.assignments - 1 - mine.returned - mine.open_overdue
+    assert mine.on_time_rate == 1.0 and mine.rate_basis == 1
+    assert mine.closure_rate == 1 / (mine.assignments - mine.returned) < 1
+    at = app_as("sup", "views/compliance.py")
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("单位")
+    with session_scope() as session:
+        name = repo.unit_names(session)[UNIT_A]
+    assert float(table.loc[name, "办结率(%)"]) < 100 and table.loc[name, "在办未超期"] == mine.open_pending
+    chart = at.get("vega_lite_chart")[0].proto
+    data = b"".join(d.data.data for d in chart.datasets) + chart.data.data
+    assert name.encode() in data and f"按时 1/1 件 · 已答复 1 · 在办 {mine.open_pending}".encode() in data
+    assert "按时率排名" in at.subheader[0].value
+
+
+def test_the_ranking_is_sorted_worst_first(board, monkeypatch):
+    with session_scope() as session:
+        lifecycle.acknowledge(session, viewer=UNIT, assignment_id=board.assignment_a)
+        lifecycle.respond(session, viewer=UNIT, assignment_id=board.assignment_a, text="已答复", url="")
+    monkeypatch.setenv("YUQING_FAKE_NOW", (now() + timedelta(days=4)).isoformat())
+    reset_settings_cache()
+    at = app_as("sup", "views/compliance.py")
+    rates = [float(r) for r in at.dataframe[0].value["按时率(%)"] if r != "—"]
+    assert rates == sorted(rates) and rates[0] < rates[-1]
 
 
 def test_the_timeline_follows_the_audit_log(board):
@@ -55,13 +90,22 @@ def test_the_overdue_list_matches_the_compliance_rule(board, monkeypatch):
     reset_settings_cache()
     at.run()
     assert not at.exception
-    listed = set(at.dataframe[0].value["交办"])
+    table = at.dataframe[0].value
+    listed = set(table["交办"])
     with session_scope() as session:
         every = repo.list_assignments(session, viewer=Viewer("sup", "supervisor"), limit=10_000)
     # by hand: still open, and unsigned past the sign-for deadline or past the response deadline
     expected = {a.id for a in every if a.status in OPEN_ASSIGNMENT_STATUSES and (
         (a.acknowledged_at is None and a.ack_due and a.ack_due < later) or (a.response_due or a.press_due or later) < later)}
     assert listed == expected and board.assignment_a in listed
+    # most overdue first, in red; a click opens the issue
+    missed = {a.id: a.ack_due if a.acknowledged_at is None and a.ack_due else a.response_due for a in every}
+    assert [missed[i] for i in table["交办"]] == sorted(missed[i] for i in table["交办"])
+    assert "#fde0dc" in str(at.dataframe[0].proto.arrow_data.styler)
+    assert all(text.startswith(("签收已超时", "答复已超时")) for text in table["超时"])
+    at.session_state["overdue_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{table['事件'].iloc[0]}"
 
 
 def test_exports_defuse_formulas():
@@ -77,7 +121,8 @@ def test_exports_defuse_formulas():
 
 def test_weekly_report_page(board):
     at = app_as("sup", "views/weekly.py")
-    at.date_input(key="weekly_date").set_value(to_local(now()).date()).run()
+    # by default the 7 days ending today: the board's assignments of today are in it (a Monday is not empty)
+    assert at.date_input(key="weekly_date").value == to_local(now()).date()
     assert not at.exception
     assert "舆情回应督查周报" in at.subheader[0].value
     assert at.dataframe and len(at.get("download_button")) == 2

@@ -1,6 +1,7 @@
 """The whole analysis of one post: normalise and cut once, then topic, relevance, urgency, places,
 keywords, spam and SimHash from the content tokens of that cut; sentiment reads the whole cut with
-the emoticons and emoji cleaning removed (they, negations and punctuation carry the polarity)."""
+the emoticons and emoji cleaning removed (they, negations and punctuation carry the polarity) and
+gives three polarities and an emotion (nlp/sentiment.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from nlp.level2 import level2_of
 from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens_of
 from nlp.normalize import clean_keeping_cues, detect_spam, normalise
 from nlp.places import Gazetteer
+from nlp.sentiment import judge
 from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, content_of, for_profile
 from nlp.topic_rules import harmonise_many
@@ -25,7 +27,6 @@ from nlp.urgency_model import EMERGENCY, threshold_of
 from yuqing.profile import Profile
 
 MAX_CHARS = 20_000  # a post longer than this is analysed on its head; it is stored whole
-NEUTRAL_BAND = (0.4, 0.6)  # P(positive) in this band is reported as neutral
 RELEVANT_AT = 0.5
 
 
@@ -50,6 +51,8 @@ class AnalysisResult:
     simhash: str
     tokens: tuple[str, ...]
     needs_triage: bool = False  # topic probability under the profile's triage threshold, or no topic at all
+    emotion: str | None = None  # 愤怒/恐惧/悲伤 within negative, 喜悦, 中性 (nlp/sentiment.py)
+    negative_intensity: float = 0.0  # 0–1: P of the negative emotions, anger and fear weighing more than sadness
 
 
 def _fed_tokens(model):
@@ -145,8 +148,7 @@ class Analyzer:
         best_prob = topic_p.max(axis=1).tolist()
         relevance_scores = (relevance_p[:, relevance_classes.index("relevant")].tolist()
                             if "relevant" in relevance_classes else [0.0] * len(posts))
-        positives = (sentiment_p[:, sentiment_classes.index("positive")].tolist()
-                     if "positive" in sentiment_classes else [0.5] * len(posts))
+        polarities, emotions, sentiment_scores, negatives = judge(sentiment_classes, sentiment_p)
         alarms = [None] * len(posts)
         if emergency_p is not None:
             alarms = [p if p >= self._emergency_at else None for p in emergency_p.tolist()]
@@ -156,14 +158,10 @@ class Analyzer:
             has_text = bool(tokens[index])
             topic = topic_classes[best_topic[index]] if has_text else None
             topic_prob = best_prob[index] if has_text else 0.0
-            relevance_score, positive = relevance_scores[index], positives[index]
-            if NEUTRAL_BAND[0] <= positive <= NEUTRAL_BAND[1]:
-                label = "neutral"
-            else:
-                label = "positive" if positive > NEUTRAL_BAND[1] else "negative"
+            relevance_score = relevance_scores[index]
             model_relevant = has_text and relevance_score >= RELEVANT_AT
             alarm = alarms[index] if has_text else None
-            urgency = assess(cleaned[index], relevant=model_relevant, negative=1 - positive, likes=_int(likes),
+            urgency = assess(cleaned[index], relevant=model_relevant, negative=negatives[index], likes=_int(likes),
                              reposts=_int(reposts), comments=_int(comments), model_alarm=alarm)
             # an emergency is a matter for the government whatever the relevance model thinks
             relevant = model_relevant or urgency.emergency
@@ -173,10 +171,11 @@ class Analyzer:
                 model_version=self.version, topic=topic, topic_prob=round(topic_prob, 4),
                 topic_level2=level2_of(topic, cleaned[index]), relevant=relevant,
                 relevance_score=round(relevance_score, 4), urgency=urgency.level, urgency_score=urgency.score,
-                urgency_signals=urgency.signals, sentiment=label, sentiment_score=round(2 * positive - 1, 4),
+                urgency_signals=urgency.signals, sentiment=polarities[index], sentiment_score=sentiment_scores[index],
                 places=places.places, jurisdiction=places.jurisdiction, keywords=tuple(keywords(tokens[index])),
                 spam=spam, spam_reason=spam_reason, simhash=signatures[index], tokens=tuple(tokens[index]),
                 needs_triage=topic is None or topic_prob < self.triage_below,
+                emotion=emotions[index], negative_intensity=negatives[index],
             ))
         return results
 

@@ -85,6 +85,26 @@ def build_relevance(shared: Path) -> list[dict]:
     return rows
 
 
+def build_sentiment(shared: Path) -> list[dict]:
+    """The Weibo posts of both emotion sets with their original labels (nlp/sentiment.py maps them):
+    NLPCC (domain `nlpcc_weibo`) and SMP2020-EWECT (`smp_usual`, `smp_virus`, with the organisers'
+    `split`). A text in both sets is kept once, in the first; empty texts go. No reviews: they did not
+    help across Weibo sources (data/nlp/README.md)."""
+    folder = shared / "sentiment"
+    rows = [{"text": r["text"], "label": r["label"], "domain": "nlpcc_weibo", "split": "train"}
+            for r in _rows(folder / "weibo_emotion7_train.csv")]
+    rows += [{"text": r["text"], "label": r["label"], "domain": f"smp_{r['domain']}", "split": r["split"]}
+             for r in _rows(folder / "smp2020_ewect.csv")]
+    seen: set[str] = set()
+    kept = []
+    for row in rows:
+        if row["text"].strip() and row["text"] not in seen:
+            seen.add(row["text"])
+            kept.append(row)
+    _write(DATA_DIR / "sentiment_train.csv.gz", ["text", "label", "domain", "split"], kept)
+    return kept
+
+
 # Real emergency reports picked by hand from the shared data (criterion: the text reports one
 # event that happened — fire, explosion, traffic or other accident with deaths, poisoning,
 # earthquake, violent death, epidemic deaths). Looked up verbatim, so each one is real text.
@@ -168,4 +188,5 @@ def _write_plain(path: Path, rows: list[dict]) -> None:
 if __name__ == "__main__":
     source = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
     print(len(build_topic(source)), "topic rows;", len(build_relevance(source)), "relevance rows;",
+          len(build_sentiment(source)), "sentiment rows;",
           len(build_urgency_eval(source)), "urgency evaluation rows")

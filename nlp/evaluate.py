@@ -20,6 +20,10 @@ URGENCY_GROUPS = ("emergency", "ordinary")
 
 
 def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
+    if task == "sentiment":  # emotion or polarity labels, three polarities: its own report
+        from nlp.sentiment import evaluate_csv
+
+        return evaluate_csv(data, model_dir)
     if task == "topic":  # title + body as the analysis reads them, with and without the taxonomy rule
         return evaluate_topic(data, model_dir)
     model, card = load_model(task, model_dir)

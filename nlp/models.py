@@ -127,6 +127,10 @@ class ModelCard:
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
+        if self.kind == "sentiment" and "cross_source" in self.metrics:
+            from nlp.sentiment import describe_card
+
+            return describe_card(self)
         m = self.metrics
         lines = [f"{self.kind} model {self.version}: {self.rows} rows from {self.data_file} (sha256 {self.data_sha256[:12]}…)",
                  f"held-out split {self.split['test_size']:.0%} (seed {self.split['seed']}, n={self.split['test_rows']}): "

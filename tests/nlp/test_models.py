@@ -83,8 +83,8 @@ def test_retrain_sentiment_and_measure_held_out(tmp_path):
     data = _subset(DATA_DIR / "sentiment_train.csv.gz", tmp_path / "s.csv", per_label=300)
     card = train_sentiment(data, tmp_path / "models", progress=False)
     assert card.split["test_rows"] == pytest.approx(0.2 * card.rows, abs=3)
-    assert card.metrics["accuracy"] > 0.6
-    assert set(card.metrics["by_domain"]) <= {"weibo", "review"}
+    assert card.metrics["accuracy"] > 0.5  # three polarities
+    assert card.metrics["cross_source"] and all(" ← " in name for name in card.metrics["cross_source"])
 
 
 def test_a_model_from_another_scikit_learn_is_refused_with_the_fix(tmp_path):

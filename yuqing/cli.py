@@ -140,7 +140,8 @@ def sources_() -> None:
               help="Training CSV, UTF-8 (optionally .gz): a `text` (raw) or `text_seg` (pre-segmented) column and a "
                    "`label` column; optional `domain` (reported separately). Default: the shipped data in data/nlp/. "
                    "Urgency: one more set (text, label emergency/not_emergency/ordinary) beside the shipped "
-                   "data/nlp/urgency_eval*.csv, held out as its own fold.")
+                   "data/nlp/urgency_eval*.csv, its own group; or news sentences in DuEE's form (text, disaster 0/1) "
+                   "instead of ../shared/data/events/duee_train.csv (used when present).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir, i.e. replaces the shipped model).")
 @click.option("--with-feedback", is_flag=True,
@@ -212,7 +213,9 @@ def _register_trained(kind: str, card, out: Path | None) -> None:
               help="Labelled CSV (text or text_seg, label). Sentiment: label an emotion (SMP2020 six, NLPCC seven) "
                    "or a polarity; without --data, models trained without each source of data/nlp are measured on it. "
                    "For urgency: label 1–4, or `emergency` (must get level ≤ 2) "
-                   "/ `ordinary` (must not get level 1) / `not_emergency` (level ≤ 2 counts as a false alarm).")
+                   "/ `ordinary` (must not get level 1) / `not_emergency` (level ≤ 2 counts as a false alarm); "
+                   "or DuEE's form: `disaster` 1 (must get level ≤ 2) / 0 (news of another event: level 1 and ≤ 2 "
+                   "are false alarms).")
 @click.option("--card", is_flag=True, help="Print the model card of the model instead: its held-out figures.")
 @click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: settings.model_dir).")

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 SITE_SCRIPT = """
 import sys, time
-from crawlers.demo_site import start_demo_site
+from crawlers.testsites.board import start_demo_site
 site = start_demo_site("127.0.0.1", int(sys.argv[1]), initial=100000, release_every=0)
 print(site.url, flush=True)
 while True:

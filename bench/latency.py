@@ -1,6 +1,6 @@
 """Alert latency: from a post appearing on a local source to the alert arriving at a local webhook.
 
-Everything is real and on 127.0.0.1: the shipped demo site (crawlers.demo_site) releases messages
+Everything is real and on 127.0.0.1: the shipped demo board (crawlers.testsites.board) releases messages
 at random moments; the pipeline (crawl → analyse → group → route → deliver) runs as `yuqing serve`
 runs it, in its warm loop (flows/serve.pipeline_loop: a tick every 5 s, each source crawled on its
 own cadence, the board every minute); every unit of the demo profile has its alerts sent to a local
@@ -128,7 +128,7 @@ def scenario(sources: int, messages: int, runs: int, seed: int) -> dict:
     configure_prefect()
     from sqlmodel import col, select
 
-    from crawlers.demo_site import start_demo_site
+    from crawlers.testsites.board import start_demo_site
     from crawlers.testsites.govsite import GovSite
     from crawlers.testsites.weiboapi import WeiboApi
     from flows.channels import Message, send

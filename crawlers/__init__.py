@@ -17,8 +17,9 @@ Layout
     logformatter.py  log lines name URL and reason, never dump an item
     state.py       finished/interrupted marker in JOBDIR: an interrupted crawl is followed by a full pass
     health.py      failing / silent sources → outbox alerts
-    demo_site.py   the shipped demo message board (real messages, released over time)
-    testsites/     local test sites (trouble.py: encodings and bad input; the others: crawl-extra)
+    testsites/     local sites on 127.0.0.1 (base.py: the server they share): board.py the demo's
+                   问政 board (real messages, released over time), govsite.py and weiboapi.py the
+                   demo's portal and Weibo-shaped API, trouble.py encodings and bad input
 
 The item: every spider yields `crawlers.items.PostItem` (a scrapy.Item; unknown keys fail):
     source (str, required)  url (str, required)  external_id  title  text (as published)

@@ -1,6 +1,7 @@
 """`yuqing demo`: the whole product on one machine with the embedded defaults.
 
-Starts the shipped demo site, initialises a separate demo database (var/demo, profile `demo`,
+Starts the demo's local sites (crawlers/testsites/: the 问政 board, the district portal, the
+Weibo-shaped API; ports in yuqing.demo_urls) and a local mailbox for the alerts, initialises a separate demo database (var/demo, profile `demo`,
 which matches the anonymised places of the demo data), runs the pipeline flow once, resets the
 demo accounts with fresh passwords and prints them, then serves the dashboard while the pipeline
 runs again every few minutes as the demo site releases new messages.
@@ -12,9 +13,11 @@ import os
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
+from yuqing import demo_urls
 from yuqing.settings import PROJECT_ROOT, get_settings, reset_settings_cache
 
 
@@ -26,19 +29,19 @@ class DemoAccount:
     password: str
 
 
-def _free_port(preferred: int) -> int:
+def _free_port(preferred: int = 0) -> int:
+    """`preferred` when it is free on 127.0.0.1, else any free port (0: any)."""
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", preferred))
-            return preferred
         except OSError:
             probe.bind(("127.0.0.1", 0))
-            return probe.getsockname()[1]
+        return probe.getsockname()[1]
 
 
 def _use_demo_environment() -> None:
     os.environ.setdefault("YUQING_DATA_DIR", str(PROJECT_ROOT / "var" / "demo"))
-    os.environ.setdefault("YUQING_PROFILE", "demo")
+    os.environ.setdefault("YUQING_PROFILE", demo_urls.PROFILE)
     reset_settings_cache()
 
 
@@ -79,7 +82,7 @@ def _busiest_units(limit: int) -> list[str]:
 def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboard: bool, interval: int) -> None:
     _use_demo_environment()
     settings = get_settings()
-    from crawlers.demo_site import start_demo_site
+    from crawlers.testsites.board import start_demo_site
     from flows.pipeline import pipeline_flow
     from yuqing.bootstrap import initialise
 
@@ -126,15 +129,13 @@ def _start_test_sites():
     """The local district portal and Weibo-shaped API, so every source kind has something real to crawl."""
     from crawlers.testsites.govsite import GovSite
     from crawlers.testsites.weiboapi import WeiboApi
-    from yuqing.sources import DEMO_GOV_PORT, DEMO_WEIBO_PORT
 
-    return GovSite(port=_free_port(DEMO_GOV_PORT)).start(), WeiboApi(port=_free_port(DEMO_WEIBO_PORT)).start()
+    return (GovSite(port=_free_port(demo_urls.GOV_PORT)).start(),
+            WeiboApi(port=_free_port(demo_urls.WEIBO_PORT)).start())
 
 
 def _start_mailbox(folder):
     """Unit contacts of the demo profile are placeholders, so alerts go to a mailbox on this machine."""
-    from flows.mailbox import LocalMailbox
-
     mailbox = LocalMailbox(folder).start()
     os.environ["YUQING_SMTP_HOST"], os.environ["YUQING_SMTP_PORT"] = "127.0.0.1", str(mailbox.port)
     reset_settings_cache()
@@ -161,6 +162,47 @@ def _print_summary(accounts: list[DemoAccount]) -> None:
     for account in accounts:
         who = f"unit {account.unit_code}" if account.unit_code else account.role
         click.echo(f"  {account.username:<28} {account.password:<20} {who}")
+
+
+class LoopbackSmtpServer:
+    """aiosmtpd on 127.0.0.1 and a free port; a subclass says what to do with each e-mail in `handle_DATA`."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        raise NotImplementedError
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+class LocalMailbox(LoopbackSmtpServer):
+    """The demo's mailbox: files every alert it receives as an .eml file, so `yuqing demo` delivers
+    its alerts for real without reaching outside the machine."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.folder.mkdir(parents=True, exist_ok=True)
+        count = sum(1 for _ in self.folder.glob("*.eml"))
+        (self.folder / f"{count + 1:06d}.eml").write_bytes(envelope.original_content or envelope.content)
+        return "250 OK"
+
+    def received(self) -> int:
+        return sum(1 for _ in self.folder.glob("*.eml")) if self.folder.exists() else 0
 
 
 def run_dashboard(*, port: int | None) -> None:

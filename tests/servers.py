@@ -12,7 +12,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from flows.mailbox import LoopbackSmtpServer
+from flows.demo import LoopbackSmtpServer
 
 
 def free_port() -> int:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from yuqing.demo_urls import BOARD_PORT
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,7 +45,7 @@ class Settings(BaseSettings):
         description="Time zone for deadlines, working days, report days and the schedules of `yuqing serve` (an IANA name).",
     )
     demo_host: str = Field(default="127.0.0.1", description="Address the shipped demo site binds to.")
-    demo_port: int = Field(default=8765, description="Port of the shipped demo site (0 picks a free one).")
+    demo_port: int = Field(default=BOARD_PORT, description="Port of the shipped demo site (0 picks a free one).")
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
     crawl_user_agent: str = Field(
         default="yuqing-monitor/0.1 (+https://example.invalid/yuqing; contact: yuqing-ops@example.invalid)",

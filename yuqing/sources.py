@@ -1,10 +1,9 @@
 """Crawl sources as data: ``config/sources.yaml``, validated at load.
 
 The file has two lists. ``sources:`` are the real channels a deployment watches. ``demo:`` are the
-shipped demo site's sources; they are loaded only with ``demo_url`` (``yuqing demo`` passes the
-running site's URL) or when the active profile is ``demo`` (then the URL is settings.demo_host/port).
-``{demo_url}`` in a URL is replaced by that base URL; ``{demo_gov_url}`` and ``{demo_weibo_url}`` by the
-shipped local government portal and Weibo-shaped API (crawlers.testsites) that `yuqing demo` also starts.
+shipped demo sites' sources; they are loaded only with ``demo_url`` (``yuqing demo`` passes the
+running board's URL) or when the active profile is ``demo``. Their placeholders ({demo_url},
+{demo_gov_url}, {demo_weibo_url}) are filled by yuqing.demo_urls, where the demo's ports live.
 
 Every entry: ``name`` (a slug), ``kind`` (one of KINDS), ``url``, optional ``owner_unit``,
 ``enabled`` and ``config`` (kind-specific options plus the common limits of CommonOptions).
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from yuqing import demo_urls as demo_urls_module
 from yuqing.errors import ConfigError
 from yuqing.settings import get_settings
 
@@ -182,23 +182,6 @@ def sources_file() -> Path:
     return get_settings().config_dir / "sources.yaml"
 
 
-def _fill_demo_placeholders(url: str, demo_url: str, demo_urls: dict[str, str]) -> str:
-    host = get_settings().demo_host
-    values = {"demo_gov_url": f"http://{host}:{DEMO_GOV_PORT}", "demo_weibo_url": f"http://{host}:{DEMO_WEIBO_PORT}",
-              **demo_urls, "demo_url": demo_url}
-    for name, value in values.items():
-        url = url.replace("{" + name + "}", value.rstrip("/"))
-    return url
-
-
-def default_demo_url() -> str:
-    settings = get_settings()
-    return f"http://{settings.demo_host}:{settings.demo_port}"
-
-
-DEMO_GOV_PORT, DEMO_WEIBO_PORT = 8766, 8767  # where `python -m crawlers.testsites` serves by default
-
-
 def load_sources(demo_url: str | None = None, path: Path | None = None, *,
                  demo_urls: dict[str, str] | None = None) -> tuple[list[SourceSpec], list[str]]:
     """(valid sources, problems). A problem names the file, the entry and what is wrong.
@@ -212,9 +195,8 @@ def load_sources(demo_url: str | None = None, path: Path | None = None, *,
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with `sources:` (and optionally `demo:`)")
     entries: list[tuple[str, Any]] = [("sources", e) for e in document.get("sources") or []]
-    if demo_url is None and get_settings().profile == "demo":
-        demo_url = default_demo_url()
-    if demo_url:
+    demo_values = demo_urls_module.source_urls(demo_url, demo_urls)
+    if demo_values:
         entries += [("demo", e) for e in document.get("demo") or []]
     specs: list[SourceSpec] = []
     problems: list[str] = []
@@ -225,8 +207,8 @@ def load_sources(demo_url: str | None = None, path: Path | None = None, *,
             problems.append(f"{path.name}: {label}: an entry must be a mapping")
             continue
         data = dict(entry)
-        if demo_url and isinstance(data.get("url"), str):
-            data["url"] = _fill_demo_placeholders(data["url"], demo_url, demo_urls or {})
+        if demo_values and isinstance(data.get("url"), str):
+            data["url"] = demo_urls_module.fill(data["url"], demo_values)
         try:
             spec = SourceSpec.model_validate(data)
             spec.options()

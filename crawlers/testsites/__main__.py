@@ -13,12 +13,13 @@ import time
 
 from crawlers.testsites.govsite import GovSite
 from crawlers.testsites.weiboapi import WeiboApi
+from yuqing.demo_urls import GOV_PORT, WEIBO_PORT
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gov-port", type=int, default=8766)
-    parser.add_argument("--weibo-port", type=int, default=8767)
+    parser.add_argument("--gov-port", type=int, default=GOV_PORT)
+    parser.add_argument("--weibo-port", type=int, default=WEIBO_PORT)
     args = parser.parse_args(argv)
     gov = GovSite(port=args.gov_port).start()
     weibo = WeiboApi(port=args.weibo_port).start()

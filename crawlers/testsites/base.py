@@ -1,4 +1,6 @@
-"""A threaded HTTP server on 127.0.0.1 that counts every request by path (query included)."""
+"""A threaded HTTP server on 127.0.0.1 that counts every request by path (query included).
+
+Every local site (the demo's 问政 board, the district portal, the Weibo-shaped API) is a subclass."""
 
 from __future__ import annotations
 
@@ -14,9 +16,21 @@ class Answer:
         self.status, self.body, self.content_type, self.headers = status, body, content_type, headers or {}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a crawler that hangs up (or is killed) mid-response is normal traffic, not a server fault
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class LocalSite:
-    """Subclasses implement `answer(path, query) -> Answer`. `delay` slows every answer (seconds),
-    which lets two crawlers overlap in the distributed test."""
+    """Subclasses implement `answer(path, query) -> Answer` (or `answer_request` when they need the
+    request's headers or client). `delay` slows every answer (seconds), which lets two crawlers
+    overlap in the distributed test. HEAD is answered like GET without the body."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.host, self.port, self.delay = host, port, delay
@@ -32,7 +46,12 @@ class LocalSite:
     def answer(self, path: str, query: str) -> Answer:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def answer_request(self, request: BaseHTTPRequestHandler, path: str, query: str) -> Answer:
+        return self.answer(path, query)
+
     def start(self) -> LocalSite:
+        if self._server is not None:
+            return self  # already serving (a started site used as a context manager)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,20 +63,22 @@ class LocalSite:
                     site.hits[self.path] += 1
                 if site.delay:
                     time.sleep(site.delay)
-                answer = site.answer(path, query)
+                answer = site.answer_request(self, path, query)
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(answer.body)))
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(answer.body)
+                if self.command != "HEAD":
+                    self.wfile.write(answer.body)
+
+            do_HEAD = do_GET  # noqa: N815 - http.server's hook name
 
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"{type(self).__name__}:{self.port}",
                                         daemon=True)
@@ -69,6 +90,9 @@ class LocalSite:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def page_hits(self, prefix: str = "/") -> Counter[str]:
         """Hits on pages under `prefix`, robots.txt left out."""

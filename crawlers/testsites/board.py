@@ -1,5 +1,5 @@
-"""The shipped demo site: a 问政 message board serving real citizen messages (data/demo_site/),
-released over time so that a later crawl finds new posts.
+"""The demo's 问政 message board: real citizen messages (data/demo_site/), released over time so
+that a later crawl finds new posts. A local test site (crawlers.testsites.base.LocalSite).
 
 Pages (all UTF-8):
     /                        → the board's first list page
@@ -26,12 +26,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import lru_cache
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_site" / "messages.csv.gz"
+from crawlers.testsites.base import Answer, LocalSite
+
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "demo_site" / "messages.csv.gz"
 PAGE_SIZE = 20
 CHINA = timezone(timedelta(hours=8))
 
@@ -241,100 +242,53 @@ class DemoBoard:
 ROBOTS = b"User-agent: *\nDisallow: /admin/\nCrawl-delay: 0\n"
 
 
-def _handler(board: DemoBoard, delay: float):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "yuqing-demo-site/1"
-        protocol_version = "HTTP/1.1"
+class DemoSite(LocalSite):
+    """The running board (background thread once started). ``url`` is its base URL; ``stop()`` shuts it down."""
 
-        def log_message(self, format, *args):  # noqa: A002 - the demo site is quiet; crawls log enough
-            return
-
-        def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
-                  headers: dict | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def do_HEAD(self):  # noqa: N802
-            self.do_GET()
-
-        def do_GET(self):  # noqa: N802
-            if delay:
-                time.sleep(delay)
-            parts = urlsplit(self.path)
-            query = parse_qs(parts.query)
-            path = parts.path
-            if path == "/robots.txt":
-                return self._send(200, ROBOTS, "text/plain; charset=utf-8")
-            if path == "/":
-                path, query = "/messages", {"page": ["1"]}
-            if path == "/messages":
-                try:
-                    page = int(query.get("page", ["1"])[0])
-                except ValueError:
-                    page = 0
-                body = board.list_page(page)
-                return self._send(200, body) if body else self._not_found()
-            if path.startswith("/messages/") and path.endswith(".html"):
-                body = board.detail_page(path[len("/messages/"):-len(".html")])
-                return self._send(200, body) if body else self._not_found()
-            if path == "/rss.xml":
-                host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
-                return self._send(200, board.rss(f"http://{host}"), "application/rss+xml; charset=utf-8")
-            if path.startswith("/admin/"):
-                return self._admin(path, query)
-            return self._not_found()
-
-        def _admin(self, path: str, query: dict) -> None:
-            if self.client_address[0] != "127.0.0.1":
-                return self._send(403, b"forbidden", "text/plain")
-            if path == "/admin/release":
-                board.clock.release(int(query.get("n", ["1"])[0]))
-            if path in ("/admin/release", "/admin/state"):
-                state = {"released": board.clock.released(), "total": board.clock.total,
-                         "release_every": board.clock.release_every}
-                return self._send(200, json.dumps(state).encode(), "application/json")
-            return self._not_found()
-
-        def _not_found(self) -> None:
-            self._send(HTTPStatus.NOT_FOUND, _page("页面不存在", "<h1>404 页面不存在</h1>"))
-
-    return Handler
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # a crawler that hangs up (or is killed) mid-response is normal traffic, not a server fault
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class DemoSite:
-    """A running demo site (background thread). ``url`` is its base URL; ``stop()`` shuts it down."""
-
-    def __init__(self, host: str, port: int, *, initial: int = 100, release_every: float = 30.0,
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, initial: int = 100, release_every: float = 30.0,
                  reply_lag: int = 10, delay: float = 0.0, limit: int | None = None, replay: bool = False) -> None:
+        super().__init__(host=host, port=port, delay=delay)
         messages = load_messages()
         if limit is not None:
             messages = messages[:limit]
         self.clock = ReleaseClock(len(messages), initial, release_every)
         self.board = DemoBoard(messages, self.clock, reply_lag, replay=replay)
-        self._server = _QuietServer((host, port), _handler(self.board, delay))
-        self._server.daemon_threads = True
-        bound_host, bound_port = self._server.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-site", daemon=True)
 
-    def start(self) -> DemoSite:
-        self._thread.start()
-        return self
+    def answer_request(self, request: BaseHTTPRequestHandler, path: str, query: str) -> Answer:
+        values = parse_qs(query)
+        if path == "/robots.txt":
+            return Answer(body=ROBOTS, content_type="text/plain; charset=utf-8")
+        if path == "/":
+            path, values = "/messages", {"page": ["1"]}
+        if path == "/messages":
+            try:
+                page = int(values.get("page", ["1"])[0])
+            except ValueError:
+                page = 0
+            return self._page_or_404(self.board.list_page(page))
+        if path.startswith("/messages/") and path.endswith(".html"):
+            return self._page_or_404(self.board.detail_page(path[len("/messages/"):-len(".html")]))
+        if path == "/rss.xml":
+            host = request.headers.get("Host") or f"{self.host}:{self.port}"
+            return Answer(body=self.board.rss(f"http://{host}"), content_type="application/rss+xml; charset=utf-8")
+        if path.startswith("/admin/"):
+            return self._admin(request.client_address[0], path, values)
+        return self._page_or_404(None)
+
+    def _admin(self, client: str, path: str, values: dict) -> Answer:
+        if client != "127.0.0.1":
+            return Answer(403, b"forbidden", "text/plain")
+        if path == "/admin/release":
+            self.clock.release(int(values.get("n", ["1"])[0]))
+        if path in ("/admin/release", "/admin/state"):
+            state = {"released": self.clock.released(), "total": self.clock.total,
+                     "release_every": self.clock.release_every}
+            return Answer(body=json.dumps(state).encode(), content_type="application/json")
+        return self._page_or_404(None)
+
+    @staticmethod
+    def _page_or_404(body: bytes | None) -> Answer:
+        return Answer(body=body) if body else Answer(404, _page("页面不存在", "<h1>404 页面不存在</h1>"))
 
     def release(self, n: int = 1) -> int:
         """Release n more messages now; returns how many are visible."""
@@ -347,25 +301,14 @@ class DemoSite:
     def visible_ids(self) -> list[str]:
         return [m.msg_id for m in self.board.visible()]
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> DemoSite:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
 
 def start_demo_site(host: str, port: int, **options) -> DemoSite:
-    """Start the demo site in a background thread (port 0 picks a free one)."""
+    """Start the demo board in a background thread (port 0 picks a free one)."""
     return DemoSite(host, port, **options).start()
 
 
 def serve_forever(host: str, port: int, release_every: float) -> None:
-    """`yuqing demo-site`: serve until Ctrl-C."""
+    """`yuqing demo-site`: serve the board until Ctrl-C."""
     site = start_demo_site(host, port, release_every=release_every, replay=True)
     print(f"demo site on {site.url} — {site.released} of {site.clock.total} messages visible, "
           f"one more every {release_every:g} s (Ctrl-C stops)", flush=True)

@@ -29,7 +29,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.demo_site import load_messages
+from crawlers.testsites.board import load_messages
 
 CODECS = {"utf8": "utf-8", "gbk": "gbk", "gb18030": "gb18030", "big5": "big5"}
 HOWS = ("header", "meta", "none", "lying")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.demo_site import start_demo_site
+from crawlers.testsites.board import start_demo_site
 from crawlers.runner import crawl
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
 from yuqing import repo
@@ -58,7 +58,7 @@ def test_first_crawl_stores_every_visible_message_then_only_new_ones(db, site):
 def _dropped_duplicates(visible_ids: list[str]) -> set[str]:
     """Ids of messages whose exact content repeats another visible message (one of each pair is
     dropped by content hash; which one depends on the order the pages arrive)."""
-    from crawlers.demo_site import load_messages
+    from crawlers.testsites.board import load_messages
 
     seen, repeats = set(), set()
     wanted = set(visible_ids)

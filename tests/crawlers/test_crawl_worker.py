@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.demo_site import start_demo_site
+from crawlers.testsites.board import start_demo_site
 from crawlers.runner import crawl, persistent_worker
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
 

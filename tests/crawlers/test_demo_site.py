@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from crawlers.demo_site import PAGE_SIZE, load_messages, start_demo_site
+from crawlers.testsites.board import PAGE_SIZE, load_messages, start_demo_site
 
 
 def get(url: str) -> tuple[int, str]:
@@ -85,7 +85,7 @@ def test_release_clock_runs_by_itself():
 def test_replay_dates_the_initial_batch_up_to_now_and_later_messages_at_their_release():
     from datetime import datetime, timedelta
 
-    from crawlers.demo_site import CHINA
+    from crawlers.testsites.board import CHINA
 
     messages = load_messages()
     with start_demo_site("127.0.0.1", 0, initial=20, release_every=0, reply_lag=2, replay=True) as running:

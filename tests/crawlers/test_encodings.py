@@ -29,7 +29,7 @@ def board_config(**extra) -> dict:
 
 @pytest.mark.parametrize("codec", ["gbk", "gb18030", "big5"])
 def test_guess_tells_chinese_encodings_apart(codec):
-    from crawlers.demo_site import load_messages
+    from crawlers.testsites.board import load_messages
 
     text = next(m.text for m in load_messages()[100:] if len(m.text) > 80)
     if codec == "big5":

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from crawlers.demo_site import start_demo_site
+from crawlers.testsites.board import start_demo_site
 from crawlers.runner import crawl
 from crawlers.state import read_state
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts

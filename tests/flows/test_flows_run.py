@@ -103,7 +103,7 @@ def test_verify_and_report_flows(db, prefect_harness, site, tmp_path, licheng): 
 
 @pytest.mark.slow
 def test_pipeline_flow_crawls_a_real_local_site_to_alerts(db, smtp, prefect_harness):
-    from crawlers.demo_site import start_demo_site
+    from crawlers.testsites.board import start_demo_site
     from yuqing.bootstrap import initialise
 
     with start_demo_site("127.0.0.1", 0, initial=6, release_every=0) as board:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email import message_from_bytes
 from email.policy import default as default_policy
 
-from flows.mailbox import LocalMailbox
+from flows.demo import LocalMailbox
 from flows.outbox import deliver_due
 from yuqing import repo
 from yuqing.db import session_scope

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from crawlers.demo_site import start_demo_site
+from crawlers.testsites.board import start_demo_site
 from flows import stages
 from flows.serve import pipeline_loop, work_waiting
 from tests.crawlers.helpers import register_demo_sources

@@ -37,6 +37,8 @@ CHANNEL_LABELS = {"email": "邮件", "wecom": "企业微信", "dingtalk": "钉�
                   "sms": "短信"}
 SOURCE_KIND_LABELS = {"board": "留言板", "rss": "订阅源", "article": "网站文章", "json_api": "微博",
                       "site_watch": "政府网站监测", "forum": "论坛"}
+UNIT_KIND_LABELS = {"street": "街道", "department": "部门", "park": "园区", "coordinator": "统筹协调",
+                    "supervisor": "督查"}
 MODEL_KIND_LABELS = {"topic": "领域分类", "urgency": "紧急程度", "sentiment": "情感", "relevance": "相关性",
                      "embedding": "向量"}
 METRIC_LABELS = {"accuracy": "准确率", "macro_f1": "宏平均 F1", "f1": "F1", "precision": "精确率", "recall": "召回率",
@@ -48,7 +50,7 @@ SYSTEM_ACTORS = {"flow:cluster": "系统（事件归并）", "flow:route": "系�
                  "flow:sla-watch": "系统（时限监督）", "flow:watch": "系统（预警规则）", "flow:lifecycle": "系统（状态同步）",
                  "flow:official": "系统（官方答复识别）", "flow:verify": "系统（答复核验）", "flow:report": "系统（报告）",
                  "flow:brief": "系统（舆情专报）", "flow:demo": "系统（演示）", "cli": "命令行"}
-_CHANNEL_NOTE = re.compile(r"^(%s) → " % "|".join(CHANNEL_LABELS))
+_CHANNEL_NOTE = re.compile("^({}) → ".format("|".join(CHANNEL_LABELS)))
 _STATE_URGENCY = re.compile(r"^urgency (\d)$")
 
 
@@ -115,10 +117,13 @@ def source_kind(kind: str | None) -> str:
 
 
 def source_title(name: str | None, kind: str | None = None, config: dict | None = None) -> str:
-    """A source as people call it: its `title` in sources.yaml, else what kind of channel it is."""
+    """A source as people call it: its `title` in sources.yaml, else its name when that is already
+    words (问政留言板), else what kind of channel it is (a slug like demo_board is a code)."""
     title = (config or {}).get("title")
     if title:
         return str(title)
+    if name and not re.search(r"[A-Za-z]", name):
+        return name
     if kind:
         return source_kind(kind)
     return label({}, name)

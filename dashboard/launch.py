@@ -15,6 +15,8 @@ def dashboard_command(port: int) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+        # viewer mode: no Deploy button and no (English) developer menu; .streamlit/config.toml says the same
+        "--client.toolbarMode", "minimal", "--client.showErrorDetails", "false",
     ]
 
 

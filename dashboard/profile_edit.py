@@ -13,7 +13,7 @@ from yuqing.errors import BadInput
 from yuqing.profile import Profile, load_profile
 from yuqing.settings import get_settings
 
-EDITABLE = {"profile.yaml": "时限（SLA）与基本设置", "routing.yaml": "路由规则", "units.yaml": "单位与联系人"}
+EDITABLE = {"profile.yaml": "时限与基本设置", "routing.yaml": "路由规则", "units.yaml": "单位与联系人"}
 
 
 def profile_folder(name: str | None = None) -> Path:
@@ -27,7 +27,7 @@ def read_profile_file(filename: str, *, name: str | None = None) -> str:
 
 def _check(filename: str) -> None:
     if filename not in EDITABLE:
-        raise BadInput(f"{filename!r} cannot be edited here")
+        raise BadInput(f"「{filename}」不能在此编辑")
 
 
 def save_profile_file(filename: str, text: str, *, name: str | None = None) -> Profile:

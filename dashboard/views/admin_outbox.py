@@ -1,7 +1,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import db, fail, fmt_time, require
+from dashboard import labels
+from dashboard.common import db, fail, fmt_time, missing, require
 from yuqing import repo
 from yuqing.errors import YuqingError
 
@@ -19,8 +20,8 @@ if "outbox_flash" in st.session_state:
 if not dead:
     st.success("没有死信：所有通知都已送达或仍在重试。")
     st.stop()
-st.dataframe(pd.DataFrame([{"编号": n.id, "渠道": n.channel, "目标": n.target, "主题": n.subject, "尝试次数": n.attempts,
-                            "最后错误": n.last_error or "", "创建": fmt_time(n.created_at)} for n in dead]),
+st.dataframe(pd.DataFrame([{"编号": n.id, "渠道": labels.label(labels.CHANNEL_LABELS, n.channel), "目标": n.target, "主题": n.subject, "尝试次数": n.attempts,
+                            "最后错误": missing(n.last_error), "创建": fmt_time(n.created_at)} for n in dead]),
              hide_index=True, width="stretch", key="outbox_table")
 choice = st.selectbox("重新排队的通知", [n.id for n in dead], key="outbox_choice")
 if st.button("重新发送", key="outbox_requeue"):

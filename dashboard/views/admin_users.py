@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import labels
 from dashboard.common import ROLE_LABELS, db, fail, fmt_time, require
 from yuqing import auth, repo
 from yuqing.errors import YuqingError
@@ -12,8 +13,8 @@ with db() as session:
     names = repo.unit_names(session)
 st.dataframe(pd.DataFrame([{
     "用户名": u.username, "姓名": u.display_name, "角色": ROLE_LABELS.get(u.role, u.role),
-    "单位": names.get(u.unit_code, u.unit_code or ""), "启用": "是" if u.active else "否",
-    "锁定": "已锁定至 " + fmt_time(u.locked_until) if auth.is_locked(u) else "", "失败次数": u.failed_logins,
+    "单位": labels.label(names, u.unit_code), "启用": "是" if u.active else "否",
+    "锁定": "已锁定至 " + fmt_time(u.locked_until) if auth.is_locked(u) else labels.MISSING, "失败次数": u.failed_logins,
     "最近登录": fmt_time(u.last_login_at)} for u in users]), hide_index=True, width="stretch", key="users_table")
 
 if "users_flash" in st.session_state:

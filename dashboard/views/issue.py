@@ -4,12 +4,25 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import (ASSIGNMENT_STATUS_LABELS, EVENT_LABELS, ISSUE_STATUS_LABELS, URGENCY_LABELS, db,
-                              fmt_time, local_naive, md_escape, run_action, viewer)
+from dashboard import labels
+from dashboard.common import (
+    URGENCY_LABELS,
+    db,
+    flash,
+    fmt_time,
+    load_names,
+    local_naive,
+    md_escape,
+    missing,
+    run_action,
+    viewer,
+)
 from yuqing import lifecycle, repo
 from yuqing.errors import NotFound
 
 MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
+TIME = "%Y-%m-%d %H:%M"  # Vega's default time formats are English (Dec 07, 03 PM)
+FIELD_LABELS = {"topic": "领域", "urgency": "紧急程度", "jurisdiction": "属地"}
 who = viewer()
 st.title("事件详情")
 # an issue opened from another page, or a link's ?issue=N (applied once, so typing a number wins)
@@ -38,24 +51,20 @@ try:
         assignments = repo.assignments_of_issue(session, viewer=who, issue_id=issue_id)
         events = repo.timeline(session, viewer=who, issue_id=issue_id)
         bars = repo.issue_gantt(session, viewer=who, issue_id=issue_id)
-        names = repo.unit_names(session)
+        names = load_names(session)
         units = repo.list_units(session)
         feedback = repo.list_label_feedback(session, viewer=who, issue_id=issue_id) if who.sees_everything else []
 except NotFound:
     st.error(f"事件 #{issue_id} 不存在，或您无权查看。")
     st.stop()
 
-if who.role == "unit":
-    # a unit reads only its own part of the work on an issue
-    assignments = [a for a in assignments if a.unit_code == who.unit_code]
-
 st.subheader(f"事件 #{issue.id}")
 st.text(issue.title)  # untrusted: never markdown
 cols = st.columns(5)
-cols[0].metric("状态", ISSUE_STATUS_LABELS.get(issue.status, issue.status))
-cols[1].metric("紧急程度", URGENCY_LABELS.get(issue.urgency, str(issue.urgency)))
+cols[0].metric("状态", labels.issue_status(issue.status))
+cols[1].metric("紧急程度", labels.urgency(issue.urgency))
 cols[2].metric("领域", issue.topic or "未分类")
-cols[3].metric("属地", issue.jurisdiction or "未识别")
+cols[3].metric("属地", names.place(issue.jurisdiction))
 cols[4].metric("热度", f"{issue.heat:.1f}")
 st.caption(f"首次发现 {fmt_time(issue.first_seen_at)} · 最近 {fmt_time(issue.last_seen_at)} · "
            f"{issue.post_count} 条帖子，{issue.source_count} 个来源")
@@ -72,26 +81,28 @@ with left:
     st.text("、".join(str(s) for s in (issue.urgency_signals or [])) or "无（按一般事件处理）")
 with right:
     st.markdown("**地点与属地**")
-    st.text(f"识别地点：{'、'.join(str(p) for p in (issue.places or [])) or '无'}；属地：{issue.jurisdiction or '未识别'}")
+    st.text(f"识别地点：{'、'.join(str(p) for p in (issue.places or [])) or '无'}；属地：{names.place(issue.jurisdiction)}")
     st.markdown("**关键词 / 情感**")
-    st.text(f"{'、'.join(str(k) for k in (issue.keywords or [])) or '—'}；情感：{issue.sentiment or '—'}")
+    st.text(f"{'、'.join(str(k) for k in (issue.keywords or [])) or '—'}；情感：{labels.sentiment(issue.sentiment)}")
 if issue.needs_triage or issue.triage_reason:
     st.warning("转人工研判原因：" + (issue.triage_reason or "—"))
-rows = [{"帖子": p.id, "模型版本": a.model_version, "领域": a.topic, "领域概率": round(a.topic_prob, 3),
-         "二级分类": a.topic_level2, "相关": a.relevant, "相关度": round(a.relevance_score, 3), "紧急": a.urgency,
-         "紧急分": round(a.urgency_score, 3), "信号": "、".join(map(str, a.urgency_signals or [])),
-         "情感": a.sentiment, "情感分": round(a.sentiment_score, 3), "地点": "、".join(map(str, a.places or [])),
-         "属地": a.jurisdiction} for p, _, a in posts if a is not None]
+rows = [{"帖子": p.id, "模型版本": a.model_version, "领域": missing(a.topic), "领域概率": round(a.topic_prob, 3),
+         "二级分类": missing(a.topic_level2), "相关": "是" if a.relevant else "否", "相关度": round(a.relevance_score, 3),
+         "紧急": labels.urgency(a.urgency, short=True), "紧急分": round(a.urgency_score, 3),
+         "信号": "、".join(map(str, a.urgency_signals or [])) or labels.MISSING, "情感": labels.sentiment(a.sentiment),
+         "情感分": round(a.sentiment_score, 3), "地点": "、".join(map(str, a.places or [])) or labels.MISSING,
+         "属地": names.place(a.jurisdiction)} for p, _, a in posts if a is not None]
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="issue_analyses")
 
 st.subheader("交办与路由理由")
 if assignments:
     st.dataframe(pd.DataFrame([{
-        "单位": names.get(a.unit_code, a.unit_code), "角色": "牵头" if a.role == "lead" else "协办", "规则": a.rule_id,
-        "理由": a.reason, "状态": ASSIGNMENT_STATUS_LABELS.get(a.status, a.status), "签收时限": fmt_time(a.ack_due),
-        "答复时限": fmt_time(a.response_due or a.press_due), "答复": a.response_text or "", "公开链接": a.response_url or "",
-        "退回理由": a.return_reason or ""} for a in assignments]), hide_index=True, width="stretch",
+        "单位": names.unit(a.unit_code), "角色": labels.assignment_role(a.role), "规则": labels.rule(a.rule_id),
+        "理由": missing(a.reason), "状态": labels.assignment_status(a.status), "签收时限": fmt_time(a.ack_due),
+        "答复时限": fmt_time(a.response_due or a.press_due), "答复": missing(a.response_text),
+        "公开链接": missing(a.response_url), "退回理由": missing(a.return_reason)} for a in assignments]),
+        hide_index=True, width="stretch",
         key="issue_assignments")
 else:
     st.info("尚未交办。")
@@ -101,7 +112,7 @@ if not posts:
     st.info("此事件没有帖子。")
 for post, source, _ in posts:
     with st.container(border=True):
-        st.caption(f"来源：{md_escape(source or '未知')} · 发布 {fmt_time(post.published_at)} · "
+        st.caption(f"来源：{md_escape(names.source(source))} · 发布 {fmt_time(post.published_at)} · "
                    f"赞 {post.likes} 转 {post.reposts} 评 {post.comments}" + (" · 疑似垃圾" if post.spam else ""))
         st.text(post.title)
         st.text(post.text[:3000])
@@ -111,15 +122,16 @@ if issue.post_count > len(posts):
 
 st.subheader("时间线")
 if bars:
-    frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
+    frame = pd.DataFrame([{"对象": names.units.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
                            "结束": local_naive(max(b["end"], b["start"] + MIN_BAR))} for b in bars])
     st.altair_chart(alt.Chart(frame).mark_bar().encode(
-        x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
-        tooltip=["对象", "阶段", "开始", "结束"]), width="stretch", key="issue_gantt")
+        x=alt.X("开始:T", title="时间", axis=alt.Axis(format="%m-%d %H:%M")), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
+        tooltip=["对象", "阶段", alt.Tooltip("开始:T", format=TIME), alt.Tooltip("结束:T", format=TIME)]),
+        width="stretch", key="issue_gantt")
 if events:
-    st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": EVENT_LABELS.get(e.kind, e.kind), "执行者": e.actor,
-                                "单位": names.get(e.unit_code, e.unit_code or ""), "从": e.from_state or "",
-                                "到": e.to_state or "", "说明": e.note or ""} for e in events]),
+    st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": labels.event_kind(e.kind), "执行者": names.actor(e.actor),
+                                "单位": names.unit(e.unit_code), "从": labels.state(e.from_state),
+                                "到": labels.state(e.to_state), "说明": labels.event_note(e.note)} for e in events]),
                  hide_index=True, width="stretch", key="issue_events")
 
 if who.sees_everything:  # 舆情专报 in one click: the builder of `yuqing report --kind issue`, run on click
@@ -135,14 +147,22 @@ if who.sees_everything:  # 舆情专报 in one click: the builder of `yuqing rep
 if who.role == "supervisor":
     st.stop()
 st.subheader("操作")
-if who.may_edit_issues:
-    tabs = st.tabs(["确认", "修正标签", "合并", "排除", "交办/改派", "备注"])
-else:
-    tabs = [None] * 5 + [st.container()]
+# only the actions the lifecycle allows from the issue's current status (yuqing.lifecycle.issue_actions)
+allowed = lifecycle.issue_actions(issue) if who.may_edit_issues else frozenset({"note"})
+TABS = [("confirm", "确认"), ("correct", "修正标签"), ("merge", "合并"), ("dismiss", "排除"), ("route", "交办/改派"),
+        ("note", "备注")]
+offered = [(key, title) for key, title in TABS if key in allowed]
+flash("issue_flash")
+if "issue_flash_warning" in st.session_state:
+    st.warning(st.session_state.pop("issue_flash_warning"))
+if not offered:
+    st.info(f"此事件{labels.issue_status(issue.status)}，没有可执行的操作。")
+    st.stop()
+tabs = dict(zip([key for key, _ in offered], st.tabs([title for _, title in offered]), strict=True))
 
 
-def act(label: str, action) -> None:
-    run_action(label, action, flash_key="issue_flash")
+def act(label: str, action, *clear: str) -> None:
+    run_action(label, action, flash_key="issue_flash", clear=clear)
 
 
 if who.may_edit_issues:
@@ -150,26 +170,30 @@ if who.may_edit_issues:
     from yuqing.analyst import correct_with_feedback, merge_issue
     from yuqing.profile import load_profile
 
-    with tabs[0]:
+if "confirm" in tabs:
+    with tabs["confirm"]:
         st.caption("确认这是一个需要关注的真实事件（新发现 → 已研判）。")
         if st.button("确认事件", key="action_confirm"):
             act("已确认", lambda s: lifecycle.confirm_issue(s, viewer=who, issue_id=issue_id))
-    with tabs[1]:
+if "correct" in tabs:
+    with tabs["correct"]:
         with st.form("correct_form"):
             topic = st.text_input("领域", value=issue.topic or "", key="correct_topic")
             urgency = st.selectbox("紧急程度", [1, 2, 3, 4], index=[1, 2, 3, 4].index(issue.urgency),
                                    format_func=URGENCY_LABELS.get, key="correct_urgency")
-            place = st.text_input("属地", value=issue.jurisdiction or "", key="correct_jurisdiction")
+            place = st.text_input("属地（单位代码）", value=issue.jurisdiction or "", key="correct_jurisdiction")
             if st.form_submit_button("保存修正（作为训练反馈）", key="correct_submit"):
                 version = next((a.model_version for _, _, a in posts if a is not None), None)
                 act("标签已修正", lambda s: correct_with_feedback(
                     s, viewer=who, issue_id=issue_id, topic=topic.strip() or None, urgency=int(urgency),
                     jurisdiction=place.strip() or None, model_version=version))
         if feedback:
-            st.dataframe(pd.DataFrame([{"时间": fmt_time(f.created_at), "字段": f.field, "原值": f.old_value,
-                                        "新值": f.new_value, "分析员": f.actor} for f in feedback]),
+            st.dataframe(pd.DataFrame([{"时间": fmt_time(f.created_at), "字段": FIELD_LABELS.get(f.field, f.field),
+                                        "原值": missing(f.old_value), "新值": missing(f.new_value),
+                                        "分析员": names.actor(f.actor)} for f in feedback]),
                          hide_index=True, key="issue_feedback")
-    with tabs[2]:
+if "merge" in tabs:
+    with tabs["merge"]:
         with st.form("merge_form"):
             into = st.number_input("合并到事件编号", min_value=1, step=1, value=None, key="merge_into")
             merge_note = st.text_input("说明", key="merge_note")
@@ -178,13 +202,17 @@ if who.may_edit_issues:
                     st.error("请填写目标事件编号。")
                 else:
                     act(f"已合并到 #{int(into)}", lambda s: merge_issue(s, viewer=who, issue_id=issue_id,
-                                                                    into_id=int(into), note=merge_note))
-    with tabs[3]:
+                                                                    into_id=int(into), note=merge_note),
+                        "merge_into", "merge_note")
+if "dismiss" in tabs:
+    with tabs["dismiss"]:
         with st.form("dismiss_form"):
             reason = st.text_input("排除理由", key="dismiss_reason", placeholder="例如：与本区无关的娱乐新闻")
             if st.form_submit_button("排除事件", key="dismiss_submit"):
-                act("已排除", lambda s: lifecycle.dismiss_issue(s, viewer=who, issue_id=issue_id, reason=reason))
-    with tabs[4]:
+                act("已排除", lambda s: lifecycle.dismiss_issue(s, viewer=who, issue_id=issue_id, reason=reason),
+                    "dismiss_reason")
+if "route" in tabs:
+    with tabs["route"]:
         if st.button("按规则自动交办", key="route_auto"):
             def auto(session):
                 decision = route_issue(session, issue=repo.get_issue(session, viewer=who, issue_id=issue_id),
@@ -194,17 +222,15 @@ if who.may_edit_issues:
             act("已按规则交办", auto)
         with st.form("route_form"):
             codes = [u.code for u in units]
-            unit = st.selectbox("指定牵头单位", codes, format_func=lambda c: names.get(c, c), key="route_unit")
+            unit = st.selectbox("指定牵头单位", codes, format_func=names.unit, key="route_unit",
+                                placeholder=labels.PLACEHOLDER)
             route_note = st.text_input("交办说明", key="route_note")
             if st.form_submit_button("交办 / 改派", key="route_submit"):
-                act(f"已交办给 {names.get(unit, unit)}", lambda s: route_manually(
-                    s, viewer=who, issue_id=issue_id, unit_code=unit, note=route_note.strip()))
-with tabs[5]:
-    with st.form("note_form"):
-        note = st.text_area("备注", key="note_text")
-        if st.form_submit_button("添加备注", key="note_submit"):
-            act("备注已添加", lambda s: lifecycle.add_note(s, viewer=who, issue_id=issue_id, note=note))
-if "issue_flash" in st.session_state:
-    st.success(st.session_state.pop("issue_flash"))
-if "issue_flash_warning" in st.session_state:
-    st.warning(st.session_state.pop("issue_flash_warning"))
+                act(f"已交办给 {names.unit(unit)}", lambda s: route_manually(
+                    s, viewer=who, issue_id=issue_id, unit_code=unit, note=route_note.strip()), "route_note")
+if "note" in tabs:
+    with tabs["note"]:
+        with st.form("note_form"):
+            note = st.text_area("备注", key="note_text")
+            if st.form_submit_button("添加备注", key="note_submit"):
+                act("备注已添加", lambda s: lifecycle.add_note(s, viewer=who, issue_id=issue_id, note=note), "note_text")

@@ -16,6 +16,6 @@ if submitted:
         st.session_state[AUTH_KEY] = {"username": user.username, "role": user.role, "unit_code": user.unit_code,
                                       "display_name": user.display_name or user.username}
     except AuthError as exc:
-        st.error(str(exc))
+        st.error(f"登录失败：{exc}")
     else:
         st.rerun()

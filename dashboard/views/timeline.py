@@ -4,11 +4,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import EVENT_LABELS, db, fmt_time, local_naive, md_escape, require
+from dashboard import labels
+from dashboard.common import db, fmt_time, load_names, local_naive, md_escape, require
 from yuqing import repo
 from yuqing.errors import NotFound
 
 MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
+TIME = "%Y-%m-%d %H:%M"  # Vega's default time formats are English (Dec 07, 03 PM)
 who = require("supervisor", "analyst", "admin")
 st.title("办理时间线")
 st.caption("由审计日志回放：每个单位的 交办 → 签收 → 办理 → 答复 → 办结（或退回）。")
@@ -22,7 +24,7 @@ try:
         issue = repo.get_issue(session, viewer=who, issue_id=int(issue_id))
         bars = repo.issue_gantt(session, viewer=who, issue_id=int(issue_id))
         events = repo.timeline(session, viewer=who, issue_id=int(issue_id))
-        names = repo.unit_names(session)
+        names = load_names(session)
 except NotFound:
     st.error(f"事件 #{int(issue_id)} 不存在。")
     st.stop()
@@ -31,21 +33,22 @@ st.text(issue.title)  # untrusted: never markdown
 if not events:
     st.info("此事件还没有审计记录。")
     st.stop()
-frame = pd.DataFrame([{"对象": names.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
+frame = pd.DataFrame([{"对象": names.units.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
                        "结束": local_naive(max(b["end"], b["start"] + MIN_BAR)),
                        "进行中": "是" if b["open"] else ""} for b in bars])
 st.altair_chart(alt.Chart(frame).mark_bar().encode(
-    x=alt.X("开始:T", title="时间"), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
-    tooltip=["对象", "阶段", "开始", "结束", "进行中"]), width="stretch", key="timeline_gantt")
+    x=alt.X("开始:T", title="时间", axis=alt.Axis(format="%m-%d %H:%M")), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
+    tooltip=["对象", "阶段", alt.Tooltip("开始:T", format=TIME), alt.Tooltip("结束:T", format=TIME), "进行中"]),
+    width="stretch", key="timeline_gantt")
 # the same path in words, one line per unit (readable without the chart, and by screen readers)
 lanes: dict[str, list[str]] = {}
 for bar in bars:
     lanes.setdefault(bar["lane"], []).append(bar["stage"])
 for lane, path in lanes.items():
-    st.markdown(f"**{md_escape(names.get(lane, lane))}**：{' → '.join(path)}")
+    st.markdown(f"**{md_escape(names.units.get(lane, lane))}**：{' → '.join(path)}")
 st.dataframe(frame.assign(开始=[fmt_time(b["start"]) for b in bars], 结束=[fmt_time(b["end"]) for b in bars]),
              hide_index=True, width="stretch", key="timeline_bars")
-st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": EVENT_LABELS.get(e.kind, e.kind), "执行者": e.actor,
-                            "单位": names.get(e.unit_code, e.unit_code or ""), "从": e.from_state or "",
-                            "到": e.to_state or "", "说明": e.note or ""} for e in events]),
+st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": labels.event_kind(e.kind), "执行者": names.actor(e.actor),
+                            "单位": names.unit(e.unit_code), "从": labels.state(e.from_state),
+                            "到": labels.state(e.to_state), "说明": labels.event_note(e.note)} for e in events]),
              hide_index=True, width="stretch", key="timeline_events")

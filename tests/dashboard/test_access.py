@@ -98,3 +98,48 @@ def test_the_unit_inbox_ignores_a_forged_unit_choice(board):
     at.session_state["inbox_unit"] = UNIT_B
     at.switch_page("views/inbox.py").run()
     assert _title(board.issue_b) not in _shown(at)
+
+
+def _shared_issue(board) -> int:
+    """issue_a handed also to UNIT_B, with UNIT_B's notification, progress and note in the audit log
+    (the notification event names only its assignment, as flows/outbox.py records it)."""
+    from flows.stages import route_manually
+
+    with session_scope() as session:
+        partner = route_manually(session, viewer=ANALYST, issue_id=board.issue_a, unit_code=UNIT_B, note="协同处置")
+        repo.record_event(session, actor="flow:notify", kind="notified", issue_id=board.issue_a,
+                          assignment_id=partner.id, note="email → partner-b@example.invalid")
+    with session_scope() as session:
+        unit_b = Viewer("unit_b", "unit", UNIT_B)
+        lifecycle.acknowledge(session, viewer=unit_b, assignment_id=partner.id)
+        lifecycle.report_progress(session, viewer=unit_b, assignment_id=partner.id, note="鲤中街道内部进展")
+        lifecycle.add_note(session, viewer=unit_b, issue_id=board.issue_a, note="鲤中街道内部备注")
+    return partner.id
+
+
+def test_a_unit_sees_nothing_of_the_partner_units_work_on_a_shared_issue(board):
+    partner = _shared_issue(board)
+    secrets = ("partner-b@example.invalid", "鲤中街道内部进展", "鲤中街道内部备注", "协同处置")
+    with session_scope() as session:
+        partner_name = repo.unit_names(session)[UNIT_B]
+        events = repo.timeline(session, viewer=UNIT, issue_id=board.issue_a)
+        assert all(e.assignment_id in (None, board.assignment_a) or e.unit_code == UNIT_A for e in events)
+        assert all(e.unit_code in (None, UNIT_A) for e in events)
+        assert partner not in {e.assignment_id for e in events}
+        assert {a.unit_code for a in repo.assignments_of_issue(session, viewer=UNIT, issue_id=board.issue_a)} == {UNIT_A}
+        assert {b["lane"] for b in repo.issue_gantt(session, viewer=UNIT, issue_id=board.issue_a)} <= {"事件", UNIT_A}
+        # the analyst sees both units' work
+        every = repo.timeline(session, viewer=ANALYST, issue_id=board.issue_a)
+        assert partner in {e.assignment_id for e in every}
+    for page in ("views/issue.py", "views/inbox.py", "views/account.py"):
+        at = app_as("unit_a")
+        at.session_state["open_issue_id"] = board.issue_a
+        at.switch_page(page).run()
+        assert not at.exception, page
+        shown = _shown(at) + "\n".join(str(m.value) for m in at.metric)
+        for secret in (*secrets, partner_name):
+            assert secret not in shown, (page, secret)
+    at = app_as("ana")
+    at.session_state["open_issue_id"] = board.issue_a
+    at.switch_page("views/issue.py").run()
+    assert "partner-b@example.invalid" in _shown(at) and partner_name in _shown(at)

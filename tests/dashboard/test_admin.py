@@ -40,7 +40,7 @@ def test_a_unit_user_without_a_unit_is_refused(board):
     at.text_input(key="user_new_name").input("nobody_unit")
     at.selectbox(key="user_new_role").set_value("unit")
     at.button(key="user_create").click().run()
-    assert any("needs a unit" in e.value for e in at.error)
+    assert any("必须指定所属单位" in e.value for e in at.error)
 
 
 def test_routing_rules_are_validated_before_saving(board):
@@ -115,4 +115,4 @@ def test_source_health_and_model_versions_are_visible(board):
         assert list(sources["连续失败"]) == [2] and "HTTP 503" in sources["最近错误"][0]
         assert "⚠" in sources["健康"][0]
         models = at.dataframe[1].value
-        assert models["版本"][0] == "2026.11-a" and "macro_f1=0.871" in models["指标"][0]
+        assert models["版本"][0] == "2026.11-a" and "宏平均 F1 0.871" in models["指标"][0]

@@ -1,11 +1,13 @@
 """The real board in a real browser: `streamlit run` on 127.0.0.1, headless Debian Chromium driven by
 Playwright. Each role logs in; a unit signs for an assignment and submits its response; the
-supervisor's timeline shows it; hostile post text stays inert; CJK text renders with real glyphs.
+supervisor's timeline shows it; hostile post text stays inert; CJK text renders with real glyphs;
+every role walks every page of its navigation and no page shows an English word (ENGLISH_ALLOWED).
 Screenshots go to test-artifacts/dashboard/."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 import urllib.request
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import HOSTILE_TEXT, PASSWORD
+from tests.dashboard.conftest import HOSTILE_TEXT, HOSTILE_TITLE, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -183,3 +185,90 @@ def test_roles_in_a_real_browser(server, board, browser):
     _shot(admin, "admin-users")
     for page in (supervisor, unit, analyst, admin):
         assert page.dialogs == []
+
+
+# Latin text a page may show, each for a reason: URLs and e-mail addresses (contacts, public links),
+# file formats people know by these names (DOCX, CSV, Excel, HTML, Word, WPS), F1 (the model metric's
+# name), file names (routing.yaml), and ID-like codes — tokens with a digit, '_' , '-' or '.' such as
+# model versions (test-fixed-labels), routing rule ids (kaiyuan-temple) and unit codes the admin types
+# in units.yaml — plus the seeded login names (account names are codes the admin assigns).
+ENGLISH_ALLOWED = {"DOCX", "CSV", "Excel", "HTML", "Word", "WPS", "F1", "ana", "sup", "root", "admin"}
+_URL = re.compile(r"(https?|ftp)://\S*|\S+@\S+|www\.\S+")
+_CODE = re.compile(r"[A-Za-z0-9]*[0-9_\-./][A-Za-z0-9_\-./]*")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+# the seeded posts' own text is the public's, not the product's (and the hostile post is English markup)
+_UNTRUSTED = (HOSTILE_TEXT, HOSTILE_TITLE)
+
+# the page text a user reads: Material icons are ligature words in the DOM ("search"), hidden first
+_VISIBLE_TEXT = """() => {
+    const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"], span[translate="no"]')];
+    const before = icons.map(e => e.style.display);
+    icons.forEach(e => { e.style.display = 'none'; });
+    const text = document.body.innerText;
+    icons.forEach((e, i) => { e.style.display = before[i]; });
+    return text;
+}"""
+
+
+def english_words(text: str) -> set[str]:
+    for untrusted in _UNTRUSTED:
+        text = text.replace(untrusted, " ")
+    text = _URL.sub(" ", text)
+    words = set()
+    for token in text.split():
+        for piece in re.split(r"[^\x00-\x7F]+", token):  # Chinese around a code separates it
+            piece = piece.strip("()（）,，.。:：;；!?\"'[]<>|*#`")
+            if not piece or _CODE.fullmatch(piece) and re.search(r"[0-9_\-./]", piece):
+                continue
+            words |= {w for w in _WORD.findall(piece) if w not in ENGLISH_ALLOWED}
+    return words
+
+
+def _idle(page) -> None:
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"] *')
+        && !document.querySelector('[data-testid*="Skeleton"]')""")
+    page.wait_for_timeout(400)
+
+
+def _check_page(page, role: str, name: str, problems: list[str]) -> None:
+    _idle(page)
+    _shot(page, f"walk-{role}-{name}")
+    words = english_words(page.evaluate(_VISIBLE_TEXT))
+    if words:
+        problems.append(f"{role} · {name}: {sorted(words)}")
+    if page.get_by_text("Deploy", exact=True).count():
+        problems.append(f"{role} · {name}: Deploy button")
+
+
+def test_every_role_walks_every_page_without_english(server, board, browser):
+    problems: list[str] = []
+    for username in ("ana", "unit_a", "sup", "root"):
+        page = _session(browser, server, username)
+        links = page.locator("[data-testid='stSidebarNav'] a")
+        titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+        assert titles, username
+        for title in titles:
+            page.get_by_role("link", name=title).first.click()
+            page.wait_for_timeout(300)
+            _idle(page)
+            if title in ("事件详情", "办理时间线"):
+                field = page.get_by_label("事件编号")
+                field.fill(str(board.issue_a))
+                field.press("Enter")
+                page.get_by_text("开元街道办事处").first.wait_for()
+            _check_page(page, username, title, problems)
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_login_errors_are_chinese_in_the_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    page.get_by_label("用户名").fill("nobody")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    _alert(page, "用户名或密码错误")
+    problems: list[str] = []
+    _check_page(page, "anonymous", "login-error", problems)
+    assert not problems, problems

@@ -17,9 +17,10 @@ from yuqing.repo.issues import get_issue, lock_for_update
 
 def assignments_of_issue(session: Session, *, viewer: Viewer, issue_id: int) -> Sequence[Assignment]:
     get_issue(session, viewer=viewer, issue_id=issue_id)
-    return session.exec(
-        select(Assignment).where(Assignment.issue_id == issue_id).order_by(col(Assignment.role).desc(), Assignment.id)
-    ).all()
+    statement = select(Assignment).where(Assignment.issue_id == issue_id)
+    if viewer.role == "unit":  # a unit reads only its own part of the work on an issue
+        statement = statement.where(Assignment.unit_code == viewer.unit_code)
+    return session.exec(statement.order_by(col(Assignment.role).desc(), Assignment.id)).all()
 
 
 def get_assignment(session: Session, *, viewer: Viewer, assignment_id: int, for_update: bool = False) -> Assignment:

@@ -35,20 +35,34 @@ def select(node: Selector | SelectorList, spec) -> SelectorList:
 
 
 def node_text(selected: SelectorList) -> str:
-    """Readable text of the selected nodes: strings as they are, elements with paragraphs kept as lines."""
+    """Readable text of the selected nodes: strings as they are; in an element, each paragraph
+    (p, div, li) a line and <br> a line break, the text between them kept where it stands."""
     parts = []
     for item in selected:
         root = item.root
-        if isinstance(root, str):
-            parts.append(root)
-            continue
-        lines = []
-        for block in item.xpath("./p | ./div | ./li | ./br/following-sibling::text()[1]") or []:
-            text = block.xpath("string()").get() if not isinstance(block.root, str) else block.root
-            if text and text.strip():
-                lines.append(text)
-        parts.append("\n".join(lines) if lines else item.xpath("string()").get(""))
+        parts.append(root if isinstance(root, str) else "\n".join(_lines(item)))
     return clean_text("\n".join(parts))
+
+
+def _lines(element: Selector) -> list[str]:
+    lines, current = [], []
+    for child in element.xpath("./node()"):
+        root = child.root
+        if isinstance(root, str):
+            current.append(root)
+            continue
+        tag = getattr(root, "tag", None)
+        if not isinstance(tag, str):
+            continue  # a comment or processing instruction
+        if tag in ("br", "p", "div", "li"):
+            lines.append("".join(current))
+            current = []
+            if tag != "br":
+                lines.append(child.xpath("string()").get(""))
+        else:
+            current.append(child.xpath("string()").get(""))
+    lines.append("".join(current))
+    return [line for line in lines if line.strip()]
 
 
 def extract(node: Selector | SelectorList, spec) -> str | None:

@@ -71,7 +71,7 @@ def match_raw_messages(segmented: list[dict], messages: list[dict]) -> tuple[lis
 
 
 RAW_EVAL = DATA_DIR / "topic_raw_eval.csv"
-TOPIC_C = 1.0  # of the topic SVM: the best of 0.1, 0.3, 1 in 5-fold cross-validation inside the training part
+TOPIC_C = 1.0  # of the topic SVM: the best of 0.1, 0.3, 1, 3 in 5-fold cross-validation inside the training part
 #          (folds grouped by near-duplicate messages), not chosen on the raw evaluation set
 
 

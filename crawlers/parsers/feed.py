@@ -9,7 +9,7 @@ from datetime import datetime
 from lxml import etree
 from parsel import Selector
 
-from crawlers.parsers.fields import clean_text, parse_datetime
+from crawlers.parsers.fields import clean_text, node_text, parse_datetime
 from yuqing.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,7 @@ def html_to_text(markup: str | None) -> str:
         return ""
     if "<" not in markup:
         return clean_text(markup)
-    page = Selector(text=f"<div>{markup}</div>")
-    blocks = [b.xpath("string()").get("") for b in page.xpath("//p | //li | //br/following-sibling::text()")]
-    text = "\n".join(b for b in blocks if b.strip()) or page.xpath("string()").get("")
-    return clean_text(text)
+    return node_text(Selector(text=markup).xpath("/html/body"))
 
 
 def _text(node, *tags: str) -> str | None:

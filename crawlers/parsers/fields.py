@@ -35,13 +35,18 @@ def select(node: Selector | SelectorList, spec) -> SelectorList:
 
 
 def node_text(selected: SelectorList) -> str:
-    """Readable text of the selected nodes: strings as they are; in an element, each paragraph
-    (p, div, li) a line and <br> a line break, the text between them kept where it stands."""
+    """Readable text of the selected nodes: strings as they are; in an element, each block (p, div,
+    li, heading, table row …, nested ones too) its own lines and <br> a line break, the text between
+    them kept where it stands. The one HTML-to-text of the crawlers (feeds and Weibo use it too)."""
     parts = []
     for item in selected:
         root = item.root
         parts.append(root if isinstance(root, str) else "\n".join(_lines(item)))
     return clean_text("\n".join(parts))
+
+
+_BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "table", "tr", "section", "article", "blockquote",
+                     "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
 
 
 def _lines(element: Selector) -> list[str]:
@@ -52,13 +57,13 @@ def _lines(element: Selector) -> list[str]:
             current.append(root)
             continue
         tag = getattr(root, "tag", None)
-        if not isinstance(tag, str):
-            continue  # a comment or processing instruction
-        if tag in ("br", "p", "div", "li"):
+        if not isinstance(tag, str) or tag in ("script", "style"):
+            continue  # a comment, a processing instruction, code
+        if tag == "br" or tag in _BLOCKS:
             lines.append("".join(current))
             current = []
             if tag != "br":
-                lines.append(child.xpath("string()").get(""))
+                lines.extend(_lines(child))
         else:
             current.append(child.xpath("string()").get(""))
     lines.append("".join(current))

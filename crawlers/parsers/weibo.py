@@ -24,14 +24,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from lxml import html as lxml_html
+from parsel import Selector
 
+from crawlers.parsers.fields import node_text
 from crawlers.parsers.reltime import parse_time
 from yuqing.errors import BadInput
 
-CHINA = ZoneInfo("Asia/Shanghai")
 MOBILE_SITE = "https://m.weibo.cn"
 
 
@@ -84,8 +83,9 @@ def parse_count(value) -> int:
     return int(number * unit)
 
 
-def parse_created_at(value: str | None, *, now: datetime) -> datetime | None:
-    """Weibo's created_at (absolute or relative to `now`, Beijing time) as aware UTC; None when absent."""
+def parse_created_at(value: str | None, *, now: datetime, tz: str | None = None) -> datetime | None:
+    """Weibo's created_at (absolute or relative to `now`, in the source's zone `tz`, default
+    YUQING_TIMEZONE) as aware UTC; None when absent."""
     if not value:
         return None
     value = str(value).strip()
@@ -93,7 +93,7 @@ def parse_created_at(value: str | None, *, now: datetime) -> datetime | None:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     except ValueError:
         pass
-    moment = parse_time(value, now=now, tz=CHINA)
+    moment = parse_time(value, now=now, tz=tz)
     if moment is None:
         raise BadInput(f"unreadable Weibo created_at: {value!r}")
     return moment
@@ -108,15 +108,10 @@ def html_to_text(fragment: str) -> str:
     """The post's HTML as the reader sees it: <br> as newlines, emoticon images as their [alt], links as text."""
     if not fragment or not fragment.strip():
         return ""
-    fragment = re.sub(r"<br\s*/?>", "\n", _NOT_XML.sub("", fragment), flags=re.I)
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    for img in root.iter("img"):
-        alt = img.get("alt") or ""
-        img.tail = alt + (img.tail or "")
-    text = root.text_content()
-    text = html_lib.unescape(text).replace("\u200b", "")
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    page = Selector(text=_NOT_XML.sub("", fragment).replace("\u200b", ""))
+    for img in page.root.iter("img"):
+        img.tail = (img.get("alt") or "") + (img.tail or "")
+    return html_lib.unescape(node_text(page.xpath("/html/body")))
 
 
 def _mblog_of(card: dict) -> list[dict]:
@@ -161,7 +156,7 @@ def parse_extend(body: bytes | str) -> str:
     return text
 
 
-def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE) -> WeiboPost:
+def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE, tz: str | None = None) -> WeiboPost:
     post_id = str(mblog.get("id") or mblog.get("mid") or "").strip()
     if not post_id.isdigit():
         raise BadInput(f"mblog without a numeric id: {post_id!r}")
@@ -190,7 +185,7 @@ def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE) -> Weibo
         text=text,
         author=str(user.get("screen_name") or ""),
         author_id=str(user.get("id") or ""),
-        published_at=parse_created_at(mblog.get("created_at"), now=now),
+        published_at=parse_created_at(mblog.get("created_at"), now=now, tz=tz),
         reposts=parse_count(mblog.get("reposts_count")),
         comments=parse_count(mblog.get("comments_count")),
         likes=parse_count(mblog.get("attitudes_count")),
@@ -204,7 +199,8 @@ def parse_mblog(mblog: dict, *, now: datetime, site: str = MOBILE_SITE) -> Weibo
     )
 
 
-def parse_container(body: bytes | str, *, now: datetime, site: str = MOBILE_SITE) -> WeiboPage:
+def parse_container(body: bytes | str, *, now: datetime, site: str = MOBILE_SITE,
+                    tz: str | None = None) -> WeiboPage:
     """One page of a getIndex answer. A page that is not Weibo JSON is a BadInput; a single
     unreadable card is dropped with its reason and the others are kept. `site`: where the post's
     detail page lives (its canonical URL), m.weibo.cn for the real platform."""
@@ -228,7 +224,7 @@ def parse_container(body: bytes | str, *, now: datetime, site: str = MOBILE_SITE
     for card in data.get("cards") or []:
         for mblog in _mblog_of(card):
             try:
-                post = parse_mblog(mblog, now=now, site=site)
+                post = parse_mblog(mblog, now=now, site=site, tz=tz)
             except BadInput as exc:
                 dropped.append(str(exc))
                 continue

@@ -63,7 +63,7 @@ class WeiboSpider(SourceSpider):
         stats = self.crawler.stats
         moment = now()
         try:
-            page = parse_container(response.body, now=moment, site=self.site)
+            page = parse_container(response.body, now=moment, site=self.site, tz=self.config.timezone)
         except BadInput as exc:
             stats.inc_value("yuqing/dropped/bad_json")
             if response.meta.get("yuqing_start"):

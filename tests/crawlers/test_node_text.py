@@ -22,3 +22,8 @@ def test_paragraphs_and_plain_text():
 
 def test_text_around_paragraphs_is_kept():
     assert text_of('<div class="body">导语<p>正文</p>落款</div>') == "导语\n正文\n落款"
+
+
+def test_nested_blocks_are_lines_and_code_is_left_out():
+    markup = '<div class="body"><div><p>甲</p><p>乙<br>丙</p></div><script>var x;</script><span>丁</span></div>'
+    assert text_of(markup) == "甲\n乙\n丙\n丁"

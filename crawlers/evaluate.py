@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from yuqing.errors import BadInput
 
+# truth.csv writes times as the (Chinese) pages print them, in Beijing time, whatever zone the product runs in
 CHINA = ZoneInfo("Asia/Shanghai")
 SLACK = 4  # characters the body may start late or end early (a stray quote mark, a sign-off bracket)
 # what a reader would call page chrome if it stood in the article body; the body's own words rarely

@@ -105,11 +105,16 @@ def parse_int(text: str | None) -> int:
     return int(value * scale)
 
 
-def parse_datetime(text: str | None, tz: str = "Asia/Shanghai") -> datetime | None:
+def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
     """The first date(time) in `text` (2019-02-25 23:00:53, 2019/2/28, 2019年2月28日 11时5分, RFC 822,
-    ISO 8601) as an aware UTC datetime; a time without zone is local time of `tz`."""
+    ISO 8601) as an aware UTC datetime; a time without zone is local time of `tz` (default: the
+    product's zone, YUQING_TIMEZONE)."""
     if not text:
         return None
+    if tz is None:
+        from yuqing.clock import zone_name
+
+        tz = zone_name()
     text = text.strip()
     if re.match(r"^[A-Za-z]{3},", text):
         try:

@@ -30,10 +30,14 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from crawlers.parsers.fields import parse_datetime
 from crawlers.testsites.base import Answer, LocalSite
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "demo_site" / "messages.csv.gz"
 PAGE_SIZE = 20
+# the messages were posted on a Chinese board and are served as it prints them, in Beijing time,
+# whatever zone the product runs in (sources read them with their `timezone` option)
+DATA_ZONE = "Asia/Shanghai"
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -50,13 +54,8 @@ class Message:
 
 
 def _parse_time(value: str) -> datetime | None:
-    value = (value or "").strip()
-    for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=CHINA)
-        except ValueError:
-            continue
-    return None
+    moment = parse_datetime(value, tz=DATA_ZONE)
+    return moment.astimezone(CHINA) if moment else None
 
 
 @lru_cache(maxsize=2)

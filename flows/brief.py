@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx import Document
 
-from flows.reports import Table, write_pair
+from flows.reports import Table, add_docx_table, write_pair
 from yuqing import repo
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
@@ -151,17 +151,7 @@ def render_docx(brief: Brief, path: Path) -> None:
         for line in section.paragraphs:
             document.add_paragraph(line)
         for table in section.tables:
-            document.add_heading(table.title, level=2)
-            if not table.rows:
-                document.add_paragraph("（无）")
-                continue
-            grid = document.add_table(rows=1, cols=len(table.header))
-            grid.style = "Table Grid"
-            for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
-                cell.text = text
-            for row in table.rows:
-                for cell, text in zip(grid.add_row().cells, row, strict=True):
-                    cell.text = text
+            add_docx_table(document, table, level=2)
     document.save(str(path))
 
 

@@ -130,18 +130,23 @@ def render_docx(report: Report, path: Path) -> None:
     for line in report.summary:
         document.add_paragraph(line)
     for table in report.tables:
-        document.add_heading(table.title, level=1)
-        if not table.rows:
-            document.add_paragraph("（无）")
-            continue
-        grid = document.add_table(rows=1, cols=len(table.header))
-        grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
-            cell.text = text
-        for row in table.rows:
-            for cell, text in zip(grid.add_row().cells, row, strict=True):
-                cell.text = text
+        add_docx_table(document, table, level=1)
     document.save(str(path))
+
+
+def add_docx_table(document, table: Table, *, level: int) -> None:
+    """A titled table in a Word document; an empty one says （无）."""
+    document.add_heading(table.title, level=level)
+    if not table.rows:
+        document.add_paragraph("（无）")
+        return
+    grid = document.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+        cell.text = text
+    for row in table.rows:
+        for cell, text in zip(grid.add_row().cells, row, strict=True):
+            cell.text = text
 
 
 def write_report(kind: str, day: date | None = None, out_dir: Path | None = None) -> list[Path]:

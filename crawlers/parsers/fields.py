@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -124,7 +124,7 @@ def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
         if value is not None:
             if value.tzinfo is None:
                 value = value.replace(tzinfo=ZoneInfo(tz))
-            return value.astimezone(timezone.utc)
+            return value.astimezone(UTC)
     match = _DATE.search(text)
     if not match:
         return None
@@ -135,14 +135,14 @@ def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
         return None
     zone = match.group("tz")
     if zone == "Z":
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     elif zone:
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
         value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
     else:
         value = value.replace(tzinfo=ZoneInfo(tz))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def html_document(page: str, *, url: str):

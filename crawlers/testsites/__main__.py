@@ -9,8 +9,8 @@ The `local_*` entries of config/sources.yaml point here: start this, then `yuqin
 from __future__ import annotations
 
 import argparse
-import time
 
+from crawlers.testsites.base import serve_until_interrupted
 from crawlers.testsites.govsite import GovSite
 from crawlers.testsites.weiboapi import WeiboApi
 from yuqing.demo_urls import GOV_PORT, WEIBO_PORT
@@ -24,14 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     gov = GovSite(port=args.gov_port).start()
     weibo = WeiboApi(port=args.weibo_port).start()
     print(f"government portal: {gov.url}   Weibo-shaped API: {weibo.url}   (Ctrl-C stops)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        gov.stop()
-        weibo.stop()
+    serve_until_interrupted(gov, weibo)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,18 @@ class Answer:
         self.status, self.body, self.content_type, self.headers = status, body, content_type, headers or {}
 
 
+def serve_until_interrupted(*sites: LocalSite) -> None:
+    """Keep started sites serving until Ctrl-C, then stop them."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for site in sites:
+            site.stop()
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 

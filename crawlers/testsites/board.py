@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from crawlers.parsers.fields import parse_datetime
-from crawlers.testsites.base import Answer, LocalSite
+from crawlers.testsites.base import Answer, LocalSite, serve_until_interrupted
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "demo_site" / "messages.csv.gz"
 PAGE_SIZE = 20
@@ -311,11 +311,5 @@ def serve_forever(host: str, port: int, release_every: float) -> None:
     site = start_demo_site(host, port, release_every=release_every, replay=True)
     print(f"demo site on {site.url} — {site.released} of {site.clock.total} messages visible, "
           f"one more every {release_every:g} s (Ctrl-C stops)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        site.stop()
+    serve_until_interrupted(site)
 

@@ -46,24 +46,24 @@ def sniff_encoding(path: Path) -> str:
 
     The whole file is checked incrementally (a GBK file can be pure ASCII for megabytes), so the
     answer never depends on where the first Chinese character happens to be."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
-    decoder = codecs.getincrementaldecoder("gb18030")()
+    if _decodes(path, "utf-8") is None:
+        return "utf-8-sig"
+    if (error := _decodes(path, "gb18030")) is not None:
+        raise BadInput(f"{path}：无法识别的文字编码（既不是 UTF-8，也不是 GBK/GB18030）：{error}") from error
+    return "gb18030"
+
+
+def _decodes(path: Path, codec: str) -> UnicodeDecodeError | None:
+    """None when the whole file decodes as `codec`, else the first error."""
+    decoder = codecs.getincrementaldecoder(codec)()
     with path.open("rb") as handle:
         try:
             while chunk := handle.read(_CHUNK):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise BadInput(f"{path}：无法识别的文字编码（既不是 UTF-8，也不是 GBK/GB18030）：{exc}") from exc
-    return "gb18030"
+            return exc
+    return None
 
 
 def _excel_rows(path: Path) -> Iterator[list[str]]:

@@ -51,7 +51,7 @@ def test_column_crawl_then_only_new_articles(db, site):
 
 
 def test_yuqing_crawl_single_article_and_missing_page(db, site):
-    from yuqing.cli import main
+    from cli.main import main
 
     seed_path = next(a.path for a in articles() if a.id == 1)
     add_source("seed_page", "article", site.url + seed_path, {"single": True, "download_delay": 0})

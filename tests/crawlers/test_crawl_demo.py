@@ -153,7 +153,7 @@ def test_due_sources_follow_each_ones_cadence(db, site):
 def test_sources_command_shows_each_cadence_and_next_due_time(db, site):
     from click.testing import CliRunner
 
-    from yuqing.cli import main
+    from cli.main import main
 
     register_demo_sources(site.url)
     crawl(["demo_board"])

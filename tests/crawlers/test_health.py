@@ -64,7 +64,7 @@ def test_a_source_that_keeps_failing_is_alerted_once_per_episode(db):
     assert raise_health_alerts() == 0  # the same episode is not announced twice
     from click.testing import CliRunner
 
-    from yuqing.cli import main
+    from cli.main import main
 
     shown = CliRunner().invoke(main, ["sources"])
     assert shown.exit_code == 0, shown.output

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tests.flows.seed import counts, seed_posts
 from tests.flows.test_outbox import enqueue, receiver, settings_env  # noqa: F401  (fixture)
-from yuqing.cli import main
+from cli.main import main
 from yuqing.clock import now
 
 
@@ -71,7 +71,7 @@ def test_route_then_notify_dead_letters_and_requeue(db, monkeypatch, receiver): 
     listing = run("notify", "--dead-letters")
     assert f"#{row.id} webhook" in listing and "HTTP 500" in listing
     receiver.mode = "ok"
-    assert "queued again" in run("notify", "--requeue", str(row.id))
+    assert "已重新排队" in run("notify", "--requeue", str(row.id))
     run("notify")
     assert [r.json()["dedupe_key"] for r in receiver.requests] == ["dead-1"]
     assert f"#{row.id} " not in run("notify", "--dead-letters")

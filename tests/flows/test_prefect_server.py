@@ -172,10 +172,10 @@ def test_a_worker_killed_midway_loses_and_doubles_nothing(db, smtp, tmp_path, mo
     with prefect_server(tmp_path) as (api, env):
         # many small commits, so the kill lands between two; heartbeats, so the server learns of the death
         env = {**env, "YUQING_STAGE_BATCH_SIZE": "5", "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
-        guard = subprocess.run([sys.executable, "-m", "yuqing.cli", "zombie-guard", "--silence", "40"],
+        guard = subprocess.run([sys.executable, "-m", "cli.main", "zombie-guard", "--silence", "40"],
                                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert guard.returncode == 0 and "installed" in guard.stdout, guard.stdout + guard.stderr
-        again = subprocess.run([sys.executable, "-m", "yuqing.cli", "zombie-guard", "--silence", "40"],
+        again = subprocess.run([sys.executable, "-m", "cli.main", "zombie-guard", "--silence", "40"],
                                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert "already installed" in again.stdout, again.stdout + again.stderr
         run(["--no-prompt", "deploy", "--name", "pipeline"], env, timeout=90)

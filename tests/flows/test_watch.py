@@ -149,7 +149,7 @@ def test_every_post_is_matched_at_ingest_relevant_or_not(db):
 
 
 def test_scheme_commands(db):
-    from yuqing.cli import main
+    from cli.main import main
 
     seed_posts(10, copies=1)
     runner = CliRunner()

@@ -77,7 +77,7 @@ def test_the_brief_holds_every_section_with_the_issues_figures(db, licheng):
 
 
 def test_report_command_writes_html_and_docx(db, licheng, tmp_path):
-    from yuqing.cli import main
+    from cli.main import main
 
     issue_id = _seed(licheng)
     tmp_path = tmp_path / "out"

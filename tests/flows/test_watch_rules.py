@@ -205,7 +205,7 @@ def test_unknown_units_and_levels_are_refused(licheng):
 
 
 def test_rule_and_alert_commands(db, monkeypatch):
-    from yuqing.cli import main
+    from cli.main import main
 
     runner = CliRunner()
     added = runner.invoke(main, ["rule", "add", "高危", "--kind", "terms", "--terms", "跳楼,爆炸", "--level", "红"])

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from nlp import DATA_DIR, MODEL_DIR
 from nlp.batch import OUTPUT_COLUMNS, analyze_csv
-from yuqing.cli import main
+from cli.main import main
 
 REQUIRED = ["topic", "topic_prob", "topic_level2", "relevant", "urgency", "urgency_signals", "sentiment",
             "sentiment_score", "places", "jurisdiction", "keywords", "spam"]
@@ -72,7 +72,7 @@ def test_analyze_csv_without_text_column_is_a_clear_error(tmp_path):
 def test_analyze_input_needs_output(tmp_path):
     source = _write(tmp_path / "in.csv", ["text"], [["x"]])
     result = CliRunner().invoke(main, ["analyze", "--input", str(source)])
-    assert result.exit_code != 0 and "--input and --output go together" in result.output
+    assert result.exit_code != 0 and "必须同时给出" in result.output
 
 
 @pytest.mark.parametrize("task", ["topic", "relevance", "sentiment"])

@@ -13,7 +13,7 @@ from nlp.train import feedback_rows
 from tests.nlp.test_models import _subset
 from yuqing import repo
 from yuqing.analyst import correct_with_feedback
-from yuqing.cli import main
+from cli.main import main
 from yuqing.db import session_scope
 from yuqing.models import Issue
 from yuqing.repo import Viewer
@@ -63,7 +63,7 @@ def test_training_with_feedback_learns_the_corrections(db, tmp_path):
 
     _, plain_card, plain = trained("plain")
     output, card, with_feedback = trained("feedback", "--with-feedback")
-    assert "analysts' corrections learnt: 3" in output
+    assert "学习的分析员修正：3 条" in output
     assert card.split["feedback_rows"] == 3 and card.split["test_rows"] == plain_card.split["test_rows"]
     assert with_feedback["教育文体"] > plain["教育文体"] + 0.05
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.query import MAX_DEPTH, QueryError, SchemeIndex, parse
-from yuqing.cli import main
+from cli.main import main
 
 
 @pytest.mark.parametrize("query, text, expected", [

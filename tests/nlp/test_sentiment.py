@@ -16,7 +16,7 @@ from nlp import DATA_DIR, MODEL_DIR
 from nlp.models import build_sentiment_classifier, load_model, reads_raw_text, sentiment_inputs, sentiment_tokens
 from nlp.sentiment import POLARITIES, judge, polarity_of, polarity_probabilities, schemes, target_of
 from nlp.tokenize import analyzer_tokens
-from yuqing.cli import main
+from cli.main import main
 
 
 def test_cut_keeps_emoticons_emoji_punctuation_and_negation():

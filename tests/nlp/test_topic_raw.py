@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from nlp import DATA_DIR
 from nlp.topic_eval import RAW_EVAL, match_raw_messages, raw_text
-from yuqing.cli import main
+from cli.main import main
 
 MODEL_CARD = DATA_DIR.parent.parent / "nlp" / "models" / "topic.card.json"
 

@@ -94,7 +94,7 @@ def test_duee_form_is_read_as_emergency_and_news():
 def test_eval_prints_the_issue_figures_for_duee_form(tmp_path):
     from click.testing import CliRunner
 
-    from yuqing.cli import main
+    from cli.main import main
 
     data = _write(tmp_path / "events.csv", NEWS_ROWS)
     result = CliRunner().invoke(main, ["eval", "--task", "urgency", "--data", str(data), "--profile", "demo"])

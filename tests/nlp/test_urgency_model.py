@@ -92,7 +92,7 @@ def test_shipped_card_is_of_the_shipped_sets_with_grouped_figures():
 def test_eval_card_prints_the_threshold_and_the_grouped_figures():
     from click.testing import CliRunner
 
-    from yuqing.cli import main
+    from cli.main import main
 
     result = CliRunner().invoke(main, ["eval", "--task", "urgency", "--card"])
     assert result.exit_code == 0, result.output

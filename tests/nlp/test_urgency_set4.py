@@ -76,7 +76,7 @@ def test_set4_emergencies_fire_their_signal(set4, text, category, level, round_)
 def test_eval_cli_measures_one_half(set4):
     from click.testing import CliRunner
 
-    from yuqing.cli import main
+    from cli.main import main
 
     result = CliRunner().invoke(main, ["eval", "--task", "urgency", "--data", str(SET4), "--split", "dev",
                                        "--profile", "demo"])

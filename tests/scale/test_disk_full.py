@@ -26,7 +26,7 @@ def run_report(out, limit: int | None) -> subprocess.CompletedProcess:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return subprocess.run(
-        [sys.executable, "-m", "yuqing.cli", "report", "--kind", "daily", "--date", DAY, "--out", str(out)],
+        [sys.executable, "-m", "cli.main", "report", "--kind", "daily", "--date", DAY, "--out", str(out)],
         cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, capture_output=True, text=True,
         timeout=120, preexec_fn=limited if limit else None,
     )

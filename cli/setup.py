@@ -35,7 +35,7 @@ def demo(port: int | None, site_port: int | None, no_dashboard: bool, interval: 
 @click.option("--release-every", type=float, default=30.0, show_default=True, help="每隔多少秒发布一条新留言。")
 def demo_site(host: str | None, port: int | None, release_every: float) -> None:
     """只启动随产品发布的演示问政留言板及其 RSS（真实留言，随时间陆续发布）。"""
-    from crawlers.demo_site import serve_forever
+    from crawlers.testsites.board import serve_forever
     from yuqing.settings import get_settings
 
     settings = get_settings()

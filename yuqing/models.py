@@ -101,6 +101,8 @@ class Post(SQLModel, table=True):
               sqlite_where=text("analyzed_at IS NULL")),
         Index("ix_post_to_cluster", "published_at", "id", postgresql_where=text("clustered_at IS NULL"),
               sqlite_where=text("clustered_at IS NULL")),
+        # the overview counts each source's posts of a period from the index alone (one range a source)
+        Index("ix_post_source_fetched", "source_id", "fetched_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -95,6 +95,18 @@ def sentiment(value: str | None) -> str:
     return label(SENTIMENT_LABELS, value)
 
 
+def sentiment_colors(columns: Iterable[str]) -> list[str]:
+    """Colours for a chart whose series are sentiment labels (st.area_chart(..., color=...))."""
+    return [SENTIMENT_COLORS.get(c, "#bdbdbd") for c in columns]
+
+
+def sentiment_scale():
+    """The fixed Altair colour scale of sentiment: 负面 red, 中性 grey, 正面 green, whatever the data holds."""
+    import altair as alt
+
+    return alt.Scale(domain=list(SENTIMENT_COLORS), range=list(SENTIMENT_COLORS.values()))
+
+
 def event_kind(value: str | None) -> str:
     return label(EVENT_LABELS, value)
 

@@ -60,12 +60,13 @@ except NotFound:
 
 st.subheader(f"事件 #{issue.id}")
 st.text(issue.title)  # untrusted: never markdown
-cols = st.columns(5)
+cols = st.columns(5)  # topic and unit names are long: each gets two columns' width
 cols[0].metric("状态", labels.issue_status(issue.status))
-cols[1].metric("紧急程度", labels.urgency(issue.urgency))
-cols[2].metric("领域", issue.topic or "未分类")
-cols[3].metric("属地", names.place(issue.jurisdiction))
-cols[4].metric("热度", f"{issue.heat:.1f}")
+cols[1].metric("紧急程度", labels.urgency(issue.urgency, short=True))
+cols[2].metric("热度", f"{issue.heat:.1f}")
+cols = st.columns(2)
+cols[0].metric("领域", issue.topic or "未分类")
+cols[1].metric("属地", names.place(issue.jurisdiction))
 st.caption(f"首次发现 {fmt_time(issue.first_seen_at)} · 最近 {fmt_time(issue.last_seen_at)} · "
            f"{issue.post_count} 条帖子，{issue.source_count} 个来源")
 if issue.merged_into_id:

@@ -126,6 +126,9 @@ def test_a_unit_sees_nothing_of_the_partner_units_work_on_a_shared_issue(board):
         assert all(e.assignment_id in (None, board.assignment_a) or e.unit_code == UNIT_A for e in events)
         assert all(e.unit_code in (None, UNIT_A) for e in events)
         assert partner not in {e.assignment_id for e in events}
+        # the issue-level routing decision names the units it chose: a unit reads that it was routed, not to whom
+        assert all(partner_name not in (e.note or "") for e in events)
+        assert not [e for e in events if e.assignment_id is None and (e.data or {}).get("rule")]
         assert {a.unit_code for a in repo.assignments_of_issue(session, viewer=UNIT, issue_id=board.issue_a)} == {UNIT_A}
         assert {b["lane"] for b in repo.issue_gantt(session, viewer=UNIT, issue_id=board.issue_a)} <= {"事件", UNIT_A}
         # the analyst sees both units' work

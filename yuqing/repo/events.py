@@ -62,7 +62,16 @@ def timeline(session: Session, *, viewer: Viewer, issue_id: int) -> Sequence[Eve
         statement = statement.where(
             or_(Event.unit_code == None, Event.unit_code == viewer.unit_code),  # noqa: E711
             or_(Event.assignment_id == None, col(Event.assignment_id).in_(own)))  # noqa: E711
+        return [_without_routing_reason(e) for e in session.exec(statement.order_by(Event.at, Event.id)).all()]
     return session.exec(statement.order_by(Event.at, Event.id)).all()
+
+
+def _without_routing_reason(event: Event) -> Event:
+    """The issue-level routing event says which units lead and why (由区人社局负责): a unit sees that
+    the issue was routed, not to whom else. A detached copy, so the stored row is never touched."""
+    if event.assignment_id is not None or not (event.data or {}).get("rule"):
+        return event
+    return Event(**{**event.model_dump(), "note": None, "data": None})
 
 
 def issue_gantt(session: Session, *, viewer: Viewer, issue_id: int, at: datetime | None = None) -> list[dict]:

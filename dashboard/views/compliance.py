@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import altair as alt
 import pandas as pd
@@ -9,15 +9,30 @@ from dashboard.common import db, require
 from dashboard.export import to_csv, to_xlsx
 from yuqing import repo
 from yuqing.clock import now
+from yuqing.repo import Viewer
+from yuqing.settings import get_settings
 
 who = require("supervisor", "analyst", "admin")
 st.title("单位回应合规")
 st.caption("按时率 = 按时答复 ÷（已答复 + 未办结且已超时），括号里是它判定的件数：在办且未到时限的事项还不能算按时或超时。"
            "办结率 = 已答复 ÷（交办 − 退回）。统计所选期间内交办的事项。")
 days = st.selectbox("统计期间", [7, 30, 90, 365], index=1, format_func=lambda d: f"近{d}天", key="compliance_days")
-with db() as session:
-    rows = repo.compliance_since(session, viewer=who, since=now() - timedelta(days=int(days)))
-    names = repo.unit_names(session)
+
+
+@st.cache_data(ttl=60, show_spinner="正在统计各单位…", max_entries=32)
+def _compliance(username: str, role: str, days: int, minute: str, database: str):
+    # a minute-old ranking is fresh enough: switching the period back and forth or several supervisors
+    # opening the page must not recount every assignment and its timestamps each time
+    viewer = Viewer(username=username, role=role)
+    with db() as session:
+        rows = repo.compliance_since(session, viewer=viewer, since=datetime.fromisoformat(minute) - timedelta(days=days),
+                                     at=datetime.fromisoformat(minute))
+        return rows, repo.unit_names(session)
+
+
+rows, names = _compliance(who.username, who.role, int(days), now().replace(second=0, microsecond=0).isoformat(),
+                          get_settings().resolved_database_url())
+rows = list(rows)
 if not rows:
     st.info("所选期间内没有交办事项。")
     st.stop()

@@ -7,20 +7,24 @@ import re
 from dataclasses import dataclass
 
 import httpx
+from parsel import Selector
 from sqlmodel import select
 
+from crawlers.parsers.fields import node_text
 from yuqing import lifecycle
 from yuqing.db import session_scope
 from yuqing.models import DONE_ASSIGNMENT_STATUSES, Assignment
 from yuqing.repo import Viewer
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _SPACE = re.compile(r"\s+")
 
 
-def _plain(text: str) -> str:
-    return _SPACE.sub("", _TAGS.sub(" ", text))
+def _plain(markup: str) -> str:
+    """The text of a page or of a response (plain text passes through), without any white space."""
+    if not markup.strip():
+        return ""
+    return _SPACE.sub("", node_text(Selector(text=markup).xpath("/html/body")))
 
 
 def check_published(page_html: str, response_text: str) -> tuple[bool, str]:

@@ -17,6 +17,7 @@ _DATE = re.compile(
     r"(?:[T\s]*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
+_C_TIME = re.compile(r"^[A-Za-z]{3} [A-Za-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
 _INT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([万wW千kK])?")
 _SPACE = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -107,7 +108,7 @@ def parse_int(text: str | None) -> int:
 
 def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
     """The first date(time) in `text` (2019-02-25 23:00:53, 2019/2/28, 2019年2月28日 11时5分, RFC 822,
-    ISO 8601) as an aware UTC datetime; a time without zone is local time of `tz` (default: the
+    ISO 8601, C's ctime with a zone as Weibo gives it) as an aware UTC datetime; a time without zone is local time of `tz` (default: the
     product's zone, YUQING_TIMEZONE)."""
     if not text:
         return None
@@ -116,6 +117,11 @@ def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
 
         tz = zone_name()
     text = text.strip()
+    if _C_TIME.match(text):  # Weibo's created_at: "Sat Nov 21 08:00:00 +0800 2026"
+        try:
+            return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+        except ValueError:
+            return None
     if re.match(r"^[A-Za-z]{3},", text):
         try:
             value = parsedate_to_datetime(text)

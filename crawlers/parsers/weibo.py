@@ -23,7 +23,7 @@ import html as html_lib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from parsel import Selector
 
@@ -89,10 +89,6 @@ def parse_created_at(value: str | None, *, now: datetime, tz: str | None = None)
     if not value:
         return None
     value = str(value).strip()
-    try:
-        return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    except ValueError:
-        pass
     moment = parse_time(value, now=now, tz=tz)
     if moment is None:
         raise BadInput(f"unreadable Weibo created_at: {value!r}")

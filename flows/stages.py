@@ -137,6 +137,20 @@ class ClusterReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+def _in_batches(lease, batch, handle=None) -> None:
+    """`handle(session, rows)` on each batch `batch(session)` gives, one transaction each, until a batch
+    is empty; the stage lease is held in every transaction (fencing: see Lease.hold) and renewed after it."""
+    while True:
+        with session_scope() as session:
+            lease.hold(session)
+            rows = batch(session)
+            if not rows:
+                return
+            if handle is not None:
+                handle(session, rows)
+        lease.renew()
+
+
 def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
     """Group analysed posts into issues (online clustering within a time window)."""
     from nlp.cluster import Candidate, best_match, heat
@@ -148,23 +162,14 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
         if lease is None:
             report.elsewhere = True
             return report
-        while True:
-            with session_scope() as session:
-                lease.hold(session)  # fencing: see Lease.hold
-                rows = repo.posts_to_cluster(session, limit=settings.stage_batch_size)
-                if not rows:
-                    break
-                for post, analysis in rows:
-                    _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
-                                 Candidate, best_match, heat)
-            lease.renew()
+        def cluster(session, rows) -> None:
+            for post, analysis in rows:
+                _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
+                             Candidate, best_match, heat)
+
+        _in_batches(lease, lambda session: repo.posts_to_cluster(session, limit=settings.stage_batch_size), cluster)
         # new and grown issues become searchable now, not when an analyst first opens the list
-        while True:
-            with session_scope() as session:
-                lease.hold(session)
-                if not repo.index_issues_for_search(session, limit=settings.stage_batch_size):
-                    break
-            lease.renew()
+        _in_batches(lease, lambda session: repo.index_issues_for_search(session, limit=settings.stage_batch_size))
         lease.summary = report.describe()
     return report
 
@@ -256,15 +261,12 @@ def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
         if lease is None:
             report.elsewhere = True
             return report
-        while True:
-            with session_scope() as session:
-                lease.hold(session)  # fencing: see Lease.hold
-                issues = repo.issues_to_route(session, limit=get_settings().stage_batch_size)
-                if not issues:
-                    break
-                for issue in issues:
-                    route_issue(session, issue=issue, profile=profile, report=report)
-            lease.renew()
+        def route_all(session, issues) -> None:
+            for issue in issues:
+                route_issue(session, issue=issue, profile=profile, report=report)
+
+        _in_batches(lease, lambda session: repo.issues_to_route(session, limit=get_settings().stage_batch_size),
+                    route_all)
         lease.summary = report.describe()
     return report
 

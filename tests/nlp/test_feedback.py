@@ -70,4 +70,4 @@ def test_training_with_feedback_learns_the_corrections(db, tmp_path):
 
 def test_feedback_is_for_the_topic_model_only(db):
     result = CliRunner().invoke(main, ["train", "--task", "sentiment", "--with-feedback"])
-    assert result.exit_code == 2 and "only --task topic" in result.output
+    assert result.exit_code == 2 and "只有 --task topic" in result.output

@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from nlp.features import LinearBank
 from nlp.keywords import keywords
 from nlp.level2 import level2_of
-from nlp.models import ModelCard, load_model, reads_raw_text, sentiment_tokens_of
+from nlp.models import EMPTY_TEXT, ModelCard, load_model, reads_raw_text, sentiment_tokens_of
 from nlp.normalize import clean_keeping_cues, detect_spam, normalise
 from nlp.places import Gazetteer
 from nlp.sentiment import judge
@@ -128,7 +128,7 @@ class Analyzer:
         cleaned = [value for value, _ in prepared]
         cuts = [self.tokenizer.lcut(value) for value in cleaned]  # the one cut every part reads
         tokens = [content_of(cut) for cut in cuts]
-        feed = [t if t else ["<empty>"] for t in tokens]
+        feed = [t if t else [EMPTY_TEXT] for t in tokens]
         content_models = self._content_bank.probabilities(feed)
         topic_p, relevance_p = content_models[0], content_models[1]
         emergency_p = None

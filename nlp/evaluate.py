@@ -13,7 +13,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from nlp.models import calibration, evaluate_predictions, load_model, per_class_table, read_labelled, reads_raw_text
+from nlp.models import (
+    EMPTY_TEXT,
+    calibration,
+    evaluate_predictions,
+    load_model,
+    per_class_table,
+    read_labelled,
+    reads_raw_text,
+)
 from nlp.train import text_of, tokens_of
 
 URGENCY_GROUPS = ("emergency", "ordinary")
@@ -29,7 +37,7 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
     model, card = load_model(task, model_dir)
     rows = read_labelled(data, min_rows=1, min_labels=1)
     # the same input the analysis gives the model: raw text to one that cuts it itself, else content tokens
-    inputs = [text_of(r) for r in rows] if reads_raw_text(model) else [tokens_of(r) or ["<empty>"] for r in rows]
+    inputs = [text_of(r) for r in rows] if reads_raw_text(model) else [tokens_of(r) or [EMPTY_TEXT] for r in rows]
     probabilities = model.predict_proba(inputs)
     classes = list(model.classes_)
     predicted = [str(classes[i]) for i in probabilities.argmax(axis=1)]
@@ -130,7 +138,7 @@ def relevance_override_now(model_dir: Path, data: Path | None = None) -> str:
     if sha256_of([data]) != card.data_sha256:
         return f"(not the data the model was trained on: {data.name}; no held-out split to judge again)"
     _, test_rows = _split(read_labelled(data))
-    predicted = [str(label) for label in model.predict([tokens_of(r) or ["<empty>"] for r in test_rows])]
+    predicted = [str(label) for label in model.predict([tokens_of(r) or [EMPTY_TEXT] for r in test_rows])]
     overridden = [with_emergency_override(r["text"], p) for r, p in zip(test_rows, predicted, strict=True)]
     lines = [f"held-out split again ({len(test_rows)} rows), judged correctly by the model / with today's emergency "
              "override:"]

@@ -87,15 +87,18 @@ def sentiment_tokens(text: str) -> list[str]:
     return sentiment_tokens_of(default_tokenizer().lcut(cleaned), cues)
 
 
+EMPTY_TEXT = "<empty>"  # the one token an empty text is read as, so every model still gets a document
+
+
 def sentiment_tokens_of(every_token: list[str], cues: list[str]) -> list[str]:
     """The sentiment model's tokens from the full cut of the cleaned text (the one the analysis
     makes anyway for the content tokens) and the cues cleaning removed."""
-    return list(filter(str.strip, every_token)) + cues or ["<empty>"]  # whitespace-only tokens go
+    return list(filter(str.strip, every_token)) + cues or [EMPTY_TEXT]  # whitespace-only tokens go
 
 
 def sentiment_inputs(documents) -> list[list[str]]:
     """Raw texts are cut by `sentiment_tokens`; lists of tokens pass as they are."""
-    return [sentiment_tokens(d) if isinstance(d, str) else (list(d) or ["<empty>"]) for d in documents]
+    return [sentiment_tokens(d) if isinstance(d, str) else (list(d) or [EMPTY_TEXT]) for d in documents]
 
 
 def reads_raw_text(model) -> bool:

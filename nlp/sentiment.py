@@ -21,8 +21,20 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 from tqdm import tqdm
 
-from nlp.models import (ModelCard, build_sentiment_classifier, calibration, evaluate_predictions, load_model, new_card,
-                        per_class_table, read_labelled, reads_raw_text, save, sentiment_tokens)
+from nlp.models import (
+    EMPTY_TEXT,
+    ModelCard,
+    build_sentiment_classifier,
+    calibration,
+    evaluate_predictions,
+    load_model,
+    new_card,
+    per_class_table,
+    read_labelled,
+    reads_raw_text,
+    save,
+    sentiment_tokens,
+)
 from yuqing.errors import BadInput
 
 POLARITIES = ("negative", "neutral", "positive")
@@ -283,7 +295,7 @@ def evaluate_csv(data: Path, model_dir: Path) -> str:
 
     model, card = load_model("sentiment", model_dir)
     rows = read_rows(data)
-    inputs = [text_of(r) for r in rows] if reads_raw_text(model) else [tokens_of(r) or ["<empty>"] for r in rows]
+    inputs = [text_of(r) for r in rows] if reads_raw_text(model) else [tokens_of(r) or [EMPTY_TEXT] for r in rows]
     probabilities = model.predict_proba(inputs)
     classes = [str(c) for c in model.classes_]
     labels, emotions, _, _ = judge(classes, probabilities)

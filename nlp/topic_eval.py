@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 
 from nlp import DATA_DIR
+from nlp.models import EMPTY_TEXT
 from nlp.tokenize import analyzer_tokens
 from nlp.topic_rules import harmonise_many
 
@@ -89,7 +90,7 @@ def raw_figures(model, rows: list[dict]) -> dict:
     from nlp.models import calibration, evaluate_predictions
 
     texts = [raw_text(r) for r in rows]
-    probabilities = predict_proba(model, [analyzer_tokens(t) or ["<empty>"] for t in texts])
+    probabilities = predict_proba(model, [analyzer_tokens(t) or [EMPTY_TEXT] for t in texts])
     classes = [str(c) for c in model.classes_]
     truth = [r["label"] for r in rows]
     out = {"n": len(rows)}

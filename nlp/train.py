@@ -20,8 +20,18 @@ from sklearn.model_selection import train_test_split
 from tqdm import tqdm
 
 from nlp import DATA_DIR
-from nlp.models import (SEED, TEST_SIZE, ModelCard, build_classifier, calibration, evaluate_predictions, new_card,
-                        read_labelled, save)
+from nlp.models import (
+    EMPTY_TEXT,
+    SEED,
+    TEST_SIZE,
+    ModelCard,
+    build_classifier,
+    calibration,
+    evaluate_predictions,
+    new_card,
+    read_labelled,
+    save,
+)
 from nlp.tokenize import analyzer_tokens, rejoin
 from nlp.topic_rules import harmonise, harmonised_label
 
@@ -87,11 +97,11 @@ def _by_domain(test_rows: list[dict], predicted: list[str]) -> dict:
 def fit_and_measure(kind: str, rows: list[dict], *, extra_train: list[dict] = (), progress: bool = True,
                     factory: Callable = build_classifier, model_input: Callable[[dict], object] | None = None,
                     **params) -> tuple[object, dict, dict]:
-    """model_input: what the model reads of a row (default: its content tokens, or ["<empty>"])."""
+    """model_input: what the model reads of a row (default: its content tokens, or [EMPTY_TEXT])."""
     train_rows, test_rows = _split(rows)
     train_rows = train_rows + list(extra_train)
     every = train_rows + test_rows
-    model_input = model_input or (lambda row: tokens_of(row) or ["<empty>"])
+    model_input = model_input or (lambda row: tokens_of(row) or [EMPTY_TEXT])
     iterator = tqdm(every, desc=f"{kind}: read", unit="text", disable=not progress)
     tokens = {id(row): model_input(row) for row in iterator}
     model = factory(**params)
@@ -171,7 +181,7 @@ def train_topic(data: Path | None = None, out_dir: Path | None = None, *, progre
     # the shipped model then learns the split's test part too (the split figures describe this recipe);
     # the raw figure below is the shipped model's own
     every = rows + extra
-    model = build_classifier(C=TOPIC_C).fit([tokens_of(r) or ["<empty>"] for r in every], [r["label"] for r in every])
+    model = build_classifier(C=TOPIC_C).fit([tokens_of(r) or [EMPTY_TEXT] for r in every], [r["label"] for r in every])
     split["final_model_rows"] = len(every)
     if RAW_EVAL.is_file():
         metrics["raw_messages"] = raw_figures(model, read_raw_eval())
@@ -239,6 +249,6 @@ TRAINERS = {"topic": train_topic, "relevance": train_relevance, "sentiment": tra
 
 
 def predict_labels(model, texts: list[str]) -> tuple[list[str], np.ndarray]:
-    probabilities = model.predict_proba([analyzer_tokens(t) or ["<empty>"] for t in texts])
+    probabilities = model.predict_proba([analyzer_tokens(t) or [EMPTY_TEXT] for t in texts])
     classes = list(model.classes_)
     return [classes[i] for i in probabilities.argmax(axis=1)], probabilities

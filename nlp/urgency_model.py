@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from nlp import DATA_DIR
 from nlp.features import LinearBank
 from nlp.features import predict_proba as fast_predict_proba
-from nlp.models import _features
+from nlp.models import EMPTY_TEXT, _features
 from yuqing.errors import BadInput
 
 EMERGENCY, OTHER = "emergency", "other"
@@ -41,7 +41,7 @@ FOLD_SEED = 7
 # as noisy there as the rules are, not noisier.
 MAX_ORDINARY_ALARMS = 0.02
 MAX_LOOSE_ALARMS = 0.15
-EMPTY = ["<empty>"]
+EMPTY = [EMPTY_TEXT]
 
 Fit = Callable[[np.ndarray], object]  # training row indices → fitted model
 Score = Callable[[object, np.ndarray], np.ndarray]  # (model, row indices) → P(emergency)
@@ -58,7 +58,7 @@ def build_emergency_classifier(*, C: float = 1.0, word_features: int | None = No
 
 def emergency_probabilities(model, token_lists: Sequence[Sequence[str]], bank: LinearBank | None = None) -> np.ndarray:
     """P(emergency) for each list of content tokens (`Tokenizer.content_tokens(clean(text))`); an
-    empty list is read as ["<empty>"], as the analysis feeds the other models. `bank`: one holding the
+    empty list is read as [EMPTY_TEXT], as the analysis feeds the other models. `bank`: one holding the
     model beside the others that read the same tokens."""
     feed = [tokens if len(tokens) else EMPTY for tokens in token_lists]
     if not feed:

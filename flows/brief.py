@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx import Document
 
-from flows.reports import Table, add_docx_table, write_pair
+from flows.reports import Table, add_docx_table, html_table, write_pair
 from yuqing import repo
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
@@ -131,13 +131,7 @@ def render_html(brief: Brief) -> str:
         css = " class='advice'" if section.paragraphs == [ADVICE_PLACEHOLDER] else ""
         parts += [f"<p{css}>{e(line)}</p>" for line in section.paragraphs]
         for table in section.tables:
-            parts.append(f"<h3>{e(table.title)}</h3>")
-            if not table.rows:
-                parts.append("<p>（无）</p>")
-                continue
-            parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in table.header) + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows]
-            parts.append("</table>")
+            parts += html_table(table, heading="h3")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -104,6 +104,17 @@ def weekly_report(week_ending: date) -> Report:
     )
 
 
+def html_table(table: Table, *, heading: str) -> list[str]:
+    """A titled table as HTML lines; an empty one says （无）."""
+    e = html.escape
+    parts = [f"<{heading}>{e(table.title)}</{heading}>"]
+    if not table.rows:
+        return [*parts, "<p>（无）</p>"]
+    parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in table.header) + "</tr>")
+    parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows]
+    return [*parts, "</table>"]
+
+
 def render_html(report: Report) -> str:
     e = html.escape
     parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{e(report.title)} {e(report.period)}</title>",
@@ -112,13 +123,7 @@ def render_html(report: Report) -> str:
              f"<h1>{e(report.title)}</h1><p>{e(report.period)}</p>"]
     parts += [f"<p>{e(line)}</p>" for line in report.summary]
     for table in report.tables:
-        parts.append(f"<h2>{e(table.title)}</h2>")
-        if not table.rows:
-            parts.append("<p>（无）</p>")
-            continue
-        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in table.header) + "</tr>")
-        parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in table.rows]
-        parts.append("</table>")
+        parts += html_table(table, heading="h2")
     parts.append(f"<p><small>生成于 {to_local(now()):%Y-%m-%d %H:%M}</small></p></body></html>")
     return "\n".join(parts)
 

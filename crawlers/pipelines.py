@@ -6,7 +6,6 @@ crawl stats, so the run's summary says how many items were dropped and why.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from datetime import datetime
@@ -19,6 +18,7 @@ from crawlers.store import CrawlStore
 from crawlers.urls import canonical_url
 from nlp.normalize import clean as clean_for_analysis
 from nlp.normalize import detect_spam, to_simplified
+from yuqing.authors import author_hash
 from yuqing.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(author_salt=crawler.settings.get("YUQING_AUTHOR_SALT", "yuqing"))
+        return cls(author_salt=crawler.settings.get("YUQING_AUTHOR_SALT") or get_settings().author_salt)
 
     @staticmethod
     def tidy(text: str) -> str:
@@ -90,10 +90,7 @@ class CleanPipeline:
         item["canonical_url"] = canonical_url(item["url"])
         simplified = to_simplified(f"{item['title']}\n{item['text']}")
         item["text_simplified"] = simplified
-        author = (item.get("author") or "").strip()
-        item["author_hash"] = (
-            hashlib.sha256(f"{self.author_salt}:{item['source']}:{author}".encode()).hexdigest() if author else None
-        )
+        item["author_hash"] = author_hash(item["source"], item.get("author"), salt=self.author_salt)
         analysis_form = clean_for_analysis(simplified)
         item["content_hash"] = content_hash(analysis_form)
         item["simhash"] = simhash_text(analysis_form)

@@ -21,16 +21,14 @@ stays on the dashboard until acknowledged, and is on the audit log (an Event wit
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from nlp.query import fold
-from yuqing import repo
+from yuqing import authors, repo
 from yuqing.alerts import enqueue_alert
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
@@ -55,9 +53,8 @@ class RuleError(BadInput):
 
 
 def author_hash(source: str, author: str) -> str:
-    """An account's hash as the crawl pipeline stores it (crawlers/pipelines.py: salt, source, name)."""
-    salt = os.environ.get("YUQING_AUTHOR_SALT", "yuqing")
-    return hashlib.sha256(f"{salt}:{source}:{author.strip()}".encode()).hexdigest()
+    """An account's hash as the crawl stores it (one rule: yuqing/authors.py)."""
+    return authors.author_hash(source, author) or ""
 
 
 def _int(params: dict, key: str, label: str, low: int, high: int, default: int | None = None) -> int:

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         description="SimHash bits (of 64) within which two posts are the same text: the crawl links a repost to the "
         "first post, and grouping puts it in that post's issue (reposts differ by 0-5 bits, unrelated posts by 16 or more).",
     )
+    author_salt: str = Field(
+        default="yuqing",
+        description="Salt of the author hashes (posts keep no author name, only sha256(salt:source:name)); the crawl "
+        "and the 预警 watched-account rule use the same. Change it only on a new database: old hashes stop matching.",
+    )
     store_batch: int = Field(
         default=50, ge=1, le=100_000,
         description="Posts a crawl writes to the database per commit (a crawl sharing a Redis frontier commits every post).",

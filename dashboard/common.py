@@ -100,6 +100,17 @@ def flash(flash_key: str) -> None:
         st.success(message)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def source_titles() -> dict[str, str]:
+    """Source name → the title people read (sources.yaml `title`, else its kind), for pages that get
+    bare source names from an aggregate; a minute old at most."""
+    from dashboard.labels import source_title
+    from yuqing import repo
+
+    with db() as session:
+        return {s.name: source_title(s.name, s.kind, s.config) for s in repo.list_sources(session)}
+
+
 def fmt_time(moment: datetime | None) -> str:
     return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else MISSING
 

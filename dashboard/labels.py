@@ -95,6 +95,13 @@ def sentiment(value: str | None) -> str:
     return label(SENTIMENT_LABELS, value)
 
 
+def contact(key: str | None) -> str:
+    """A contact key of units.yaml: email → 邮件, head_email → 负责人邮件 (the escalation contact)."""
+    if key and key.startswith("head_"):
+        return "负责人" + label(CHANNEL_LABELS, key.removeprefix("head_"))
+    return label(CHANNEL_LABELS, key)
+
+
 def sentiment_colors(columns: Iterable[str]) -> list[str]:
     """Colours for a chart whose series are sentiment labels (st.area_chart(..., color=...))."""
     return [SENTIMENT_COLORS.get(c, "#bdbdbd") for c in columns]

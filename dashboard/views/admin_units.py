@@ -16,7 +16,7 @@ if units:
     st.dataframe(pd.DataFrame([{
         "代码": u.code, "名称": u.name, "类型": labels.label(labels.UNIT_KIND_LABELS, u.kind),
         "上级": labels.label(names, u.parent_code), "属地": "、".join(u.jurisdiction or []),
-        "主管领域": "、".join(u.topics or []), "联系方式": "；".join(f"{labels.label(labels.CHANNEL_LABELS, k)}：{v}" for k, v in (u.contacts or {}).items())
+        "主管领域": "、".join(u.topics or []), "联系方式": "；".join(f"{labels.contact(k)}：{v}" for k, v in (u.contacts or {}).items())
         or labels.MISSING,
         "启用": "是" if u.active else "否"} for u in units]), hide_index=True, width="stretch", key="units_table")
 else:

@@ -132,7 +132,7 @@ def test_roles_in_a_real_browser(server, board, browser):
 
     unit = _session(browser, server, "unit_a")
     unit.get_by_role("heading", name="待办收件箱").wait_for()
-    choice = unit.get_by_label("办理交办事项")
+    choice = unit.get_by_label("交办事项（或点击上表的一行）")
     choice.click()
     unit.keyboard.type(f"交办 {board.assignment_a} ")
     unit.keyboard.press("Enter")

@@ -40,6 +40,7 @@ def test_the_label_table_names_every_code():
     assert labels.rule("manual") == "人工指定" and labels.rule("place:lead") == "属地规则"
     assert labels.rule("explicit:kaiyuan-temple") == "明确规则（kaiyuan-temple）"
     assert labels.event_note("email → a7@example.invalid") == "邮件 → a7@example.invalid"
+    assert labels.contact("head_email") == "负责人邮件" and labels.contact("wecom") == "企业微信"
     names = labels.Names(units={"a7": "开元街道办事处"}, users={"ana": "王分析"},
                          sources={"demo_board": "演示·问政留言板"})
     assert names.actor("flow:cluster") == "系统（事件归并）" and names.actor("flow:route") == "系统（自动交办）"

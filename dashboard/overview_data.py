@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import db
+from dashboard.labels import load_names
 from yuqing import repo
 from yuqing.models import TERRITORIAL_UNIT_KINDS
 from yuqing.repo import Viewer
@@ -33,6 +34,7 @@ def _board(username: str, role: str, days: int, minute: str, database: str) -> d
         previous = repo.period_figures(session, viewer=who, since=before, until=since, at=moment)
         volume = repo.post_volume(session, viewer=who, since=since, until=moment)
         units = repo.list_units(session, active_only=False)
+        names = load_names(session)
         attention = repo.attention_items(session, viewer=who, at=moment)
         hot = repo.hot_issues(session, viewer=who, since=since)
         data = {
@@ -46,6 +48,7 @@ def _board(username: str, role: str, days: int, minute: str, database: str) -> d
             "hot": [{"id": i.id, "title": i.title, "heat": i.heat, "post_count": i.post_count, "urgency": i.urgency,
                      "place": i.jurisdiction} for i in hot],
         }
+    data["sources"] = [(kind, names.source(name) if kind != "unknown" else name, n) for kind, name, n in data["sources"]]
     data["unit_names"] = {u.code: u.name for u in units}
     data["place_names"] = {u.code: (u.jurisdiction or [u.name])[0] for u in units}
     data["streets"] = [(u.code, (u.jurisdiction or [u.name])[0]) for u in units

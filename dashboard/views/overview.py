@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import labels
-from dashboard.common import countdown, fmt_time, require
+from dashboard.common import countdown, fmt_time, require, source_titles
 from dashboard.overview_data import board_data, place_grid
 from dashboard.tables import integer_axis, issue_table
 from yuqing.clock import now
@@ -111,7 +111,8 @@ with right:
     if sources.empty:
         st.info("所选时间范围内还没有帖子。")
     else:
-        sources["平台"] = sources["类型"].map(labels.source_kind)
+        sources["平台"] = sources["类型"].map(lambda k: "未知来源" if k == "unknown" else labels.source_kind(k))
+        sources["来源"] = sources["来源"].map(lambda name: source_titles().get(name, name))
         kinds = sources.groupby("平台", as_index=False)["帖子"].sum()
         st.altair_chart(alt.Chart(kinds).mark_bar().encode(
             y=alt.Y("平台:N", sort="-x", title=None), x=integer_axis("帖子", kinds["帖子"].max(), horizontal=True),

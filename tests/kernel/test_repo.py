@@ -244,14 +244,16 @@ def test_overdue_lists_follow_the_same_rule(db):
     with session_scope() as session:
         rows, total = repo.overdue_page(session, viewer=SUPERVISOR, at=at)
         assert total == 3
-        # soonest deadline first: kaiyuan's two (response due at 48 h) before lizhong's (100 h)
-        assert [(a.unit_code, a.status) for a, _ in rows] == [
-            ("kaiyuan", "acknowledged"), ("kaiyuan", "notified"), ("lizhong", "notified")]
+        # most overdue first, by the deadline each one missed: the two never signed (sign-for due at 24 h)
+        # before the signed one (response due at 48 h)
+        assert sorted([(a.unit_code, a.status) for a, _ in rows][:2]) == [("kaiyuan", "notified"), ("lizhong", "notified")]
+        assert (rows[2][0].unit_code, rows[2][0].status) == ("kaiyuan", "acknowledged")
         mine, total = repo.overdue_page(session, viewer=KAIYUAN, at=at)
         assert total == 2 and {a.unit_code for a, _ in mine} == {"kaiyuan"}
         every = [a.id for a in repo.list_assignments(session, viewer=SUPERVISOR)]
         assert repo.overdue_ids(session, viewer=SUPERVISOR, assignment_ids=every, at=at) == {a.id for a, _ in rows}
-        assert repo.overdue_ids(session, viewer=LIZHONG, assignment_ids=every, at=at) == {rows[2][0].id}
+        lizhong = next(a.id for a, _ in rows if a.unit_code == "lizhong")
+        assert repo.overdue_ids(session, viewer=LIZHONG, assignment_ids=every, at=at) == {lizhong}
         assert repo.overdue_ids(session, viewer=SUPERVISOR, assignment_ids=[], at=at) == set()
 
 

@@ -11,6 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from dashboard.common import current_user  # noqa: E402
 
 st.set_page_config(page_title="舆情监测与回应平台", page_icon=":material/radar:", layout="wide")
+# Streamlit's typing hint under a field ("Press Enter to submit form") is English and cannot be
+# translated: hidden (Enter still submits)
+st.html("<style>[data-testid='InputInstructions'] {display: none !important}</style>")
 
 
 def page(path: str, title: str, icon: str, **kwargs):

@@ -278,8 +278,12 @@ def test_login_errors_are_chinese_in_the_browser(server, browser):
     page.goto(server)
     page.get_by_label("用户名").fill("nobody")
     page.get_by_label("密码").fill("not-the-password")
+    problems: list[str] = []
+    # while typing, Streamlit hints at the Enter key under the field (in English unless hidden)
+    words = english_words(page.evaluate(_VISIBLE_TEXT))
+    if words:
+        problems.append(f"anonymous · typing: {sorted(words)}")
     page.get_by_role("button", name="登录").click()
     _alert(page, "用户名或密码错误")
-    problems: list[str] = []
     _check_page(page, "anonymous", "login-error", problems)
     assert not problems, problems

@@ -111,6 +111,7 @@ class CrawlStore:
         self.stats = stats
         self.session = Session(get_engine(), expire_on_commit=False)
         self.source = repo.get_source(self.session, name=source_name)
+        self.session.commit()
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.near_dup_days = near_dup_days
@@ -120,7 +121,6 @@ class CrawlStore:
         self._simhash: SimhashIndex | None = None
         self.run_hashes: dict[str, str] = {}  # content hash → URL of the first post with it in this crawl
         self._staged: list[dict] = []  # rows of new posts, each with "_link" (root key or None)
-        self._dirty = False
 
     @classmethod
     def for_crawler(cls, crawler) -> CrawlStore:
@@ -144,6 +144,7 @@ class CrawlStore:
         missing = [u for u in urls if u not in self._known and u not in self._absent]
         if missing:
             found = repo.known_posts(self.session, urls=missing)
+            self.session.commit()  # no transaction stays open between callbacks (see update)
             self._known.update(found)
             self._absent.update(u for u in missing if u not in found)
         return {u: self._known[u] for u in urls if u in self._known}
@@ -155,6 +156,7 @@ class CrawlStore:
             since = now() - timedelta(days=self.near_dup_days)
             for post_id, signature, duplicate_of in repo.recent_simhashes(self.session, since=since):
                 self._simhash.add(post_id, signature, duplicate_of)
+            self.session.commit()
         return self._simhash
 
     # ---- writes
@@ -182,9 +184,10 @@ class CrawlStore:
             views=item.get("views") or 0, reply_text=item.get("reply_text"), reply_at=item.get("reply_at"),
         )
         self._known[item["canonical_url"]] = (item["update_of_id"], item.get("signature"))
-        if changed:
-            self._dirty = True
-            self._maybe_flush()
+        # Committed at once: several crawlers share one thread in a crawl process, and a write lock held
+        # across callbacks would make another crawler's write wait on it synchronously (SQLite: until
+        # its busy timeout) while the holder can never run to release it.
+        self.session.commit()
         return changed
 
     def _maybe_flush(self) -> None:
@@ -200,7 +203,6 @@ class CrawlStore:
             written = self._insert(staged, index)
             self._count("yuqing/stored", written)
         self.session.commit()
-        self._dirty = False
         self._last_commit = time.monotonic()
 
     def _resolve_stored_copies(self, staged: list[dict], index: SimhashIndex) -> None:

@@ -89,7 +89,7 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
     site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port),
                            replay=True)
     click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
-    portal, weibo = _start_test_sites()
+    portal, weibo = _start_test_sites(site)
     click.secho(f"district portal (articles, site watch): {portal.url}   Weibo-shaped API: {weibo.url}", fg="cyan")
     mailbox = _start_mailbox(settings.data_dir / "mailbox")
     click.secho(f"alerts are e-mailed to a local mailbox: smtp://127.0.0.1:{mailbox.port} → {mailbox.folder}", fg="cyan")
@@ -125,12 +125,26 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
             server.stop()
 
 
-def _start_test_sites():
+# the portal publishes the official replies of this many board messages visible from the start, so an
+# analyst sees the district's own answers close citizens' issues (flows/official.py) instead of new tasks
+PUBLISHED_REPLIES = 8
+
+
+def _board_answers(site) -> list[tuple]:
+    """(title, reply, reply time) of the newest messages visible at start that carry an official reply."""
+    board, visible = site.board, site.released
+    shown = [board.shown(i) for i in range(visible)]
+    answered = [m for m in shown if m.reply and m.reply_time is not None]
+    return [(m.title, m.reply, m.reply_time) for m in answered[-PUBLISHED_REPLIES:]]
+
+
+def _start_test_sites(site=None):
     """The local district portal and Weibo-shaped API, so every source kind has something real to crawl."""
     from crawlers.testsites.govsite import GovSite
     from crawlers.testsites.weiboapi import WeiboApi
 
-    return (GovSite(port=_free_port(demo_urls.GOV_PORT)).start(),
+    answers = _board_answers(site) if site is not None else []
+    return (GovSite(port=_free_port(demo_urls.GOV_PORT), answers=answers).start(),
             WeiboApi(port=_free_port(demo_urls.WEIBO_PORT)).start())
 
 

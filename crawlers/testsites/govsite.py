@@ -189,15 +189,30 @@ def render_home(state: str, latest: list[GovArticle]) -> str:
 {_FURNITURE}</body></html>"""
 
 
+def reply_articles(answers, first_id: int) -> tuple[GovArticle, ...]:
+    """关于“title”的回复 articles for (title, reply, reply time) triples: how a district portal publishes
+    its answers to citizens' messages (the demo publishes those of messages on its board)."""
+    found = []
+    for number, (title, reply, replied) in enumerate(answers, start=first_id):
+        paragraphs = tuple(p.strip() for p in reply.replace("\t", "\n").splitlines() if p.strip())
+        found.append(GovArticle(id=number, title=f"关于“{title}”的回复", paragraphs=paragraphs,
+                                published=replied.replace(tzinfo=None), source="区政府办公室"))
+    return tuple(found)
+
+
 class GovSite(LocalSite):
-    def __init__(self, *, visible: int | None = None, watch_state: str = "clean", **kwargs) -> None:
+    def __init__(self, *, visible: int | None = None, watch_state: str = "clean", answers=(), **kwargs) -> None:
+        """`answers`: more (title, reply, reply time) to publish as 关于“…”的回复 (the demo's board replies)."""
         super().__init__(**kwargs)
-        self.visible = len(articles()) if visible is None else visible
+        base = articles()
+        extra = reply_articles(answers, first_id=max(a.id for a in base) + 1)
+        self.articles = tuple(sorted(base + extra, key=lambda a: (a.published, a.id)))
+        self.visible = len(self.articles) if visible is None else visible
         self.watch_state = watch_state
 
     def published(self) -> list[GovArticle]:
         """The visible articles, newest first."""
-        return list(reversed(articles()[: self.visible]))
+        return list(reversed(self.articles[: self.visible]))
 
     def answer(self, path: str, query: str) -> Answer:
         if path == "/robots.txt":
@@ -208,7 +223,7 @@ class GovSite(LocalSite):
             if params.get("watch") in WATCH_STATES:
                 self.watch_state = params["watch"]
             if params.get("visible", "").isdigit():
-                self.visible = max(0, min(int(params["visible"]), len(articles())))
+                self.visible = max(0, min(int(params["visible"]), len(self.articles)))
             return Answer(body=f"watch={self.watch_state} visible={self.visible}\n".encode(), content_type="text/plain")
         published = self.published()
         if path in ("/", "/index.html"):

@@ -88,18 +88,18 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
 
     site = start_demo_site(host=settings.demo_host, port=_free_port(settings.demo_port if site_port is None else site_port),
                            replay=True)
-    click.secho(f"demo site (real messages, released over time): {site.url}", fg="cyan")
+    click.secho(f"演示问政留言板（真实留言，陆续发布）：{site.url}", fg="cyan")
     portal, weibo = _start_test_sites(site)
-    click.secho(f"district portal (articles, site watch): {portal.url}   Weibo-shaped API: {weibo.url}", fg="cyan")
+    click.secho(f"区政府门户（文章、网站监测）：{portal.url}   微博式接口：{weibo.url}", fg="cyan")
     mailbox = _start_mailbox(settings.data_dir / "mailbox")
-    click.secho(f"alerts are e-mailed to a local mailbox: smtp://127.0.0.1:{mailbox.port} → {mailbox.folder}", fg="cyan")
+    click.secho(f"提醒邮件发到本机邮箱：smtp://127.0.0.1:{mailbox.port} → {mailbox.folder}", fg="cyan")
     report = initialise(demo_url=site.url, demo_urls={"demo_gov_url": portal.url, "demo_weibo_url": weibo.url})
     click.echo(report.describe())
-    click.secho("running the pipeline: crawl → analyse → group into issues → route …", fg="cyan")
+    click.secho("运行流水线：抓取 → 分析 → 归并为事件 → 交办 → 提醒 …", fg="cyan")
     pipeline_flow()
     accounts = reset_demo_accounts(unit_codes=_busiest_units(3))
     _print_summary(accounts)
-    click.echo(f"alerts delivered so far: {mailbox.received()} e-mail(s) in {mailbox.folder}")
+    click.echo(f"已送达提醒：{mailbox.received()} 封邮件，在 {mailbox.folder}")
     if not with_dashboard:
         for server in (site, portal, weibo, mailbox):
             server.stop()
@@ -108,7 +108,7 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
 
     port = _free_port(dashboard_port or settings.dashboard_port)
     process = start_dashboard(port)
-    click.secho(f"\n仪表盘 dashboard: http://127.0.0.1:{port}   (Ctrl-C stops the demo)", fg="green", bold=True)
+    click.secho(f"\n看板：http://127.0.0.1:{port}   （Ctrl-C 停止演示）", fg="green", bold=True)
     try:
         while process.poll() is None:
             time.sleep(interval)
@@ -117,7 +117,7 @@ def run_demo(*, dashboard_port: int | None, site_port: int | None, with_dashboar
                 weibo.release(1)
                 pipeline_flow()
     except KeyboardInterrupt:
-        click.echo("stopping …")
+        click.echo("正在停止 …")
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -169,12 +169,12 @@ def _print_summary(accounts: list[DemoAccount]) -> None:
         triage = session.exec(select(func.count()).select_from(Issue).where(Issue.needs_triage == True)).one()  # noqa: E712
         assignments = session.exec(select(func.count()).select_from(Assignment)).one()
     click.secho(
-        f"\n{posts} posts → {issues} issues: {routed} routed with {assignments} assignments, {triage} in the triage queue",
+        f"\n{posts} 条帖子 → {issues} 个事件：{routed} 个已交办（{assignments} 项交办），{triage} 个待人工研判",
         fg="green",
     )
-    click.secho("demo accounts (passwords are new on every run of `yuqing demo`):", bold=True)
+    click.secho("演示账户（每次运行 `yuqing demo` 都生成新密码）：", bold=True)
     for account in accounts:
-        who = f"unit {account.unit_code}" if account.unit_code else account.role
+        who = f"责任单位 {account.unit_code}" if account.unit_code else {"analyst": "分析员", "supervisor": "督查"}.get(account.role, account.role)
         click.echo(f"  {account.username:<28} {account.password:<20} {who}")
 
 
@@ -224,7 +224,7 @@ def run_dashboard(*, port: int | None) -> None:
 
     port = _free_port(port or get_settings().dashboard_port)
     process = start_dashboard(port)
-    click.secho(f"仪表盘 dashboard: http://127.0.0.1:{port}   (Ctrl-C stops it)", fg="green", bold=True)
+    click.secho(f"看板：http://127.0.0.1:{port}   （Ctrl-C 停止）", fg="green", bold=True)
     try:
         process.wait()
     except KeyboardInterrupt:

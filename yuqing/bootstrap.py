@@ -26,13 +26,13 @@ class InitReport:
 
     def describe(self) -> str:
         lines = [
-            f"database ready: {self.database}",
-            f"profile {self.profile}: {self.units} units",
-            f"sources: {self.sources} loaded",
+            f"数据库就绪：{self.database}",
+            f"地区配置 {self.profile}：{self.units} 个单位",
+            f"数据源：已载入 {self.sources} 个",
         ]
-        lines += [f"  skipped source: {problem}" for problem in self.source_problems]
+        lines += [f"  跳过的数据源：{problem}" for problem in self.source_problems]
         if self.admin_password:
-            lines.append(f"admin account created: admin / {self.admin_password}  (shown once; change it)")
+            lines.append(f"已创建管理员账户：admin / {self.admin_password}  （只显示这一次，请登录后修改）")
         return "\n".join(lines)
 
 

@@ -236,7 +236,7 @@ class LinearBank:
             self._intercepts[columns] = intercept
             offset = 0  # the chars block's coefficients follow the words block's
             for block, vectorizer, index in zip(BLOCKS, vectorizers, indexes, strict=True):
-                grams, features = zip(*vectorizer.vocabulary_.items()) if vectorizer.vocabulary_ else ((), ())
+                grams, features = zip(*vectorizer.vocabulary_.items(), strict=True) if vectorizer.vocabulary_ else ((), ())
                 rows = np.fromiter(map(index.__getitem__, grams), dtype=np.int64, count=len(grams))
                 features = np.asarray(features, dtype=np.int64)
                 idf = np.asarray(vectorizer.idf_, dtype=np.float64)[features]

@@ -23,8 +23,23 @@ import re
 from dataclasses import dataclass
 
 from nlp.urgency_gate import Alternatives, Clauses, Gate, needed_chars
-from nlp.urgency_vocab import (_FICTION, _NAMED_PLACE, _NOT_AN_EVENT, ALL, CASUALTIES, DISASTER, DISASTERS, FRAMES, MANY,
-                               MASS, PERSON_HARM, PERSONS, SCALE, SIGNALS, STILL)
+from nlp.urgency_vocab import (
+    _FICTION,
+    _NAMED_PLACE,
+    _NOT_AN_EVENT,
+    ALL,
+    CASUALTIES,
+    DISASTER,
+    DISASTERS,
+    FRAMES,
+    MANY,
+    MASS,
+    PERSON_HARM,
+    PERSONS,
+    SCALE,
+    SIGNALS,
+    STILL,
+)
 
 __all__ = ["DISASTER", "NEGATIVE_STRONG", "SIGNALS", "Urgency", "assess"]
 NEGATIVE_STRONG = 0.8

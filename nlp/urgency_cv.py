@@ -19,7 +19,14 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from nlp import DATA_DIR
-from nlp.urgency_model import EMERGENCY, OTHER, SET_FILES, build_emergency_classifier, emergency_probabilities, read_sets
+from nlp.urgency_model import (
+    EMERGENCY,
+    OTHER,
+    SET_FILES,
+    build_emergency_classifier,
+    emergency_probabilities,
+    read_sets,
+)
 from yuqing.errors import BadInput
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.testsites.board import start_demo_site
 from crawlers.runner import crawl
+from crawlers.testsites.board import start_demo_site
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
 from yuqing import repo
 from yuqing.db import session_scope

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from crawlers.evaluate import body_verdict, datetime_right, decode_page, must_drop
 from crawlers.parsers.article import parse_article
-from cli.main import main
 from yuqing.errors import BadInput
 
 PAGES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pages"

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from crawlers.testsites.board import start_demo_site
 from crawlers.runner import crawl
 from crawlers.state import read_state
+from crawlers.testsites.board import start_demo_site
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
 from yuqing.settings import PROJECT_ROOT
 

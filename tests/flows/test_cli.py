@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from tests.flows.seed import counts, seed_posts
 from tests.flows.test_outbox import enqueue, receiver, settings_env  # noqa: F401  (fixture)
-from cli.main import main
 from yuqing.clock import now
 
 

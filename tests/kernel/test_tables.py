@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from yuqing import tables
 from cli.main import main
+from yuqing import tables
 from yuqing.errors import BadInput
 
 ROWS = [["1", "小区门口垃圾三天没人清理", "12"], ["2", "公司拖欠工资半年，社保也没交", "3"]]

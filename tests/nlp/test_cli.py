@@ -7,9 +7,9 @@ import csv
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from nlp import DATA_DIR, MODEL_DIR
 from nlp.batch import OUTPUT_COLUMNS, analyze_csv
-from cli.main import main
 
 REQUIRED = ["topic", "topic_prob", "topic_level2", "relevant", "urgency", "urgency_signals", "sentiment",
             "sentiment_score", "places", "jurisdiction", "keywords", "spam"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from nlp import DATA_DIR
 from nlp.models import load_model
 from nlp.tokenize import analyzer_tokens
@@ -13,7 +14,6 @@ from nlp.train import feedback_rows
 from tests.nlp.test_models import _subset
 from yuqing import repo
 from yuqing.analyst import correct_with_feedback
-from cli.main import main
 from yuqing.db import session_scope
 from yuqing.models import Issue
 from yuqing.repo import Viewer

@@ -48,7 +48,7 @@ def test_bad_training_csv_is_bad_input(tmp_path):
     path.write_text("text,label\n" + "".join(f"t{i},same\n" for i in range(20)), encoding="utf-8")
     with pytest.raises(BadInput, match="same label"):
         read_labelled(path)
-    path.write_bytes("text,label\n".encode() + "投诉,a\n".encode("gbk") * 20)
+    path.write_bytes(b"text,label\n" + "投诉,a\n".encode("gbk") * 20)
     with pytest.raises(BadInput, match="UTF-8"):
         read_labelled(path)
 

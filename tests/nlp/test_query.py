@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.query import MAX_DEPTH, QueryError, SchemeIndex, parse
 from cli.main import main
+from nlp.query import MAX_DEPTH, QueryError, SchemeIndex, parse
 
 
 @pytest.mark.parametrize("query, text, expected", [

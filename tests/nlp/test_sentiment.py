@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from nlp import DATA_DIR, MODEL_DIR
 from nlp.models import build_sentiment_classifier, load_model, reads_raw_text, sentiment_inputs, sentiment_tokens
 from nlp.sentiment import POLARITIES, judge, polarity_of, polarity_probabilities, schemes, target_of
 from nlp.tokenize import analyzer_tokens
-from cli.main import main
 
 
 def test_cut_keeps_emoticons_emoji_punctuation_and_negation():

@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 import rjieba  # noqa: F401  (a declared dependency: a broken install fails here instead of skipping)
 
-from nlp import DATA_DIR
-from nlp import tokenize
+from nlp import DATA_DIR, tokenize
 from nlp.normalize import clean
 from nlp.tokenize import Tokenizer, for_profile
-
 
 SHARED_MESSAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "gov_messages" / "messages_unlabeled.csv"
 

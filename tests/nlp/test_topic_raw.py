@@ -9,9 +9,9 @@ import json
 
 from click.testing import CliRunner
 
+from cli.main import main
 from nlp import DATA_DIR
 from nlp.topic_eval import RAW_EVAL, match_raw_messages, raw_text
-from cli.main import main
 
 MODEL_CARD = DATA_DIR.parent.parent / "nlp" / "models" / "topic.card.json"
 

@@ -10,8 +10,16 @@ import csv
 import numpy as np
 import pytest
 
-from nlp.urgency_cv import (BOUNDS, NEWS, GroupedFits, choose_threshold, label_urgency_rows, raised, read_events,
-                            training_rows)
+from nlp.urgency_cv import (
+    BOUNDS,
+    NEWS,
+    GroupedFits,
+    choose_threshold,
+    label_urgency_rows,
+    raised,
+    read_events,
+    training_rows,
+)
 from yuqing.errors import BadInput
 
 NEWS_ROWS = [

@@ -13,8 +13,8 @@ import re
 import pytest
 
 from nlp import DATA_DIR, urgency, urgency_vocab
-from nlp.urgency_gate import Alternatives, Clauses, top_level_alternatives
 from nlp.normalize import clean
+from nlp.urgency_gate import Alternatives, Clauses, top_level_alternatives
 
 # how many texts of each shipped file (None: all); the rules as written are slow on long texts, which
 # bounds the large sets here (the analysis-sized ones are compared in full)

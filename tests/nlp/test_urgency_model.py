@@ -13,9 +13,19 @@ from nlp import MODEL_DIR
 from nlp.features import LinearBank
 from nlp.models import load_model
 from nlp.tokenize import analyzer_tokens
-from nlp.urgency_model import (EMERGENCY, SET_FILES, assign_folds,
-                               build_emergency_classifier, choose_threshold, cross_validated_threshold,
-                               emergency_probabilities, leave_one_set_out, model_trainer, read_sets, threshold_of)
+from nlp.urgency_model import (
+    EMERGENCY,
+    SET_FILES,
+    assign_folds,
+    build_emergency_classifier,
+    choose_threshold,
+    cross_validated_threshold,
+    emergency_probabilities,
+    leave_one_set_out,
+    model_trainer,
+    read_sets,
+    threshold_of,
+)
 
 # (a real emergency report, a text of the same vocabulary using it loosely), both from the sets
 PAIRS = [

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp import DATA_DIR
-from nlp import urgency
+from nlp import DATA_DIR, urgency
 from nlp.normalize import clean
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"

@@ -260,7 +260,12 @@ def test_every_role_walks_every_page_without_english(server, board, browser):
         assert titles, username
         for index, title in enumerate(titles):
             links.nth(index).click()
-            page.wait_for_timeout(300)
+            # while the page runs, Streamlit's status widget shows in the corner: sample its text
+            running = " ".join(page.evaluate(
+                "() => document.querySelector('[data-testid=\"stStatusWidget\"]')?.innerText || ''")
+                for _ in range(6))
+            if english_words(running):
+                problems.append(f"{username} · {title} (running): {sorted(english_words(running))}")
             _idle(page)
             if title in ("事件详情", "办理时间线"):
                 field = page.get_by_label("事件编号")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+MODELS = click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                      help="模型目录（默认：设置 model_dir）。")
+
 
 @click.command()
 @click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), default="topic",
@@ -86,8 +89,7 @@ def _register_trained(kind: str, card, out: Path | None) -> None:
                    "urgency：label 为 1–4，或 `emergency`（须得 ≤2 级）/ `ordinary`（不得为 1 级）/ `not_emergency`"
                    "（≤2 级算误报）；或 DuEE 格式：`disaster` 1（须得 ≤2 级）/ 0（其他新闻事件：1 级和 ≤2 级都算误报）。")
 @click.option("--card", is_flag=True, help="改为打印模型卡：训练时在留出集上测得的指标。")
-@click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="模型目录（默认：设置 model_dir）。")
+@MODELS
 @click.option("--profile", default=None, help="地区配置，提供用户词和地名库（urgency；默认取设置 YUQING_PROFILE）。")
 @click.option("--split", type=click.Choice(["dev", "test"]), default=None,
               help="仅 urgency：只测量 `split` 列为 dev 或 test 的行（如 urgency_eval_4.csv）。")
@@ -168,8 +170,7 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
                    "sentiment_score, places, jurisdiction, keywords, spam（以及 spam_reason, triage, emotion, "
                    "negative_intensity, error）。")
 @click.option("--profile", default=None, help="地区配置，提供用户词和地名库（默认取设置 YUQING_PROFILE）。")
-@click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="模型目录（默认：设置 model_dir）。")
+@MODELS
 def analyze(limit: int | None, input_path: Path | None, output_path: Path | None, profile: str | None,
             model_dir: Path | None) -> None:
     """不带 --input：分析尚未分析的帖子（领域、紧急程度、地点……）并归并为事件。

@@ -85,3 +85,23 @@ def counts() -> dict[str, int]:
             "notification_keys": len(set(keys)),
             "sent": n(Notification, Notification.status == "sent"),
         }
+
+
+def run_side_by_side(work, workers: int) -> None:
+    """Run `work` in `workers` threads at once (each its own sessions), and fail on any error."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors

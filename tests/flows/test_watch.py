@@ -4,8 +4,6 @@ PostgreSQL too (YUQING_TEST_DB=postgres)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func
@@ -13,7 +11,7 @@ from sqlmodel import select
 
 from flows import watch
 from nlp.query import parse
-from tests.flows.seed import messages, seed_posts
+from tests.flows.seed import messages, run_side_by_side, seed_posts
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import session_scope
@@ -93,20 +91,7 @@ def test_bad_schemes_are_refused_with_reasons(db):
 def test_two_workers_backfilling_at_once_never_double_a_match(db):
     seed_posts(60, copies=1)
     watch.create(name="A市", query="A市")
-    errors = []
-
-    def run():
-        try:
-            watch.backfill(batch_size=5)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=run) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert not errors
+    run_side_by_side(lambda: watch.backfill(batch_size=5), workers=2)
     with session_scope() as session:
         rows = session.exec(select(func.count()).select_from(SchemeMatch)).one()
     assert rows == len(_matches("A市")) == _expected("A市", messages()[:60])

@@ -4,7 +4,6 @@ and two workers evaluating at once never fire it twice."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlmodel import select
 
 from flows import watch
 from flows.watch_rules import author_hash, evaluate_rules, save, validate
+from tests.flows.seed import run_side_by_side
 from yuqing import repo
 from yuqing.db import session_scope
 from yuqing.errors import BadInput
@@ -162,20 +162,7 @@ def test_two_workers_never_fire_the_same_episode_twice(db, licheng, monkeypatch)
     save(name="高危词", kind="terms", params={}, profile=licheng)
     add_posts(10, minutes=0, text="讨薪的工人在门口聚集")
     at(monkeypatch, 5)
-    errors = []
-
-    def run():
-        try:
-            evaluate_rules(profile=licheng)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=run) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert not errors
+    run_side_by_side(lambda: evaluate_rules(profile=licheng), workers=3)
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(WatchAlert)).one() == 11  # 1 episode + 10 posts
         assert session.exec(select(func.count()).select_from(Event).where(Event.kind == "alerted")).one() == 11

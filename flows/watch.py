@@ -72,9 +72,13 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.index)
 
-    def match(self, title: str, text: str, source: str | None, places: Sequence[str], jurisdiction: str | None
-              ) -> dict[int, tuple[str, ...]]:
-        hits = self.index.match(f"{title or ''}\n{text or ''}")
+    def match(self, title: str, text: str, source: str | None, places: Sequence[str], jurisdiction: str | None,
+              *, simplified: str | None = None) -> dict[int, tuple[str, ...]]:
+        """`simplified`: the post's stored text_simplified (the crawl's simplified "title\ntext"), when it has one."""
+        if simplified:
+            hits = self.index.match(simplified, simplified=True)
+        else:
+            hits = self.index.match(f"{title or ''}\n{text or ''}")
         return {sid: terms for sid, terms in hits.items()
                 if self.filters[sid].accepts(source, places, jurisdiction)}
 
@@ -102,7 +106,8 @@ def match_at_ingest(session: Session, *, pairs: Sequence[tuple[Post, Analysis]])
     rows = []
     for post, analysis in pairs:
         for scheme_id, terms in matcher.match(post.title, post.text, names.get(post.source_id),
-                                              analysis.places or (), analysis.jurisdiction).items():
+                                              analysis.places or (), analysis.jurisdiction,
+                                              simplified=post.text_simplified).items():
             rows.append({"scheme_id": scheme_id, "post_id": post.id, "matched_terms": list(terms),
                          "matched_at": moment})
     return repo.insert_matches(session, rows=rows)

@@ -385,7 +385,7 @@ class SchemeIndex:
     """Many schemes matched against one post in one pass.
 
     A scheme can only match a post holding at least one of its terms (`parse` refuses the others),
-    so terms are indexed by their first character, only the terms whose first character the post
+    so terms are indexed by their first character, only the terms whose characters the post all
     holds are looked for, and only schemes with a term present are evaluated."""
 
     def __init__(self, schemes: dict[object, Query]) -> None:
@@ -394,24 +394,31 @@ class SchemeIndex:
         for key, query in self.schemes.items():
             for term in query.terms:
                 self._by_term[term].append(key)
-        self._by_first: dict[str, list[str]] = defaultdict(list)
+        # by first character, each term with the set of its characters: a term whose characters are
+        # not all in the post cannot occur in it, and that subset test costs far less than a find
+        self._by_first: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
         for term in self._by_term:
-            self._by_first[term[0]].append(term)
+            self._by_first[term[0]].append((term, frozenset(term)))
         self._firsts = frozenset(self._by_first)
 
     def __len__(self) -> int:
         return len(self.schemes)
 
-    def match(self, text: str) -> dict[object, tuple[str, ...]]:
-        """{scheme key: matched terms} for the schemes the text matches."""
+    def match(self, text: str, *, simplified: bool = False) -> dict[object, tuple[str, ...]]:
+        """{scheme key: matched terms} for the schemes the text matches. `simplified`: the text is
+        already in simplified characters (a stored post's text_simplified), so only width and case
+        are folded here: the traditional → simplified conversion is most of the cost of folding."""
         if not self.schemes:
             return {}
-        folded = fold(text)
+        folded = text.translate(_HALFWIDTH).lower() if simplified else fold(text)
         # the post's distinct characters (a set built at C speed) meet the terms' first characters;
         # only the terms starting with a character the post holds are searched for
         found: dict[str, list[int]] = {}
-        for first in self._firsts.intersection(folded):
-            for term in self._by_first[first]:
+        chars = set(folded)
+        for first in self._firsts.intersection(chars):
+            for term, needs in self._by_first[first]:
+                if not needs <= chars:
+                    continue
                 start = folded.find(term)
                 while start != -1:
                     found.setdefault(term, []).append(start)

@@ -341,10 +341,10 @@ def route_manually(session: Session, *, viewer: Viewer, issue_id: int, unit_code
     from yuqing.errors import AccessDenied, BadInput
 
     if not viewer.may_edit_issues:
-        raise AccessDenied(f"{viewer.username} may not route issues")
+        raise AccessDenied(f"{viewer.username} 无权交办事件")
     profile = profile or load_profile()
     if unit_code not in profile.units:
-        raise BadInput(f"unknown unit {unit_code!r}")
+        raise BadInput(f"没有这个单位：{unit_code}")
     issue = repo.get_issue(session, viewer=viewer, issue_id=issue_id)
     moment = now()
     assignment = repo.existing_assignment(session, issue_id=issue.id, unit_code=unit_code)

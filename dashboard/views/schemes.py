@@ -6,6 +6,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
+from dashboard import labels
 from dashboard.common import db, fmt_time, local_naive, md_escape, open_issue, require, run_action
 from dashboard.export import to_csv, to_xlsx
 from flows import watch
@@ -126,7 +127,7 @@ left.bar_chart(frame.groupby("bucket").size().rename("帖子数"))
 right.markdown("**情感占比走势**")
 share = (frame.assign(情感=frame["sentiment"].map(lambda s: SENTIMENT_LABELS.get(s, s)))
          .groupby(["bucket", "情感"]).size().unstack(fill_value=0))
-right.area_chart(share.div(share.sum(axis=1), axis=0))
+right.area_chart(share.div(share.sum(axis=1), axis=0), color=labels.sentiment_colors(share.columns))
 
 cols = st.columns(3)
 for col, field, label in ((cols[0], "source", "数据源"), (cols[1], "platform", "平台类型")):

@@ -14,10 +14,15 @@ TIME = "%Y-%m-%d %H:%M"  # Vega's default time formats are English (Dec 07, 03 P
 who = require("supervisor", "analyst", "admin")
 st.title("办理时间线")
 st.caption("由审计日志回放：每个单位的 交办 → 签收 → 办理 → 答复 → 办结（或退回）。")
-initial = {} if "timeline_issue" in st.session_state else {"value": None}
-issue_id = st.number_input("事件编号", min_value=1, step=1, key="timeline_issue", **initial)
+with db() as session:
+    choices = dict(repo.recent_issue_choices(session, viewer=who))
+wanted = st.session_state.get("timeline_issue")
+if wanted is not None and wanted not in choices:  # an issue opened from elsewhere, older than the list
+    choices = {int(wanted): f"事件 #{int(wanted)}", **choices}
+issue_id = st.selectbox("选择事件（最近有动态的在前，可输入标题搜索）", list(choices), index=None, key="timeline_issue",
+                        placeholder="请选择事件", format_func=lambda n: f"#{n} {choices.get(n, '')[:40]}")
 if issue_id is None:
-    st.info("请输入要回放的事件编号。")
+    st.info("请选择要回放的事件。")
     st.stop()
 try:
     with db() as session:

@@ -88,7 +88,7 @@ def test_the_issue_page_names_states_sentiment_actors_units_and_places(board):
 
 def test_the_timeline_page_names_states_and_actors(board):
     at = app_as("sup", "views/timeline.py")
-    at.number_input(key="timeline_issue").set_value(board.issue_a).run()
+    at.selectbox(key="timeline_issue").set_value(board.issue_a).run()
     assert not at.exception
     events = at.dataframe[1].value
     assert "已交办" in set(events["到"]) or "待签收" in set(events["到"])

@@ -70,7 +70,7 @@ def test_the_ranking_is_sorted_worst_first(board, monkeypatch):
 
 def test_the_timeline_follows_the_audit_log(board):
     at = app_as("sup", "views/timeline.py")
-    at.number_input(key="timeline_issue").set_value(board.issue_a).run()
+    at.selectbox(key="timeline_issue").set_value(board.issue_a).run()
     assert not at.exception
     stages = list(at.dataframe[0].value["阶段"])
     assert "待签收" in stages and "办理中" not in stages

@@ -70,7 +70,7 @@ def test_issue_list_searches_chinese_text_and_filters(board):
 def test_opening_an_issue_from_the_list_by_clicking_its_row(board):
     at = app_as("ana", "views/issues.py")
     row = list(at.dataframe[0].value["编号"]).index(board.issue_a)
-    assert not [s for s in at.selectbox if s.key == "issues_open_choice"] and not at.button(key="issues_search") is None
+    assert not [s for s in at.selectbox if s.key == "issues_open_choice"] and at.button(key="issues_search") is not None
     at.session_state["issues_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
     assert not at.exception

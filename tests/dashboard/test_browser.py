@@ -113,10 +113,16 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _pick_issue(page, issue_id: int) -> None:
+    """The timeline's issue picker: type to filter the list, Enter takes the first match."""
+    box = page.get_by_label("选择事件", exact=False)
+    box.click()
+    page.keyboard.type(f"#{issue_id} ")
+    page.keyboard.press("Enter")
+
+
 def _timeline(page, issue_id: int) -> str:
-    field = page.get_by_label("事件编号")
-    field.fill(str(issue_id))
-    field.press("Enter")
+    _pick_issue(page, issue_id)
     page.get_by_text("开元街道办事处：").first.wait_for()
     return page.get_by_text("开元街道办事处：").first.inner_text()
 
@@ -204,9 +210,15 @@ _UNTRUSTED = (HOSTILE_TEXT, HOSTILE_TITLE)
 # Streamlit's keyboard skip link: off screen until the Tab key focuses it, and not translatable
 _OFF_SCREEN = ("Skip to main content",)
 
-# the page text a user reads: Material icons are ligature words in the DOM ("search"), hidden first
+# the page text a user reads: Material icons are ligature words in the DOM ("search"), and the
+# screen-reader announcements of a select box ("3 options available", a 1-pixel live region that no
+# one sees), hidden first
 _VISIBLE_TEXT = """() => {
-    const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"], span[translate="no"]')];
+    const live = [...document.querySelectorAll('[aria-live]')].filter(e => {
+        const box = e.getBoundingClientRect();
+        return box.width <= 1 || box.height <= 1;
+    });
+    const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"], span[translate="no"]'), ...live];
     const before = icons.map(e => e.style.display);
     icons.forEach(e => { e.style.display = 'none'; });
     const text = document.body.innerText;
@@ -267,10 +279,13 @@ def test_every_role_walks_every_page_without_english(server, board, browser):
             if english_words(running):
                 problems.append(f"{username} · {title} (running): {sorted(english_words(running))}")
             _idle(page)
-            if title in ("事件详情", "办理时间线"):
+            if title == "事件详情":
                 field = page.get_by_label("事件编号")
                 field.fill(str(board.issue_a))
                 field.press("Enter")
+            if title == "办理时间线":
+                _pick_issue(page, board.issue_a)
+            if title in ("事件详情", "办理时间线"):
                 page.get_by_role("heading", name=f"事件 #{board.issue_a}").first.wait_for()
             _check_page(page, username, title, problems)
         page.close()

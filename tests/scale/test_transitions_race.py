@@ -1,5 +1,6 @@
 """Two real processes change the same assignments at the same moment: for every assignment exactly
-one wins, the other gets IllegalTransition, and the audit log holds exactly one event per change."""
+one wins, the other gets IllegalTransition (or, repeating the same sign-for, a no-op), and the audit
+log holds exactly one event per change."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def test_two_processes_acknowledge_the_same_assignments_once(any_db):
     errors = [o for outs in per_id.values() for o in outs if o.startswith("error")]
     assert not errors, errors[:5]
     for assignment_id, outs in per_id.items():
-        assert sorted(outs) == ["illegal", "ok"], (assignment_id, outs)
+        # the loser either finds the sign-for already recorded (a repeat: a no-op) or is refused
+        assert sorted(outs) in (["illegal", "ok"], ["ok", "ok"]), (assignment_id, outs)
     assert events_by_assignment("acknowledged") == Counter({i: 1 for i in ids})
     assert set(statuses(ids).values()) == {"acknowledged"}
 

@@ -241,11 +241,6 @@ def persistent_worker() -> CrawlWorker:
     return _WORKER
 
 
-def crawl_one(name: str, *, timeout: float | None = None) -> CrawlResult:
-    """Crawl one source in a child process (health is not recorded here)."""
-    return crawl_batch([name], timeout=timeout)[0]
-
-
 def crawl(names: list[str] | None = None, *, due_only: bool = False, persistent: bool = False) -> list[CrawlResult]:
     """Crawl the named sources (default: every enabled one; with `due_only`, the enabled ones whose
     cadence says they are due) side by side in one child process (with `persistent`, this process's

@@ -52,11 +52,6 @@ class RuleError(BadInput):
     exit_code = 2
 
 
-def author_hash(source: str, author: str) -> str:
-    """An account's hash as the crawl stores it (one rule: yuqing/authors.py)."""
-    return authors.author_hash(source, author) or ""
-
-
 def _int(params: dict, key: str, label: str, low: int, high: int, default: int | None = None) -> int:
     value = params.get(key, default)
     try:
@@ -119,7 +114,7 @@ def validate(kind: str, params: dict | None, *, level: str = "yellow", units: li
             source, sep, account = str(entry).partition(":")
             if not sep or not source.strip() or not account.strip():
                 raise RuleError(f"关注账号「{entry}」格式应为 数据源名:账号名")
-            hashes.append(author_hash(source.strip(), account))
+            hashes.append(authors.author_hash(source.strip(), account) or "")
         if not hashes or any(len(h) != 64 for h in hashes):
             raise RuleError("关注账号名单不能为空（格式：数据源名:账号名）")
         clean["hashes"] = sorted(set(hashes))

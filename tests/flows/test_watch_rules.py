@@ -12,9 +12,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from flows import watch
-from flows.watch_rules import author_hash, evaluate_rules, save, validate
+from flows.watch_rules import evaluate_rules, save, validate
 from tests.flows.seed import run_side_by_side
 from yuqing import repo
+from yuqing.authors import author_hash
 from yuqing.db import session_scope
 from yuqing.errors import BadInput
 from yuqing.models import Analysis, Event, Notification, Post, Source, WatchAlert

@@ -32,6 +32,9 @@ EVENT_LABELS = {"created": "生成事件", "analyzed": "分析", "triage": "转�
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 # a fixed colour per sentiment for every chart (negative red, neutral grey, positive green)
 SENTIMENT_COLORS = {"负面": "#d62728", "中性": "#9e9e9e", "正面": "#2ca02c"}
+# the emotion classes of an analysis (nlp/sentiment.py), the negative ones first: anger and fear weigh
+# more than sadness in a 舆情 brief
+EMOTION_LABELS = {"angry": "愤怒", "fear": "恐惧", "sad": "悲伤", "happy": "喜悦", "neutral": "中性", "surprise": "惊奇"}
 ASSIGNMENT_ROLE_LABELS = {"lead": "牵头", "co": "协办"}
 CHANNEL_LABELS = {"email": "邮件", "wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "webhook": "网络回调",
                   "sms": "短信"}
@@ -93,6 +96,10 @@ def urgency(value: int | None, *, short: bool = False) -> str:
 
 def sentiment(value: str | None) -> str:
     return label(SENTIMENT_LABELS, value)
+
+
+def emotion(value: str | None) -> str:
+    return label(EMOTION_LABELS, value)
 
 
 def contact(key: str | None) -> str:

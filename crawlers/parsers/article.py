@@ -21,19 +21,12 @@ from urllib.parse import urlsplit
 
 from crawlers.parsers.article_dom import content_block, emphasised_texts, reader_tree, render_lines
 from crawlers.parsers.article_lines import FURNITURE_LINE, squeeze, trim_lines
-from crawlers.parsers.article_meta import (
-    ANY_DATE,
-    choose_date,
-    choose_title,
-    local_datetime,
-    parse_date,
-    source_and_author,
-)
-from crawlers.parsers.fields import join_url
+from crawlers.parsers.article_meta import PAGE_ZONE, choose_date, choose_title, source_and_author
+from crawlers.parsers.fields import DATE, join_url, match_datetime
 from nlp.normalize import detect_spam
 from yuqing.errors import BadInput
 
-__all__ = ["Article", "parse_article", "parse_date", "parse_text_page", "strip_furniture"]
+__all__ = ["Article", "parse_article", "parse_text_page", "strip_furniture"]
 
 MIN_TEXT_CHARS = 20
 MIN_SENTENCE_CHARS = 60  # below this a block without a sentence mark is a notice, not an article
@@ -44,7 +37,7 @@ _SENTENCE = re.compile(r"[，。；！？,;!?]")
 _ERROR_PAGE = re.compile(r"发生错误|错误信息|错误的|出错了|不存在|已被删除|已删除|无权访问|没有权限|权限不足|找不到|未找到|"
                          r"404|参数错误|有效的连接|请先登录|登录后(?:查看|浏览)|审核中|已关闭")
 _LABELLED_DATE = re.compile(r"(?:發布時間|发布时间|發布日期|发布日期|發文日期|发文日期|成文日期|時間|时间|日期)\s*[:：]\s*"
-                            + ANY_DATE.pattern)
+                            + DATE.pattern)
 
 
 @dataclass
@@ -178,7 +171,7 @@ def parse_text_page(page: str, *, url: str) -> Article:
     published = None
     for line in kept[:40]:
         if match := _LABELLED_DATE.search(line):
-            published = local_datetime(match.groups())
+            published = match_datetime(match, PAGE_ZONE)
             break
     return Article(
         url=url, title=title, text="\n".join(kept), published_at=published, author=None, source_name=None,

@@ -19,14 +19,12 @@ from zoneinfo import ZoneInfo
 from lxml import html as lxml_html
 
 from crawlers.parsers.article_lines import squeeze
+from crawlers.parsers.fields import DATE, match_datetime, parse_datetime
 
-CHINA = ZoneInfo("Asia/Shanghai")
+# Chinese pages print Beijing time, whatever zone the product runs in
+PAGE_ZONE = "Asia/Shanghai"
+CHINA = ZoneInfo(PAGE_ZONE)
 
-DATE_VALUE = (
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(\d{1,2})\s*[:：時时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
-)
-ANY_DATE = re.compile(DATE_VALUE)
 _PUBLISH_LABEL = re.compile(r"(?:發布|发布|發文|发文|發表|发表|刊发|上传|更新)(?:時間|时间|日期|于)?\s*[:：]?\s*$")
 _OTHER_LABEL = re.compile(r"(?:時間|时间|日期|来源|來源)\s*[:：]?\s*\S{0,16}$")
 _WRITTEN_LABEL = re.compile(r"(?:成文|印发|生成|截止|有效期|访问)(?:時間|时间|日期)?\s*[:：]?\s*$")
@@ -49,27 +47,6 @@ _SOURCE = re.compile(r"(?<![\u4e00-\u9fff])(?:來源|来源|信息來源|信息�
 _AUTHOR = re.compile(r"(?<![\u4e00-\u9fff])(?:作者|撰稿|撰文|記者|记者)\s*[:：]\s*([^\s|｜:：，,。（(\[【\d]{2,12})"
                      r"(?=$|[\s|｜)）\]】\d])", re.M)
 _AUTHOR_PREFIX = re.compile(r"^(?:本报记者|本刊记者|记者|記者|通讯员|文|图)\s*[/:：]?\s*")
-
-
-def local_datetime(parts) -> datetime | None:
-    year, month, day, hour, minute, second = (int(p) if p else 0 for p in parts)
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA).astimezone(UTC)
-    except ValueError:
-        return None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """A Chinese or ISO date/time string (taken as Beijing time when naive) → aware UTC."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        match = ANY_DATE.search(value)
-        return local_datetime(match.groups()) if match else None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)).astimezone(UTC)
 
 
 def meta_value(meta: dict[str, str], *names: str) -> str | None:
@@ -135,7 +112,7 @@ def _nearest_heading(tree, heading_elements, block) -> str | None:
     for element, raw in sorted(heading_elements, key=lambda pair: -order.get(pair[0], 0)):
         text = heading_text(raw)
         if order.get(element, 0) < limit and 6 <= len(squeeze(text)) <= 80 \
-                and not ANY_DATE.search(text) and not _BYLINE_LABEL.search(text):
+                and not DATE.search(text) and not _BYLINE_LABEL.search(text):
             return text
     return None
 
@@ -175,7 +152,7 @@ def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: 
         # (the one nearest before the article block, as a page lists other headlines in its menus)
         found = [element for element, raw in heading_elements
                  if (flat := squeeze(heading_text(raw))).startswith(flat_full) and len(flat_full) + 4 < len(flat) <= 150
-                 and not ANY_DATE.search(raw) and not _BYLINE_LABEL.search(raw)]
+                 and not DATE.search(raw) and not _BYLINE_LABEL.search(raw)]
         if found:
             chosen = found[0]
             if block is not None:
@@ -215,8 +192,8 @@ def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
     found: list[tuple[int, int, datetime, bool]] = []  # (rank, order, value, has time)
     order = 0
     for line in window:
-        for match in ANY_DATE.finditer(line):
-            value = local_datetime(match.groups())
+        for match in DATE.finditer(line):
+            value = match_datetime(match, PAGE_ZONE)
             if not _plausible(value):
                 continue
             before = line[:match.start()]
@@ -224,11 +201,11 @@ def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
                 rank = 3
             elif _PUBLISH_LABEL.search(before[-12:]):
                 rank = 0
-            elif _OTHER_LABEL.search(before[-24:]) or match.group(4):
+            elif _OTHER_LABEL.search(before[-24:]) or match.group("H"):
                 rank = 1
             else:
                 rank = 2
-            found.append((rank, order, value, match.group(4) is not None))
+            found.append((rank, order, value, match.group("H") is not None))
             order += 1
     if not found and start is not None:
         return printed_date(lines, "")  # nothing printed near the title: the whole page
@@ -240,8 +217,9 @@ def printed_date(lines: list[str], title: str) -> tuple[datetime | None, bool]:
 
 def choose_date(lines: list[str], title: str, meta: dict[str, str]) -> datetime | None:
     printed, has_time = printed_date(lines, title)
-    meta_date = parse_date(meta_value(meta, "PubDate", "article:published_time", "publishdate", "datePublished",
-                                      "pubdate", "publish_time", "og:release_date", "weibo:article:create_at"))
+    meta_date = parse_datetime(meta_value(meta, "PubDate", "article:published_time", "publishdate", "datePublished",
+                                      "pubdate", "publish_time", "og:release_date", "weibo:article:create_at"),
+                               tz=PAGE_ZONE)
     if not _plausible(meta_date):
         meta_date = None
     if printed is None:

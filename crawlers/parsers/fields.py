@@ -12,10 +12,13 @@ from parsel import Selector, SelectorList
 
 from yuqing.errors import BadInput, ConfigError
 
-_DATE = re.compile(
-    r"(?P<y>\d{4})\s*[-/年.]\s*(?P<m>\d{1,2})\s*[-/月.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[T\s]*(?P<H>\d{1,2})[:时](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+# The one date(time) pattern of the crawlers: ISO 8601, 2019/2/28, 2019 06-15, 2019年2月8日 09时05分,
+# 2019年06月15日08:18 (no space before the time, as pages print it), full-width colons, fractions of
+# a second and a zone after the time; years 19xx/20xx only, so an id or a phone number does not read as a date.
+DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+    r"(?:(?:T|\s*)(?P<H>\d{1,2})\s*[:：時时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?(?:\.\d+)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"  # a zone only after a time: "2020-01-01-2020-12-31" is a range
 )
 _C_TIME = re.compile(r"^[A-Za-z]{3} [A-Za-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
 _INT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([万wW千kK])?")
@@ -131,9 +134,13 @@ def parse_datetime(text: str | None, tz: str | None = None) -> datetime | None:
             if value.tzinfo is None:
                 value = value.replace(tzinfo=ZoneInfo(tz))
             return value.astimezone(UTC)
-    match = _DATE.search(text)
-    if not match:
-        return None
+    match = DATE.search(text)
+    return match_datetime(match, tz) if match else None
+
+
+def match_datetime(match: re.Match, tz: str) -> datetime | None:
+    """The moment a `DATE` match names, as aware UTC: in its zone suffix, else local time of `tz`;
+    None when there is no such day (2019-02-30)."""
     parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "tz"}
     try:
         value = datetime(parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0))

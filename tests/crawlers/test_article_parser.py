@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.parsers.article import parse_article, parse_date, parse_text_page, strip_furniture
+from crawlers.parsers.article import parse_article, parse_text_page, strip_furniture
+from crawlers.parsers.article_meta import PAGE_ZONE
+from crawlers.parsers.fields import parse_datetime
 from yuqing.errors import BadInput
 
 PAGES = Path(__file__).parent / "pages"
@@ -86,10 +88,17 @@ def test_furniture_lines_only():
     ("2017年7月19日", datetime(2017, 7, 18, 16, 0, tzinfo=UTC)),
     ("2019/5/16 16:28:30", datetime(2019, 5, 16, 8, 28, 30, tzinfo=UTC)),
     ("2021-03-01T10:00:00+08:00", datetime(2021, 3, 1, 2, 0, tzinfo=UTC)),
+    ("2021-03-01T10:00:00.000+08:00", datetime(2021, 3, 1, 2, 0, tzinfo=UTC)),
+    ("发布时间：2019年06月15日08:18", datetime(2019, 6, 15, 0, 18, tzinfo=UTC)),
+    ("2019-06-15 08：18", datetime(2019, 6, 15, 0, 18, tzinfo=UTC)),
+    ("2019 06-15", datetime(2019, 6, 14, 16, 0, tzinfo=UTC)),
+    ("2020-01-01-2020-12-31", datetime(2019, 12, 31, 16, 0, tzinfo=UTC)),  # a range, not a zone
+    ("编号 12019-06-15", None),
     ("无日期", None),
 ])
 def test_dates(raw, expected):
-    assert parse_date(raw) == expected
+    """Article pages print Beijing time: the crawlers' one date parser read in that zone."""
+    assert parse_datetime(raw, tz=PAGE_ZONE) == expected
 
 
 @pytest.mark.parametrize("page", ["", "   ", "<html><body><div>[打印] [关闭]</div></body></html>"])

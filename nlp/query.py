@@ -15,8 +15,9 @@
 A query that cannot match anything by itself (only exclusions) is refused, as is a malformed one:
 `QueryError` names the character position (1-based) and the reason, in Chinese.
 
-Matching many schemes is one pass over a post: every term is indexed by its first two characters,
-so a post is scanned once and only the schemes holding a term that occurs are evaluated.
+Matching many schemes is one pass over a post (SchemeIndex): every term of every scheme is in one
+Aho–Corasick automaton, so a post is scanned once whatever the number of schemes, and only the
+schemes one of whose required terms occurs are evaluated.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+
+import ahocorasick
 
 from nlp.normalize import to_simplified
 from yuqing.errors import BadInput
@@ -105,27 +108,26 @@ class Not:
 
 
 @dataclass(frozen=True)
-class All:
+class _Group:
+    """Operands joined by one operator; `combine` (all / any) is the operator."""
+
     operands: tuple
+    combine = staticmethod(all)
 
     def evaluate(self, found) -> bool:
-        return all(o.evaluate(found) for o in self.operands)
+        return self.combine(o.evaluate(found) for o in self.operands)
 
     def terms(self) -> Iterable[str]:
         for o in self.operands:
             yield from o.terms()
 
 
-@dataclass(frozen=True)
-class Any_:
-    operands: tuple
+class All(_Group):
+    combine = staticmethod(all)
 
-    def evaluate(self, found) -> bool:
-        return any(o.evaluate(found) for o in self.operands)
 
-    def terms(self) -> Iterable[str]:
-        for o in self.operands:
-            yield from o.terms()
+class Any_(_Group):
+    combine = staticmethod(any)
 
 
 def positive_terms(node) -> Iterable[str]:
@@ -381,25 +383,49 @@ def _find(folded: str, terms: Iterable[str]) -> dict[str, list[int]]:
     return found
 
 
+def triggers(node) -> frozenset[str] | None:
+    """Terms one of which every text the node matches holds (None: none follows from the node alone,
+    as under a NOT). A scheme need only be evaluated on a post holding one of its triggers: for
+    `A AND (B OR C) NOT D` that is A alone, not D."""
+    if isinstance(node, Term):
+        return frozenset((node.text,))
+    if isinstance(node, Near):  # both must occur: the longer (rarer) one is enough to look for
+        return frozenset((max(node.left.text, node.right.text, key=len),))
+    if isinstance(node, Not):
+        return None
+    found = [triggers(o) for o in node.operands]
+    if isinstance(node, All):  # every operand must match: the one with the fewest, longest triggers
+        known = [t for t in found if t is not None]
+        return min(known, key=lambda t: (len(t), -min(map(len, t)), sorted(t))) if known else None
+    return None if None in found else frozenset().union(*found)
+
+
 class SchemeIndex:
     """Many schemes matched against one post in one pass.
 
-    A scheme can only match a post holding at least one of its terms (`parse` refuses the others),
-    so terms are indexed by their first character, only the terms whose characters the post all
-    holds are looked for, and only schemes with a term present are evaluated."""
+    Every term of every scheme is in one Aho–Corasick automaton (pyahocorasick, C): a post is scanned
+    once whatever the number of schemes, and only the schemes one of whose triggers occurs (see
+    `triggers`) are evaluated. `parse` refuses a query that matches a post holding none of its terms,
+    so a scheme whose tree gives no triggers falls back to all its terms."""
 
     def __init__(self, schemes: dict[object, Query]) -> None:
         self.schemes = dict(schemes)
-        self._by_term: dict[str, list[object]] = defaultdict(list)
+        self._by_trigger: dict[str, list[tuple[object, object, tuple[str, ...]]]] = defaultdict(list)
+        terms: set[str] = set()
         for key, query in self.schemes.items():
-            for term in query.terms:
-                self._by_term[term].append(key)
-        # by first character, each term with the set of its characters: a term whose characters are
-        # not all in the post cannot occur in it, and that subset test costs far less than a find
-        self._by_first: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
-        for term in self._by_term:
-            self._by_first[term[0]].append((term, frozenset(term)))
-        self._firsts = frozenset(self._by_first)
+            terms |= query.terms
+            for term in sorted(triggers(query.tree) or query.terms):
+                self._by_trigger[term].append((key, query.test, query.positive))
+        self._automaton = ahocorasick.Automaton()
+        for term in terms:
+            self._automaton.add_word(term, (term, len(term) - 1))
+        if terms:
+            self._automaton.make_automaton()
+        # Folding maps full-width ASCII one character to one, so it only changes what a term finds
+        # where the half-width form is a character some term holds (a Latin letter or digit, a space
+        # in a phrase); a post without such a character is scanned as it is.
+        wide = [chr(code) for code, narrow in _HALFWIDTH.items() if chr(narrow).lower() in "".join(terms)]
+        self._wide = re.compile(f"[{re.escape(''.join(wide))}]") if wide else None
 
     def __len__(self) -> int:
         return len(self.schemes)
@@ -410,25 +436,22 @@ class SchemeIndex:
         are folded here: the traditional → simplified conversion is most of the cost of folding."""
         if not self.schemes:
             return {}
-        folded = text.translate(_HALFWIDTH).lower() if simplified else fold(text)
-        # the post's distinct characters (a set built at C speed) meet the terms' first characters;
-        # only the terms starting with a character the post holds are searched for
+        folded = (text or "") if simplified else to_simplified(text or "")
+        if self._wide is not None and self._wide.search(folded):
+            folded = folded.translate(_HALFWIDTH)
+        folded = folded.lower()
         found: dict[str, list[int]] = {}
-        chars = set(folded)
-        for first in self._firsts.intersection(chars):
-            for term, needs in self._by_first[first]:
-                if not needs <= chars:
-                    continue
-                start = folded.find(term)
-                while start != -1:
-                    found.setdefault(term, []).append(start)
-                    start = folded.find(term, start + 1)
+        for end, (term, back) in self._automaton.iter(folded):
+            if term in found:
+                found[term].append(end - back)
+            else:
+                found[term] = [end - back]
         if not found:
             return {}
-        keys = dict.fromkeys(k for term in found for k in self._by_term[term])
-        out = {}
-        for key in keys:
-            terms = self.schemes[key].match_folded(folded, found)
-            if terms is not None:
-                out[key] = terms
+        out: dict[object, tuple[str, ...]] = {}
+        by_trigger = self._by_trigger
+        for term in found:
+            for key, test, positive in by_trigger.get(term, ()):
+                if key not in out and test(found):
+                    out[key] = tuple(t for t in positive if t in found)
         return out

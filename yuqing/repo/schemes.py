@@ -11,25 +11,17 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from yuqing.clock import now
-from yuqing.errors import BadInput, NotFound
+from yuqing.errors import BadInput
 from yuqing.models import Analysis, Issue, Post, Scheme, SchemeMatch, Source, WatchRule
+from yuqing.repo.named import get_named, list_named
 
 
 def list_schemes(session: Session, *, active_only: bool = False) -> Sequence[Scheme]:
-    statement = select(Scheme)
-    if active_only:
-        statement = statement.where(Scheme.active == True)  # noqa: E712
-    return session.exec(statement.order_by(Scheme.id)).all()
+    return list_named(session, Scheme, active_only=active_only)
 
 
 def get_scheme(session: Session, *, name: str | None = None, scheme_id: int | None = None) -> Scheme:
-    if scheme_id is not None:
-        scheme = session.get(Scheme, scheme_id)
-    else:
-        scheme = session.exec(select(Scheme).where(Scheme.name == (name or "").strip())).first()
-    if scheme is None:
-        raise NotFound(f"没有名为「{name}」的监测方案" if scheme_id is None else f"监测方案 #{scheme_id} 不存在")
-    return scheme
+    return get_named(session, Scheme, "监测方案", name=name, row_id=scheme_id)
 
 
 def create_scheme(session: Session, *, name: str, query: str, places: list[str], sources: list[str],
@@ -104,8 +96,10 @@ def insert_matches(session: Session, *, rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(SchemeMatch).on_conflict_do_nothing(index_elements=["scheme_id", "post_id"])
-    return len(session.execute(statement.returning(SchemeMatch.id), rows).all())
+    # on the table, not the mapped class: the ORM's bulk path costs more than the insert itself
+    table = SchemeMatch.__table__
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["scheme_id", "post_id"])
+    return len(session.execute(statement.returning(table.c.id), rows).all())
 
 
 def active_schemes_signature(session: Session) -> tuple:

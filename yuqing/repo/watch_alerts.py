@@ -15,21 +15,15 @@ from yuqing.errors import AccessDenied, BadInput, NotFound
 from yuqing.models import Analysis, Post, SchemeMatch, Source, WatchAlert, WatchRule
 from yuqing.repo.access import Viewer
 from yuqing.repo.events import record_event
+from yuqing.repo.named import get_named, list_named
 
 
 def list_rules(session: Session, *, active_only: bool = False) -> Sequence[WatchRule]:
-    statement = select(WatchRule)
-    if active_only:
-        statement = statement.where(WatchRule.active == True)  # noqa: E712
-    return session.exec(statement.order_by(WatchRule.id)).all()
+    return list_named(session, WatchRule, active_only=active_only)
 
 
 def get_rule(session: Session, *, name: str | None = None, rule_id: int | None = None) -> WatchRule:
-    rule = session.get(WatchRule, rule_id) if rule_id is not None else session.exec(
-        select(WatchRule).where(WatchRule.name == (name or "").strip())).first()
-    if rule is None:
-        raise NotFound(f"没有名为「{name}」的预警规则" if rule_id is None else f"预警规则 #{rule_id} 不存在")
-    return rule
+    return get_named(session, WatchRule, "预警规则", name=name, row_id=rule_id)
 
 
 def save_rule(session: Session, *, rule: WatchRule, actor: str) -> WatchRule:

@@ -5,324 +5,190 @@ Revises:
 Create Date: 2026-11-25 05:36:59.271697
 """
 
-from alembic import op
-import sqlalchemy as sa
-import sqlmodel
-
+from yuqing.migrations._ddl import Table, table_revision
 
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
 
+TABLES = (
+    Table("issue", """
+        id               int    pk
+        title            text
+        summary          text
+        topic            str40  null
+        topic_level2     str60  null
+        topic_prob       float
+        urgency          int
+        urgency_signals  json   null
+        sentiment        str10  null
+        jurisdiction     str50  null
+        places           json   null
+        keywords         json   null
+        simhash          str16  null
+        heat             float
+        post_count       int
+        source_count     int
+        first_seen_at    utc
+        last_seen_at     utc
+        confirmed_at     utc    null
+        status           str20
+        merged_into_id   int    null -> issue.id
+        needs_triage     bool
+        triage_reason    text   null
+        routed_at        utc    null
+        created_at       utc
+        updated_at       utc
+    """, indexes="first_seen_at; jurisdiction; needs_triage; routed_at; status; status urgency; urgency"),
+    Table("modelversion", """
+        id          int    pk
+        kind        str30
+        version     str60
+        data_hash   str64
+        metrics     json   null
+        path        text
+        active      bool
+        created_at  utc
+    """, unique=("kind", "version"), unique_name="uq_modelversion_kind_version"),
+    Table("source", """
+        id                    int    pk
+        name                  str100
+        kind                  str30
+        url                   text
+        owner_unit            str50  null
+        config                json   null
+        enabled               bool
+        last_run_at           utc    null
+        last_ok_at            utc    null
+        last_error_at         utc    null
+        last_error            text   null
+        consecutive_failures  int
+        last_items            int
+        total_items           int
+        created_at            utc
+    """, indexes="name unique"),
+    Table("unit", """
+        id            int    pk
+        code          str50
+        name          str100
+        kind          str20
+        parent_code   str50  null
+        jurisdiction  json   null
+        topics        json   null
+        contacts      json   null
+        added         bool
+        active        bool
+    """, indexes="code unique"),
+    Table("user", """
+        id             int    pk
+        username       str60
+        display_name   str100
+        password_hash  str200
+        role           str20
+        unit_code      str50  null
+        failed_logins  int
+        locked_until   utc    null
+        active         bool
+        created_at     utc
+        last_login_at  utc    null
+    """, indexes="username unique"),
+    Table("assignment", """
+        id                 int    pk
+        issue_id           int    -> issue.id
+        unit_code          str50
+        role               str10
+        rule_id            str60
+        reason             text
+        level              int
+        ack_due            utc    null
+        info_due           utc    null
+        press_due          utc    null
+        response_due       utc    null
+        status             str20
+        created_at         utc
+        acknowledged_at    utc    null
+        responded_at       utc    null
+        closed_at          utc    null
+        returned_at        utc    null
+        return_reason      text   null
+        response_text      text   null
+        response_url       text   null
+        response_verified  bool   null
+        updated_at         utc
+    """, indexes="issue_id; response_due; status; unit_code", unique=("issue_id", "unit_code"), unique_name="uq_assignment_issue_unit"),
+    Table("post", """
+        id               int    pk
+        source_id        int    null -> source.id
+        url              text
+        external_id      str200 null
+        title            text
+        text             text
+        text_simplified  text   null
+        author_hash      str64  null
+        published_at     utc    null
+        fetched_at       utc
+        likes            int
+        reposts          int
+        comments         int
+        views            int
+        content_hash     str64
+        simhash          str16  null
+        spam             bool
+        spam_reason      str200 null
+        duplicate_of_id  int    null -> post.id
+        analyzed_at      utc    null
+        clustered_at     utc    null
+        issue_id         int    null -> issue.id
+    """, indexes="analyzed_at; clustered_at; content_hash; fetched_at; issue_id; published_at; source_id", unique=("url",)),
+    Table("analysis", """
+        id               int    pk
+        post_id          int    -> post.id
+        model_version    str60
+        topic            str40  null
+        topic_prob       float
+        topic_level2     str60  null
+        relevant         bool
+        relevance_score  float
+        urgency          int
+        urgency_score    float
+        urgency_signals  json   null
+        sentiment        str10  null
+        sentiment_score  float
+        places           json   null
+        jurisdiction     str50  null
+        keywords         json   null
+        created_at       utc
+    """, indexes="post_id", unique=("post_id", "model_version"), unique_name="uq_analysis_post_version"),
+    Table("event", """
+        id             int    pk
+        issue_id       int    null -> issue.id
+        assignment_id  int    null -> assignment.id
+        at             utc
+        actor          str100
+        kind           str20
+        from_state     str40  null
+        to_state       str40  null
+        unit_code      str50  null
+        note           text   null
+        data           json   null
+    """, indexes="assignment_id; at; issue_id"),
+    Table("notification", """
+        id               int    pk
+        channel          str20
+        target           text
+        subject          text
+        body             text
+        dedupe_key       str200
+        status           str10
+        attempts         int
+        next_attempt_at  utc
+        last_error       text   null
+        issue_id         int    null -> issue.id
+        assignment_id    int    null -> assignment.id
+        created_at       utc
+        sent_at          utc    null
+    """, indexes="dedupe_key unique; next_attempt_at; status"),
+)
 
-def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('issue',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.Text(), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('topic_level2', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
-    sa.Column('topic_prob', sa.Float(), nullable=False),
-    sa.Column('urgency', sa.Integer(), nullable=False),
-    sa.Column('urgency_signals', sa.JSON(), nullable=True),
-    sa.Column('sentiment', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('jurisdiction', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('places', sa.JSON(), nullable=True),
-    sa.Column('keywords', sa.JSON(), nullable=True),
-    sa.Column('simhash', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-    sa.Column('heat', sa.Float(), nullable=False),
-    sa.Column('post_count', sa.Integer(), nullable=False),
-    sa.Column('source_count', sa.Integer(), nullable=False),
-    sa.Column('first_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('confirmed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('merged_into_id', sa.Integer(), nullable=True),
-    sa.Column('needs_triage', sa.Boolean(), nullable=False),
-    sa.Column('triage_reason', sa.Text(), nullable=True),
-    sa.Column('routed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['merged_into_id'], ['issue.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('issue', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_issue_first_seen_at'), ['first_seen_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_issue_jurisdiction'), ['jurisdiction'], unique=False)
-        batch_op.create_index(batch_op.f('ix_issue_needs_triage'), ['needs_triage'], unique=False)
-        batch_op.create_index(batch_op.f('ix_issue_routed_at'), ['routed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_issue_status'), ['status'], unique=False)
-        batch_op.create_index('ix_issue_status_urgency', ['status', 'urgency'], unique=False)
-        batch_op.create_index(batch_op.f('ix_issue_urgency'), ['urgency'], unique=False)
-
-    op.create_table('modelversion',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('version', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('data_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('metrics', sa.JSON(), nullable=True),
-    sa.Column('path', sa.Text(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('kind', 'version', name='uq_modelversion_kind_version')
-    )
-    op.create_table('source',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('url', sa.Text(), nullable=False),
-    sa.Column('owner_unit', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('config', sa.JSON(), nullable=True),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('last_run_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('last_ok_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('last_error_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('consecutive_failures', sa.Integer(), nullable=False),
-    sa.Column('last_items', sa.Integer(), nullable=False),
-    sa.Column('total_items', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('source', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_source_name'), ['name'], unique=True)
-
-    op.create_table('unit',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('parent_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('jurisdiction', sa.JSON(), nullable=True),
-    sa.Column('topics', sa.JSON(), nullable=True),
-    sa.Column('contacts', sa.JSON(), nullable=True),
-    sa.Column('added', sa.Boolean(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('unit', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_unit_code'), ['code'], unique=True)
-
-    op.create_table('user',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('unit_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_username'), ['username'], unique=True)
-
-    op.create_table('assignment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=False),
-    sa.Column('unit_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('rule_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('level', sa.Integer(), nullable=False),
-    sa.Column('ack_due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('info_due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('press_due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('response_due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('acknowledged_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('responded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('returned_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('return_reason', sa.Text(), nullable=True),
-    sa.Column('response_text', sa.Text(), nullable=True),
-    sa.Column('response_url', sa.Text(), nullable=True),
-    sa.Column('response_verified', sa.Boolean(), nullable=True),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('issue_id', 'unit_code', name='uq_assignment_issue_unit')
-    )
-    with op.batch_alter_table('assignment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_assignment_issue_id'), ['issue_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_assignment_response_due'), ['response_due'], unique=False)
-        batch_op.create_index(batch_op.f('ix_assignment_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_assignment_unit_code'), ['unit_code'], unique=False)
-
-    op.create_table('post',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('source_id', sa.Integer(), nullable=True),
-    sa.Column('url', sa.Text(), nullable=False),
-    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('title', sa.Text(), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('text_simplified', sa.Text(), nullable=True),
-    sa.Column('author_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('published_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('likes', sa.Integer(), nullable=False),
-    sa.Column('reposts', sa.Integer(), nullable=False),
-    sa.Column('comments', sa.Integer(), nullable=False),
-    sa.Column('views', sa.Integer(), nullable=False),
-    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('simhash', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-    sa.Column('spam', sa.Boolean(), nullable=False),
-    sa.Column('spam_reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
-    sa.Column('analyzed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('clustered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('issue_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['duplicate_of_id'], ['post.id'], ),
-    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
-    sa.ForeignKeyConstraint(['source_id'], ['source.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('url')
-    )
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_post_analyzed_at'), ['analyzed_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_clustered_at'), ['clustered_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_content_hash'), ['content_hash'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_fetched_at'), ['fetched_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_issue_id'), ['issue_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_published_at'), ['published_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_source_id'), ['source_id'], unique=False)
-
-    op.create_table('analysis',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('post_id', sa.Integer(), nullable=False),
-    sa.Column('model_version', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('topic_prob', sa.Float(), nullable=False),
-    sa.Column('topic_level2', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
-    sa.Column('relevant', sa.Boolean(), nullable=False),
-    sa.Column('relevance_score', sa.Float(), nullable=False),
-    sa.Column('urgency', sa.Integer(), nullable=False),
-    sa.Column('urgency_score', sa.Float(), nullable=False),
-    sa.Column('urgency_signals', sa.JSON(), nullable=True),
-    sa.Column('sentiment', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
-    sa.Column('sentiment_score', sa.Float(), nullable=False),
-    sa.Column('places', sa.JSON(), nullable=True),
-    sa.Column('jurisdiction', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('keywords', sa.JSON(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['post_id'], ['post.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('post_id', 'model_version', name='uq_analysis_post_version')
-    )
-    with op.batch_alter_table('analysis', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_analysis_post_id'), ['post_id'], unique=False)
-
-    op.create_table('event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=True),
-    sa.Column('assignment_id', sa.Integer(), nullable=True),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('from_state', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('to_state', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('unit_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('data', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], ),
-    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_event_assignment_id'), ['assignment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_event_issue_id'), ['issue_id'], unique=False)
-
-    op.create_table('notification',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('target', sa.Text(), nullable=False),
-    sa.Column('subject', sa.Text(), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('issue_id', sa.Integer(), nullable=True),
-    sa.Column('assignment_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], ),
-    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notification_dedupe_key'), ['dedupe_key'], unique=True)
-        batch_op.create_index(batch_op.f('ix_notification_next_attempt_at'), ['next_attempt_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notification_status'), ['status'], unique=False)
-
-    # ### end Alembic commands ###
-
-
-def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notification_status'))
-        batch_op.drop_index(batch_op.f('ix_notification_next_attempt_at'))
-        batch_op.drop_index(batch_op.f('ix_notification_dedupe_key'))
-
-    op.drop_table('notification')
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_event_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_event_at'))
-        batch_op.drop_index(batch_op.f('ix_event_assignment_id'))
-
-    op.drop_table('event')
-    with op.batch_alter_table('analysis', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_analysis_post_id'))
-
-    op.drop_table('analysis')
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_post_source_id'))
-        batch_op.drop_index(batch_op.f('ix_post_published_at'))
-        batch_op.drop_index(batch_op.f('ix_post_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_post_fetched_at'))
-        batch_op.drop_index(batch_op.f('ix_post_content_hash'))
-        batch_op.drop_index(batch_op.f('ix_post_clustered_at'))
-        batch_op.drop_index(batch_op.f('ix_post_analyzed_at'))
-
-    op.drop_table('post')
-    with op.batch_alter_table('assignment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_assignment_unit_code'))
-        batch_op.drop_index(batch_op.f('ix_assignment_status'))
-        batch_op.drop_index(batch_op.f('ix_assignment_response_due'))
-        batch_op.drop_index(batch_op.f('ix_assignment_issue_id'))
-
-    op.drop_table('assignment')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_username'))
-
-    op.drop_table('user')
-    with op.batch_alter_table('unit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit_code'))
-
-    op.drop_table('unit')
-    with op.batch_alter_table('source', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_source_name'))
-
-    op.drop_table('source')
-    op.drop_table('modelversion')
-    with op.batch_alter_table('issue', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_issue_urgency'))
-        batch_op.drop_index('ix_issue_status_urgency')
-        batch_op.drop_index(batch_op.f('ix_issue_status'))
-        batch_op.drop_index(batch_op.f('ix_issue_routed_at'))
-        batch_op.drop_index(batch_op.f('ix_issue_needs_triage'))
-        batch_op.drop_index(batch_op.f('ix_issue_jurisdiction'))
-        batch_op.drop_index(batch_op.f('ix_issue_first_seen_at'))
-
-    op.drop_table('issue')
-    # ### end Alembic commands ###
+upgrade, downgrade = table_revision(TABLES)

@@ -4,29 +4,22 @@ Revision ID: 0005
 Revises: 0004
 """
 
-import sqlalchemy as sa
-from alembic import op
-
-import sqlmodel
+from yuqing.migrations._ddl import Table, table_revision
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+TABLES = (
+    Table("stagelease", """
+        name             str40   pk
+        holder           str100  null
+        lease_until      utc     null
+        last_started_at  utc     null
+        last_success_at  utc     null
+        last_summary     text    null
+    """),
+)
 
-def upgrade() -> None:
-    op.create_table(
-        "stagelease",
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column("lease_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("last_started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("last_success_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("last_summary", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("name"),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("stagelease")
+upgrade, downgrade = table_revision(TABLES)

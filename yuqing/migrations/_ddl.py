@@ -1,0 +1,154 @@
+"""The migrations' tables written as declarations: one column a line, the DDL built here once.
+
+A revision declares what it adds (tables, columns, indexes) and its upgrade and downgrade both read the
+same declaration, so the two can never disagree. The statements are the ones Alembic's autogenerate
+wrote when these revisions were first made: a revision already applied somewhere must keep emitting
+exactly the same schema, so change a declaration only in a new revision.
+
+A column line is ``name type [null] [pk] [-> table.column]``; the types are ``int``, ``float``,
+``bool``, ``text``, ``json``, ``utc`` (a timezone-aware UTC timestamp) and ``str<N>`` (VARCHAR(N)).
+Columns are NOT NULL unless marked ``null``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+_TYPES = {
+    "int": sa.Integer,
+    "float": sa.Float,
+    "bool": sa.Boolean,
+    "text": sa.Text,
+    "json": sa.JSON,
+    "utc": sqlmodel.sql.sqltypes.UTCDateTime,
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    type_name: str
+    nullable: bool
+    primary_key: bool
+    references: str | None
+
+    def build(self) -> sa.Column:
+        if self.type_name.startswith("str"):
+            type_ = sqlmodel.sql.sqltypes.AutoString(length=int(self.type_name[3:]))
+        else:
+            type_ = _TYPES[self.type_name]()
+        return sa.Column(self.name, type_, nullable=self.nullable)
+
+
+def parse_columns(spec: str) -> list[_Column]:
+    parsed = []
+    for line in spec.strip().splitlines():
+        words = line.split()
+        name, type_name, flags = words[0], words[1], words[2:]
+        references = flags[flags.index("->") + 1] if "->" in flags else None
+        parsed.append(_Column(name, type_name, "null" in flags, "pk" in flags, references))
+    return parsed
+
+
+def columns(spec: str) -> list[sa.Column]:
+    return [column.build() for column in parse_columns(spec)]
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+
+
+def parse_indexes(table: str, spec: str) -> list[Index]:
+    """Indexes separated by ``;`` or new lines, in creation order: the columns, a last word ``unique``
+    for a unique index, and ``name:`` first where the name is not ``ix_<table>_<columns>``."""
+    parsed = []
+    for item in spec.replace("\n", ";").split(";"):
+        name, _, columns_ = item.rpartition(":")
+        words = columns_.split()
+        if not words:
+            continue
+        unique = words[-1] == "unique"
+        columns_ = tuple(words[:-1] if unique else words)
+        parsed.append(Index(name.strip() or f"ix_{table}_{'_'.join(columns_)}", columns_, unique))
+    return parsed
+
+
+def create_indexes(table: str, spec: str) -> None:
+    for ix in parse_indexes(table, spec):
+        op.create_index(op.f(ix.name), table, list(ix.columns), unique=ix.unique)
+
+
+def drop_indexes(table: str, spec: str) -> None:
+    for ix in reversed(parse_indexes(table, spec)):
+        op.drop_index(op.f(ix.name), table_name=table)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its columns, its indexes (see ``parse_indexes``) and at most one unique constraint.
+
+    The foreign keys come from the columns' ``->`` and are written in column-name order, as autogenerate
+    wrote them."""
+
+    name: str
+    spec: str
+    indexes: str = ""
+    unique: tuple[str, ...] = ()
+    unique_name: str | None = None
+
+    def create(self) -> None:
+        parsed = parse_columns(self.spec)
+        foreign_keys = [
+            sa.ForeignKeyConstraint([column.name], [column.references])
+            for column in sorted(parsed, key=lambda column: column.name) if column.references
+        ]
+        constraints = [*foreign_keys, sa.PrimaryKeyConstraint(*(c.name for c in parsed if c.primary_key))]
+        if self.unique:
+            constraints.append(sa.UniqueConstraint(*self.unique, name=self.unique_name))
+        op.create_table(self.name, *(column.build() for column in parsed), *constraints)
+        create_indexes(self.name, self.indexes)
+
+    def drop(self) -> None:
+        drop_indexes(self.name, self.indexes)
+        op.drop_table(self.name)
+
+
+def create_tables(tables) -> None:
+    for table in tables:
+        table.create()
+
+
+def drop_tables(tables) -> None:
+    for table in reversed(tables):
+        table.drop()
+
+
+def add_columns(table: str, spec: str) -> None:
+    with op.batch_alter_table(table) as batch:
+        for column in columns(spec):
+            batch.add_column(column)
+
+
+def drop_columns(table: str, spec: str) -> None:
+    with op.batch_alter_table(table) as batch:
+        for column in reversed(parse_columns(spec)):
+            batch.drop_column(column.name)
+
+
+def table_revision(tables):
+    """The upgrade and downgrade of a revision that only adds ``tables``."""
+
+    def upgrade() -> None:
+        create_tables(tables)
+
+    def downgrade() -> None:
+        drop_tables(tables)
+
+    return upgrade, downgrade

@@ -4,6 +4,8 @@ Code deep inside raises one of these; the edges (CLI, dashboard, flows) translat
 message for a person. Every error carries a human-readable message that names what went wrong.
 """
 
+from collections.abc import Callable
+
 
 class YuqingError(Exception):
     """Base of every error the product raises on purpose."""
@@ -44,3 +46,22 @@ class BadInput(YuqingError):
 class ModelIncompatible(YuqingError):
     """A trained model was built with another scikit-learn than the installed one; the message says
     which versions and how to retrain."""
+
+
+def one_of(choices: tuple[str, ...], what: str = "kind") -> Callable[[str], str]:
+    """A field check for the config models, ``Annotated[str, AfterValidator(one_of(KINDS))]``: the value
+    must be one of ``choices``, and the error names the value and the choices."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"unknown {what} {value!r}; one of {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def describe_validation(exc, top_level: str = "(top level)") -> str:
+    """A pydantic ValidationError as one line, ``where: problem; …`` (``top_level`` names the whole entry)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or top_level}: {error['msg']}" for error in exc.errors()
+    )

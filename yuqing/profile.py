@@ -11,12 +11,12 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from yuqing.errors import ConfigError
+from yuqing.errors import ConfigError, describe_validation, one_of
 from yuqing.models import TERRITORIAL_UNIT_KINDS, UNIT_KINDS
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
@@ -49,20 +49,13 @@ class _Strict(BaseModel):
 class UnitSpec(_Strict):
     code: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
-    kind: str
+    kind: Annotated[str, AfterValidator(one_of(UNIT_KINDS))]
     parent: str | None = None
     jurisdiction: list[str] = []
     topics: list[str] = []
     contacts: dict[str, str] = {}
     added: bool = False
     active: bool = True
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in UNIT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(UNIT_KINDS)}")
-        return value
 
     @property
     def territorial(self) -> bool:
@@ -191,19 +184,11 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not UTF-8 text: {exc}") from exc
 
 
-def _describe(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        problems.append(f"{where}: {error['msg']}")
-    return "; ".join(problems)
-
-
 def _validate(model: type[BaseModel], data: Any, path: Path, entry: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {entry}: {_describe(exc)}") from exc
+        raise ConfigError(f"{path}: {entry}: {describe_validation(exc)}") from exc
 
 
 def _load_units(path: Path) -> dict[str, UnitSpec]:

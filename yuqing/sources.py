@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from yuqing import demo_urls as demo_urls_module
-from yuqing.errors import ConfigError
+from yuqing.errors import ConfigError, describe_validation, one_of
 from yuqing.settings import get_settings
 
 KINDS = ("rss", "board", "article", "json_api", "site_watch")
@@ -139,19 +139,12 @@ class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100)
-    kind: str
+    kind: Annotated[str, AfterValidator(one_of(KINDS))]
     url: str
     owner_unit: str | None = None
     enabled: bool = True
     title: str | None = Field(default=None, max_length=60)  # the name people read (演示·问政留言板)
     config: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"unknown kind {value!r}; one of {', '.join(KINDS)}")
-        return value
 
     @field_validator("url")
     @classmethod
@@ -168,14 +161,6 @@ class SourceSpec(BaseModel):
     def config_dict(self) -> dict[str, Any]:
         """What is stored in Source.config: the options with defaults filled in."""
         return self.options().model_dump(mode="json")
-
-
-def _format_error(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "entry"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
 
 
 def sources_file() -> Path:
@@ -213,7 +198,7 @@ def load_sources(demo_url: str | None = None, path: Path | None = None, *,
             spec = SourceSpec.model_validate(data)
             spec.options()
         except ValidationError as exc:
-            problems.append(f"{path.name}: {label}: {_format_error(exc)}")
+            problems.append(f"{path.name}: {label}: {describe_validation(exc, 'entry')}")
             continue
         if spec.name in seen:
             problems.append(f"{path.name}: {label}: duplicate source name")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.tally import Tally
 from yuqing import repo
 from yuqing.alerts import enqueue_alert
 from yuqing.clock import now, to_local
@@ -75,12 +76,10 @@ def alarms_for(assignment: Assignment, *, at: datetime, fractions: list[float], 
 
 
 @dataclass
-class SlaReport:
+class SlaReport(Tally):
+    summary = "{reminders} reminder(s), {escalations} escalation(s)"
     reminders: int = 0
     escalations: int = 0
-
-    def describe(self) -> str:
-        return f"{self.reminders} reminder(s), {self.escalations} escalation(s)"
 
 
 def sla_watch(*, profile: Profile | None = None) -> SlaReport:

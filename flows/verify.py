@@ -11,6 +11,7 @@ from parsel import Selector
 from sqlmodel import select
 
 from crawlers.parsers.fields import node_text
+from flows.tally import Tally
 from yuqing import lifecycle
 from yuqing.db import session_scope
 from yuqing.models import DONE_ASSIGNMENT_STATUSES, Assignment
@@ -59,12 +60,10 @@ def fetch(url: str, *, timeout: float = 10.0) -> tuple[bool, str]:
 
 
 @dataclass
-class VerifyReport:
+class VerifyReport(Tally):
+    summary = "{published} response(s) found published, {not_published} not (yet)"
     published: int = 0
     not_published: int = 0
-
-    def describe(self) -> str:
-        return f"{self.published} response(s) found published, {self.not_published} not (yet)"
 
 
 def verify_responses(*, limit: int = 100) -> VerifyReport:

@@ -6,19 +6,29 @@ from pathlib import Path
 
 import click
 
-MODELS = click.option("--models", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                      help="模型目录（默认：设置 model_dir）。")
+# what a path option accepts, named once for every option of the model commands
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+NEW_FOLDER = click.Path(file_okay=False, path_type=Path)
+
+MODELS = click.option("--models", "model_dir", type=NEW_FOLDER, default=None, help="模型目录（默认：设置 model_dir）。")
+
+
+def profile_option(used_by: str = ""):
+    """--profile: the region profile whose user words and gazetteer the analysis uses."""
+    return click.option("--profile", default=None, help=f"地区配置，提供用户词和地名库（{used_by}默认取设置 YUQING_PROFILE）。")
 
 
 @click.command()
 @click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency"]), default="topic",
               show_default=True, help="训练哪个模型（urgency：与规则并用的突发事件分类器）。")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--data", type=FILE, default=None,
               help="训练用 CSV（UTF-8，可为 .gz）：`text`（原文）或 `text_seg`（已分词）列，加 `label` 列；可选 `domain` 列"
                    "（分别报告）。默认：data/nlp/ 中随产品发布的数据。urgency：在随产品发布的 data/nlp/urgency_eval*.csv "
                    "之外再加一组（text，label 为 emergency/not_emergency/ordinary），自成一组；或 DuEE 格式的新闻句子"
                    "（text，disaster 0/1），代替 ../shared/data/events/duee_train.csv（存在时使用）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=NEW_FOLDER, default=None,
               help="模型目录（默认：设置 model_dir，即替换随产品发布的模型）。")
 @click.option("--with-feedback", is_flag=True,
               help="仅 topic：同时学习分析员在事件详情页上对领域的修正（数据库中）；它们只进入训练部分，从不进入留出集。")
@@ -80,17 +90,17 @@ def _register_trained(kind: str, card, out: Path | None) -> None:
 @click.command("eval")
 @click.option("--task", type=click.Choice(["topic", "sentiment", "relevance", "urgency", "crawl"]), required=True,
               help="测量哪个模型（或紧急程度规则；crawl 为网页解析器）。")
-@click.option("--pages", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--pages", type=FOLDER, default=None,
               help="仅 crawl：存有网页和 truth.csv 的目录（file, kind, title, published, body_first30, body_last30, "
                    "injected_spam）。")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--data", type=FILE, default=None,
               help="带标签的 CSV（text 或 text_seg，label）。topic：可有 title 列（与正文一起按原文分析）。sentiment：label 可为"
                    "情绪（SMP2020 六类、NLPCC 七类）或极性；不给 --data 时，对 data/nlp 的每个来源用不含它训练的模型测量。"
                    "urgency：label 为 1–4，或 `emergency`（须得 ≤2 级）/ `ordinary`（不得为 1 级）/ `not_emergency`"
                    "（≤2 级算误报）；或 DuEE 格式：`disaster` 1（须得 ≤2 级）/ 0（其他新闻事件：1 级和 ≤2 级都算误报）。")
 @click.option("--card", is_flag=True, help="改为打印模型卡：训练时在留出集上测得的指标。")
 @MODELS
-@click.option("--profile", default=None, help="地区配置，提供用户词和地名库（urgency；默认取设置 YUQING_PROFILE）。")
+@profile_option("urgency；")
 @click.option("--split", type=click.Choice(["dev", "test"]), default=None,
               help="仅 urgency：只测量 `split` 列为 dev 或 test 的行（如 urgency_eval_4.csv）。")
 @click.option("--rules-only", is_flag=True,
@@ -161,15 +171,15 @@ def eval_(task: str, data: Path | None, card: bool, model_dir: Path | None, prof
 
 @click.command()
 @click.option("--limit", type=int, default=None, help="最多分析多少条新帖子（数据库模式）。")
-@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--input", "input_path", type=FILE, default=None,
               help="分析这个表格而不是数据库：CSV（UTF-8，带或不带 BOM；Excel/WPS 存的 GBK/GB18030 也可）或 .xlsx；"
                    "需要 `text` 列，可选 title、time、likes、reposts、comments。")
-@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", "output_path", type=NEW_FILE, default=None,
               help="结果写到哪里（与 --input 同用）：.csv 为带 BOM 的 UTF-8（Excel/WPS 直接打开），.xlsx 为 Excel 工作簿；"
                    "保留全部输入列，再加 topic, topic_prob, topic_level2, relevant, urgency, urgency_signals, sentiment, "
                    "sentiment_score, places, jurisdiction, keywords, spam（以及 spam_reason, triage, emotion, "
                    "negative_intensity, error）。")
-@click.option("--profile", default=None, help="地区配置，提供用户词和地名库（默认取设置 YUQING_PROFILE）。")
+@profile_option()
 @MODELS
 def analyze(limit: int | None, input_path: Path | None, output_path: Path | None, profile: str | None,
             model_dir: Path | None) -> None:

@@ -235,23 +235,21 @@ class _Parser:
         return node
 
     def or_expr(self):
-        parts = [self.and_expr()]
-        while self.tok.kind == "or":
-            op = self.take()
-            if self.tok.kind in ("end", "close", "or", "and"):
-                raise QueryError(op.pos, f"{op.value} 后面缺少检索词")
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else Any_(tuple(parts))
+        return self.joined(self.and_expr, Any_, more=lambda kind: kind == "or")
 
-    def and_expr(self):
-        parts = [self.unary()]
-        while self.tok.kind not in ("or", "close", "end"):
-            if self.tok.kind == "and":
+    def and_expr(self):  # terms side by side are joined by AND too
+        return self.joined(self.unary, All, more=lambda kind: kind not in ("or", "close", "end"))
+
+    def joined(self, operand, group, *, more):
+        """Operands joined by one operator (`more`: the next token continues the group)."""
+        parts = [operand()]
+        while more(self.tok.kind):
+            if self.tok.kind in ("or", "and"):
                 op = self.take()
                 if self.tok.kind in ("end", "close", "or", "and"):
                     raise QueryError(op.pos, f"{op.value} 后面缺少检索词")
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else All(tuple(parts))
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else group(tuple(parts))
 
     def unary(self):
         tok = self.tok
@@ -259,7 +257,13 @@ class _Parser:
             self.take()
             if self.tok.kind in ("end", "close", "or", "and"):
                 raise QueryError(tok.pos, f"{tok.value} 后面缺少要排除的词")
-            return Not(self.unary())
+            # counted with the parentheses: "!!!!…a" would otherwise nest past what Python can parse
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(tok.pos, f"NOT 与括号嵌套超过 {MAX_DEPTH} 层")
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         if tok.kind == "must":
             self.take()
             return self.near()

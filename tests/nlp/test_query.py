@@ -66,6 +66,10 @@ def test_hostile_queries_are_bounded():
         parse("(" * (MAX_DEPTH + 5) + "a" + ")" * (MAX_DEPTH + 5))
     with pytest.raises(QueryError, match="过长"):
         parse("a " * 5000)
+    for chain in ("!" * 1990 + "a", "NOT " * 400 + "a", "(NOT " * 30 + "a" + ")" * 30):
+        with pytest.raises(QueryError, match="嵌套"):
+            parse(chain)
+    assert parse("拆迁 " + "NOT " * (MAX_DEPTH - 1) + "a").match("拆迁") == ("拆迁",)
     with pytest.raises(QueryError, match="检索词超过"):
         parse(" ".join(f"词{i}" for i in range(300)))
     hostile = parse("<script>alert(1)</script> OR '; DROP TABLE posts; --")

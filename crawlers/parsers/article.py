@@ -4,7 +4,9 @@ The page is read as a browser shows it (`article_dom`: stray `</html>` ignored, 
 aside), the article is the densest block of sentence text (`article_dom.content_block`), and its
 lines lose the furniture that Chinese CMSs put inside the content box (`article_lines`: editor
 and byline lines, 原标题, share bars, 字号, pagers, related lists, footers). Title, printed time,
-source and author come from `article_meta`. A page without an article body is BadInput (the
+source and author come from `article_meta`. On a forum thread the article is the topic post, the
+first of the posts, however short (a question can be all in the subject line): the replies are
+other people's text, whichever of them is longest. A page without an article body is BadInput (the
 spider logs it as a drop with the reason), never a post.
 Spam: the article is marked when its title, something hidden on the page, or a link from the
 article box to another site is spam (`nlp.normalize.detect_spam`): injections hide, a site's own visible menu
@@ -19,7 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawlers.parsers.article_dom import content_block, emphasised_texts, reader_tree, render_lines
+from crawlers.parsers.article_dom import (
+    content_block,
+    emphasised_texts,
+    reader_tree,
+    render_lines,
+    text_len,
+    thread_posts,
+)
 from crawlers.parsers.article_lines import FURNITURE_LINE, squeeze, trim_lines
 from crawlers.parsers.article_meta import PAGE_ZONE, choose_date, choose_title, source_and_author
 from crawlers.parsers.fields import DATE, join_url, match_datetime
@@ -68,14 +77,29 @@ def strip_furniture(text: str) -> tuple[str, list[str]]:
     return "\n".join(kept), removed
 
 
-def _no_article(text: str, url: str) -> None:
+def _no_article(text: str, url: str, *, topic_post: bool) -> None:
     flat = squeeze(text)
+    if topic_post and flat:
+        return  # a thread's first post is its article, however short
     if len(flat) < MIN_TEXT_CHARS:
         raise BadInput(f"无正文（no article text）：{url} 去掉页面杂项后只剩 {len(flat)} 个字")
     if len(flat) < MIN_SENTENCE_CHARS and len(_SENTENCE.findall(flat)) < 2:
         raise BadInput(f"无正文（no article）：{url} 只有一句简短提示「{flat[:40]}」")
     if len(flat) < ERROR_PAGE_CHARS and _ERROR_PAGE.search(flat):
         raise BadInput(f"无正文（no article）：{url} 是网站的出错页「{flat[:60]}」")
+
+
+def _topic_post(block, posts: list):
+    """The thread's first post when the densest block is in the thread (a post, inside one, or the
+    posts' list); None on a page whose own text is elsewhere (an article with numbered comments)."""
+    if not posts:
+        return None
+    if block is None or block in posts or any(parent in posts for parent in block.iterancestors()):
+        return posts[0]
+    inside = [post for post in posts if block in post.iterancestors()]
+    if inside and 2 * sum(text_len(post) for post in inside) >= text_len(block):
+        return posts[0]
+    return None
 
 
 def _injected(title: str, page, block, url: str) -> tuple[list[str], str | None]:
@@ -122,9 +146,11 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
         block = nodes[0] if nodes and hasattr(nodes[0], "tag") else None
         lines = [line for n in nodes for line in
                  (render_lines(n) if hasattr(n, "tag") else [" ".join(str(n).split())]) if line]
-        emphasised = set()
+        emphasised, topic = set(), None
     else:
         block, _ = content_block(tree)
+        topic = _topic_post(block, thread_posts(tree))
+        block = topic if topic is not None else block
         if block is None:
             raise BadInput(f"无正文（no article text）：{url} 页面上没有成段的文字")
         lines = render_lines(block)
@@ -132,7 +158,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
     title = title or choose_title(tree, reader.title_tag, reader.meta, block, page_lines)
     kept, removed = trim_lines(lines, title=title, emphasised=emphasised)
     text = "\n".join(kept)
-    _no_article(text, url)
+    _no_article(text, url, topic_post=topic is not None)
 
     published = choose_date(page_lines, title, reader.meta)
     source_name, author = source_and_author(page_lines, title, reader.meta, reader.title_tag)

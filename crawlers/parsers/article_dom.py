@@ -8,6 +8,8 @@
   outside links adds its weight (sentence punctuation, length) to its enclosing container and half
   to the one above, scaled down by the container's share of link text. Works on div, table and
   Vue-rendered layouts alike, with no per-site rule.
+* `thread_posts`: on a forum thread (Discuz!, Tieba, phpBB, vBulletin… all repeat one message box
+  per post, named as such and numbered by post or floor), the message boxes in page order.
 * `render_lines`: an element as text lines (block elements and <br> break lines, table cells are
   joined on their row), skipping link-dense boxes (related/hot lists) inside the article.
 """
@@ -52,6 +54,11 @@ _STAMP = re.compile(r"\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}|\d{4}[-/年]\d{1
 _NOT_WORD = re.compile(r"[\W\d_]+")
 _PUNCT = re.compile(r"[，。；！？、：,;!?“”]")
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# the message box of one post, as forum engines name it: Discuz! td.t_f#postmessage_N and the older
+# t_msgfont, Tieba div.d_post_content#post_content_N, phpBB div.postbody, vBulletin post_message_N
+_POST_BOX = re.compile(r"post_?(?:message|content|body|text)|postmessage|\bt_f\b|t_msgfont|message_?body|"
+                       r"reply_?content|floor_?content|topic_?content", re.I)
+_FLOOR = re.compile(r"\d+\s*楼|楼主|沙发|板凳|floor|#\s*1\b", re.I)
 
 
 @dataclass
@@ -138,15 +145,15 @@ def reader_tree(page: str, *, url: str) -> ReaderPage:
     return result
 
 
-def _text_len(element) -> int:
+def text_len(element) -> int:
     return len(re.sub(r"\s+", "", element.text_content()))
 
 
 def link_density(element) -> float:
-    total = _text_len(element)
+    total = text_len(element)
     if not total:
         return 0.0
-    linked = sum(_text_len(a) for a in element.iter("a") if a.get("href") is not None)
+    linked = sum(text_len(a) for a in element.iter("a") if a.get("href") is not None)
     return min(1.0, linked / total)
 
 
@@ -158,7 +165,7 @@ def _container(element):
         return None
     while element is not None and element.tag not in _CONTAINERS and element.tag not in ("td", "th"):
         element = element.getparent()
-    if element is not None and element.tag in ("td", "th") and _text_len(element) <= 100:
+    if element is not None and element.tag in ("td", "th") and text_len(element) <= 100:
         table = next(element.iterancestors("table"), None)  # a data cell: the table is the unit
         return table if table is not None else element
     return element
@@ -220,6 +227,35 @@ def content_block(tree):
     return best, best_score
 
 
+def thread_posts(tree) -> list:
+    """The message boxes of a forum thread's posts in page order, [] when the page is not a thread.
+
+    A thread repeats one kind of box per post (same tag, same class, ids that differ only by the
+    post number) and numbers its posts (ids, or 楼/floor marks on the page); of boxes nested in one
+    another (a post's frame and its message) the innermost kind is the message."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    kinds: dict[tuple, list] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("a", "span", "img", "body", "html"):
+            continue
+        name = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if _POST_BOX.search(name):
+            key = (element.tag, " ".join(sorted((element.get("class") or "").split())),
+                   re.sub(r"\d+", "#", element.get("id") or ""))
+            kinds.setdefault(key, []).append(element)
+    kinds = {key: boxes for key, boxes in kinds.items() if len(boxes) >= 2}
+    numbered = {key for key in kinds if "#" in key[2]}
+    if not kinds or (not numbered and not _FLOOR.search(root.text_content())):
+        return []
+    boxes_of = {box: key for key, boxes in kinds.items() for box in boxes}
+    inner = [key for key, boxes in kinds.items()
+             if not any(boxes_of.get(node, key) != key for box in boxes for node in box.iterdescendants())]
+    # the innermost kind; of several, the numbered one holding the most text
+    best = max(inner or kinds, key=lambda key: (key in numbered, sum(text_len(box) for box in kinds[key])))
+    return kinds[best]
+
+
 def render_lines(element, *, skip_link_boxes: bool = True) -> list[str]:
     """`element` as text lines; boxes mostly made of links (related lists, menus) are left out."""
     parts: list[str] = []
@@ -239,7 +275,7 @@ def render_lines(element, *, skip_link_boxes: bool = True) -> list[str]:
         if tag in ("td", "th"):
             parts.append(" ")
             # a data cell is one value on its row; a layout cell holding the article keeps its lines
-            in_cell = in_cell or _text_len(node) <= 100
+            in_cell = in_cell or text_len(node) <= 100
         elif block:
             parts.append(" " if in_cell and tag != "tr" else "\n")
         if node.text:

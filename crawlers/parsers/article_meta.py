@@ -3,7 +3,11 @@
 * Title: the article's own heading (h1/h2, an element named *title*, ArticleTitle/og:title)
   cross-checked against <title> — the longest heading that <title> also holds wins, so a logo
   <h1> or a nav heading loses; the site name is stripped whatever the separator (`_`, `|`, `-`,
-  `--`, `——` when what follows names a site).
+  `--`, `——` when what follows names a site). A headline the page prints on two lines, a marked
+  pre-title (引题, kicker) right above that heading, is read as a reader reads it: a pre-title that
+  is a headline in itself is the headline, and the heading under it its subtitle (the news CMS's
+  <h1> and <title> then carry the print edition's display line, often with a series label such as
+  （推动高质量发展·权威发布）); a pre-title that leads into the line under it (…时强调) is joined to it.
 * Date: what the page prints near the title (发布时间/发布日期/发文日期 first) wins over meta tags,
   and the time of day is kept; a meta time fills in only a printed date of the same day.
 * Source and author: the labelled values near the title, or the government meta tags, only when
@@ -39,6 +43,11 @@ _SEP_SPACED = re.compile(r"\s+[-–—]+\s+|\s*--\s*|\s*::\s*")
 _SEP_SITE = re.compile(r"\s*(?:——|—|-)\s*(?=[^——\-]{2,30}$)")
 _SITE_WORD = re.compile(r"网|網|站|频道|頻道|政府|官方|平台|社区|论坛|門戶|门户|\.com|\.cn|订阅|日报|在线|powered|discuz|中心|中国|新闻",
                         re.I)
+# a pre-title as CMSs mark it in a class or id: pre, pretitle, pre-title, kicker, yinti, yt, overtitle…
+_KICKER_NAME = re.compile(r"^(?:pre|kicker|yinti|yt|eyebrow|overline)(?:[-_]?title)?$|^(?:over|super|sup|top)[-_]?title$"
+                          r"|^title[-_]?pre$", re.I)
+# a pre-title that only leads into the line under it ("李强在新疆调研时强调"): one headline with it
+_LEAD_IN = re.compile(r"(?:强调|指出|表示|要求|提出|称|说|宣布|寄语|[:：,，、])$")
 _PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
 _NAME_JUNK = re.compile(r"^(?:系统管理员|管理员|admin|administrator|root|佚名|未知|null|none|本站|本网|网站管理员)$", re.I)
 _LABEL_WORD = re.compile(r"^(?:作者|来源|來源|编辑|責任編輯|责任编辑|发布时间|发布日期|时间|日期|浏览|点击|字号|打印|关闭)")
@@ -117,8 +126,26 @@ def _nearest_heading(tree, heading_elements, block) -> str | None:
     return None
 
 
+def _with_kicker(title: str, heading_elements) -> str:
+    """`title`, or the headline it belongs to when the page marks a pre-title right above it."""
+    flat = squeeze(title)
+    for element, raw in heading_elements:
+        if not flat or squeeze(heading_text(raw)) != flat:
+            continue
+        kicker = element.getprevious()
+        while kicker is not None and (not isinstance(kicker.tag, str) or not squeeze(kicker.text_content())):
+            kicker = kicker.getprevious()
+        if kicker is None or not any(_KICKER_NAME.match(token) for token in
+                                     f"{kicker.get('class') or ''} {kicker.get('id') or ''}".split()):
+            continue
+        text = heading_text(kicker.text_content())
+        if not 4 <= len(squeeze(text)) <= 60 or DATE.search(text) or _BYLINE_LABEL.search(text):
+            continue
+        return f"{text} {title}" if _LEAD_IN.search(text) else text
+    return title
+
+
 def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: list[str] | None = None) -> str:
-    site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
     heading_elements = []
     for element in tree.iter("h1", "h2", "h3"):
         if next(element.iterancestors("a"), None) is not None:
@@ -128,6 +155,12 @@ def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: 
                               "contains(translate(@id,'TITLE','title'),'title')]"):
         if element.tag not in ("a", "body", "html", "ul", "ol", "table"):
             heading_elements.append((element, element.text_content()))
+    title = _page_title(tree, title_tag, meta, block, lines or [], heading_elements)
+    return _with_kicker(title, heading_elements)
+
+
+def _page_title(tree, title_tag: str, meta: dict[str, str], block, lines: list[str], heading_elements) -> str:
+    site_name = meta_value(meta, "SiteName", "og:site_name", "application-name")
     headings = [raw for _, raw in heading_elements]
     metas = [m for m in (meta_value(meta, name) for name in
                          ("ArticleTitle", "og:title", "twitter:title", "headline", "title")) if m]
@@ -165,7 +198,6 @@ def choose_title(tree, title_tag: str, meta: dict[str, str], block=None, lines: 
     stripped = strip_site(full_title, site_name) if full_title else ""
     if not stripped or len(squeeze(stripped)) < 6 or _JUNK_TITLE.search(full_title):
         # no usable <title> (a forum's "… :: null"): a labelled 主题：/标题： line on the page
-        lines = lines or []
         for index, line in enumerate(lines):
             if match := _LABELLED_TITLE.match(line):
                 return " ".join(match.group(1).split())

@@ -18,23 +18,13 @@ from yuqing.errors import BadInput
 
 PAGES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pages"
 
-# Pages the extractor still gets wrong: not tests that pass, but open work of issue 13, named in the
-# README's known limits and counted by `yuqing eval --task crawl` (27/28 titles, 27/28 bodies);
-# test_the_known_failures_are_still_the_only_ones keeps this list true.
-KNOWN = {
-    "article/people_1.html": "title: the page's <title> and <h1> both carry the subtitle; the truth takes "
-                             "the display headline above them",
-    "forum/tieba_1.html": "body: the first post is the 4-character #佛系#; without a forum-thread parser the "
-                          "long reply on floor 3 is taken as the text",
-}
-
 
 def _rows() -> list:
     if not (PAGES / "truth.csv").is_file():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"the shared pages are not on this machine ({PAGES})"))]
     with (PAGES / "truth.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["kind"] in ("article", "forum")]
-    return [pytest.param(row, id=row["file"]) for row in rows if row["file"] not in KNOWN]
+    return [pytest.param(row, id=row["file"]) for row in rows]
 
 
 @pytest.mark.parametrize("row", _rows())
@@ -98,12 +88,17 @@ def test_eval_crawl_needs_a_truth_file(tmp_path):
     assert "truth.csv" in result.output
 
 
-def test_the_known_failures_are_still_the_only_ones():
-    """The eval over the shared pages fails exactly the pages of KNOWN (a fix must remove its entry)."""
+def test_every_saved_page_is_in_the_truth_and_read_right():
+    """Every page file of the folder has its truth row (so the parametrised test above reads it),
+    and the eval over the whole folder, site-watch pages included, finds nothing wrong."""
     if not (PAGES / "truth.csv").is_file():
         pytest.skip(f"the shared pages are not on this machine ({PAGES})")
     from crawlers.evaluate import crawl_report
 
+    with (PAGES / "truth.csv").open(encoding="utf-8-sig", newline="") as handle:
+        listed = {row["file"] for row in csv.DictReader(handle)}
+    files = {path.relative_to(PAGES).as_posix() for path in PAGES.rglob("*.htm*")}
+    assert files and files == listed
     report = crawl_report(PAGES)
-    wrong = {line.split(":", 1)[0] for line in report.splitlines() if "✗" in line}
-    assert wrong == set(KNOWN)
+    assert [line for line in report.splitlines() if "✗" in line] == []
+    assert len(report.splitlines()) == len(listed) + 1

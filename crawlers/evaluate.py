@@ -43,24 +43,28 @@ def squeeze(text: str) -> str:
 
 
 @dataclass
+class Tally:
+    """Right (or, for the site watch, wrong) out of how many pages one measure looked at."""
+
+    hits: int = 0
+    of: int = 0
+
+    def count(self, hit: bool) -> None:
+        self.of += 1
+        self.hits += bool(hit)
+
+
+# the measures of the totals line, in its order: `name=hits/of` each
+MEASURES = ("titles", "datetimes", "bodies", "dropped", "sitewatch_false_alarms", "sitewatch_missed")
+
+
+@dataclass
 class Totals:
-    titles: int = 0
-    datetimes: int = 0
-    bodies: int = 0
-    articles: int = 0
-    dropped: int = 0
-    must_drop: int = 0
-    false_alarms: int = 0
-    clean_pages: int = 0
-    missed: int = 0
-    spam_pages: int = 0
+    tallies: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in MEASURES})
     lines: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"titles={self.titles}/{self.articles} datetimes={self.datetimes}/{self.articles} "
-                f"bodies={self.bodies}/{self.articles} dropped={self.dropped}/{self.must_drop} "
-                f"sitewatch_false_alarms={self.false_alarms}/{self.clean_pages} "
-                f"sitewatch_missed={self.missed}/{self.spam_pages}")
+        return " ".join(f"{name}={tally.hits}/{tally.of}" for name, tally in self.tallies.items())
 
 
 def decode_page(body: bytes, url: str) -> str:
@@ -107,35 +111,33 @@ def must_drop(row: dict) -> bool:
 def _check_article(row: dict, page: str, url: str, totals: Totals) -> str:
     from crawlers.parsers.article import parse_article
 
-    name = row["file"]
+    name, tallies = row["file"], totals.tallies
     try:
         article = parse_article(page, url=url)
     except BadInput as exc:
         if must_drop(row):
-            totals.must_drop += 1
-            totals.dropped += 1
+            tallies["dropped"].count(True)
             return f"{name}: 已丢弃（应丢弃）：{exc}"
-        totals.articles += 1
+        for measure in ("titles", "datetimes", "bodies"):
+            tallies[measure].count(False)
         return f"{name}: ✗ 被丢弃，但页面有正文：{exc}"
     if must_drop(row):
-        totals.must_drop += 1
+        tallies["dropped"].count(False)
         return f"{name}: ✗ 无正文的页面被当作文章保存（标题“{article.title}”）"
-    totals.articles += 1
     problems = []
-    if " ".join(article.title.split()) == " ".join((row.get("title") or "").split()):
-        totals.titles += 1
-    else:
+    title_right = " ".join(article.title.split()) == " ".join((row.get("title") or "").split())
+    tallies["titles"].count(title_right)
+    if not title_right:
         problems.append(f"标题“{article.title}”≠“{row.get('title')}”")
     truth_time = (row.get("published") or "").strip()
-    if datetime_right(article.published_at, truth_time):
-        totals.datetimes += 1
-    else:
+    time_right = datetime_right(article.published_at, truth_time)
+    tallies["datetimes"].count(time_right)
+    if not time_right:
         got = article.published_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if article.published_at else "无"
         problems.append(f"时间 {got} ≠ {truth_time}")
     verdict = body_verdict(article.text, row.get("body_first30") or "", row.get("body_last30") or "")
-    if verdict is None:
-        totals.bodies += 1
-    else:
+    tallies["bodies"].count(verdict is None)
+    if verdict is not None:
         problems.append(f"正文{verdict}")
     return f"{name}: " + ("✓ 标题、时间、正文均正确" if not problems else "✗ " + "；".join(problems))
 
@@ -156,14 +158,12 @@ def _check_sitewatch(row: dict, page: str, url: str, totals: Totals) -> str:
     else:
         note = ""
     if spam:
-        totals.spam_pages += 1
+        totals.tallies["sitewatch_missed"].count(not findings)
         if not findings:
-            totals.missed += 1
             return f"{name}: ✗ 漏报：页面有植入的垃圾内容，监测未发现{note}"
         return f"{name}: ✓ 发现植入：{findings[0].reason[:80]}"
-    totals.clean_pages += 1
+    totals.tallies["sitewatch_false_alarms"].count(bool(findings))
     if findings:
-        totals.false_alarms += 1
         return f"{name}: ✗ 误报：{findings[0].reason[:120]}"
     return f"{name}: ✓ 正常页面，无告警{note}"
 

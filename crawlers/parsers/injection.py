@@ -18,27 +18,23 @@ from nlp.normalize import to_simplified
 
 # Words that only an advertisement for the business uses, never a report about it (that is what
 # the negation check below is for). Lottery platforms count as gambling: a 福彩 notice says 福利彩票.
-WORDS: tuple[tuple[str, re.Pattern], ...] = (
+# One pattern, a named group a kind: a line is read once, and the kind is the group that matched.
+ADVERT = re.compile(
     # bare 赌场/百家乐/六合彩 also appear in news: detect_spam judges those by their advertising cues
-    ("gambling", re.compile(
-        r"彩票(?:赚钱|平台|app|下载|注册|娱乐|网址)|(?:网上|在线|手机)购彩|北京赛车(?:pk|计划|开奖|平台)|pk10|pk拾|"
-        r"幸运飞艇|娱乐城|娱乐(?:官网|网址|开户)|真人(?:视讯|娱乐|荷官)|网上赌场|线上赌场|体育投注|足球投注|赌球|"
-        r"(?:开户|注册|首存|充值)送彩金|送\d+元?彩金|威尼斯人(?:娱乐|官网|网址|注册)|澳门(?:新)?(?:葡京|金沙|永利|银河)|"
-        r"太阳城(?:娱乐|集团|官网|网址)|皇冠(?:体育|娱乐|足球|网址)|(?:ag|bbin)(?:真人|视讯|娱乐)|亚博(?:体育|娱乐)|"
-        r"开元棋牌|棋牌(?:游戏|平台|娱乐|app)|捕鱼(?:游戏|达人|平台)|电子游艺(?:平台|官网|开户)", re.I)),
-    ("porn", re.compile(
-        r"(?:三级|成人|色情|黄色|激情|情色)(?:电影|片|视频|网站|网|小说|图片|直播)|av(?:在线|女优|网站)|一本道|无码(?:视频|电影|av)|"
-        r"国产自拍|约炮|同城(?:约|交友)|(?:日本|欧美|国产)[^，。\s]{0,4}(?:三级|av)", re.I)),
-    ("loan", re.compile(
-        r"(?:无抵押|黑户|秒批|秒到|秒下|私人)(?:贷款|借款|放款|借钱)|(?:网贷|贷款)口子|下款(?:快|秒)|"
-        r"信用卡(?:套现|代还)|花呗套现|借钱(?:平台|app)", re.I)),
-    ("game", re.compile(
-        r"(?:传奇|魔域|奇迹|游戏)私服|私服(?:发布|网站|游戏|传奇)|传奇(?:sf|发布网)|(?:游戏|手游)(?:外挂|辅助)|"
-        r"外挂(?:辅助|下载|科技)|变态(?:手游|传奇|服)", re.I)),
-    ("seo", re.compile(
-        r"代开发票|发票代开|(?:代办|办理)(?:假证|毕业证|驾照)|刻章办证|假证|迷药|春药|伟哥|出售(?:枪|仿真枪)|"
-        r"seo优化|快速排名|黑帽|蜘蛛池|寄生虫|刷单", re.I)),
-)
+    r"(?P<gambling>彩票(?:赚钱|平台|app|下载|注册|娱乐|网址)|(?:网上|在线|手机)购彩|北京赛车(?:pk|计划|开奖|平台)|pk10|pk拾|"
+    r"幸运飞艇|娱乐城|娱乐(?:官网|网址|开户)|真人(?:视讯|娱乐|荷官)|网上赌场|线上赌场|体育投注|足球投注|赌球|"
+    r"(?:开户|注册|首存|充值)送彩金|送\d+元?彩金|威尼斯人(?:娱乐|官网|网址|注册)|澳门(?:新)?(?:葡京|金沙|永利|银河)|"
+    r"太阳城(?:娱乐|集团|官网|网址)|皇冠(?:体育|娱乐|足球|网址)|(?:ag|bbin)(?:真人|视讯|娱乐)|亚博(?:体育|娱乐)|"
+    r"开元棋牌|棋牌(?:游戏|平台|娱乐|app)|捕鱼(?:游戏|达人|平台)|电子游艺(?:平台|官网|开户))"
+    r"|(?P<porn>(?:三级|成人|色情|黄色|激情|情色)(?:电影|片|视频|网站|网|小说|图片|直播)|av(?:在线|女优|网站)|一本道|"
+    r"无码(?:视频|电影|av)|国产自拍|约炮|同城(?:约|交友)|(?:日本|欧美|国产)[^，。\s]{0,4}(?:三级|av))"
+    r"|(?P<loan>(?:无抵押|黑户|秒批|秒到|秒下|私人)(?:贷款|借款|放款|借钱)|(?:网贷|贷款)口子|下款(?:快|秒)|"
+    r"信用卡(?:套现|代还)|花呗套现|借钱(?:平台|app))"
+    r"|(?P<game>(?:传奇|魔域|奇迹|游戏)私服|私服(?:发布|网站|游戏|传奇)|传奇(?:sf|发布网)|(?:游戏|手游)(?:外挂|辅助)|"
+    r"外挂(?:辅助|下载|科技)|变态(?:手游|传奇|服))"
+    r"|(?P<seo>代开发票|发票代开|(?:代办|办理)(?:假证|毕业证|驾照)|刻章办证|假证|迷药|春药|伟哥|出售(?:枪|仿真枪)|"
+    r"seo优化|快速排名|黑帽|蜘蛛池|寄生虫|刷单)",
+    re.I)
 # names news and notices use too (澳门赌场, 民警身着私服): advertising in the anchor of a hidden link
 # to another site, not in text (a hidden 适老 copy of an article may report on anything)
 BARE = re.compile(r"博彩|赌场|百家乐|六合彩|时时彩|老虎机|bet365|赌博网|私服|代孕", re.I)
@@ -128,10 +124,8 @@ def spam_words(text: str, *, simplified: bool = False, hidden: bool = False) -> 
     for line in simplified.splitlines() or [simplified]:
         if _AGAINST.search(line):
             continue
-        for kind, pattern in WORDS:
-            match = pattern.search(line)
-            if match:
-                return f"{kind}: “{match.group(0)}” in “{line.strip()[:60]}”"
+        if match := ADVERT.search(line):
+            return f"{match.lastgroup}: “{match.group(0)}” in “{line.strip()[:60]}”"
         if hidden and (match := BARE.search(line)):
             kind = _BARE_KIND.get(match.group(0), "gambling")
             return f"{kind}: “{match.group(0)}” in hidden “{line.strip()[:60]}”"

@@ -22,7 +22,7 @@ from pydantic import Field
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from crawlers.parsers.injection import WORDS as INJECTION_WORDS
+from crawlers.parsers.injection import ADVERT
 from crawlers.parsers.sitewatch import (
     Finding,
     dead_finding,
@@ -30,13 +30,12 @@ from crawlers.parsers.sitewatch import (
     injection_findings,
     inspect_page,
 )
-from crawlers.spiders.article import refuse_to_start, validated_options
 from crawlers.spiders.base import SourceSpider
 from nlp.normalize import SPAM_PATTERNS, detect_spam, to_simplified
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import session_scope
-from yuqing.errors import BadInput, ConfigError
+from yuqing.errors import BadInput
 from yuqing.sources import OpenOptions
 
 logger = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def mask_spam(text: str) -> str:
     mark the finding itself as spam and never raise the issue): 日本三级电影 → 日*****."""
     simplified = to_simplified(text)
     spans = []
-    for _, pattern in (*SPAM_PATTERNS, *INJECTION_WORDS):
+    for pattern in (*(pattern for _, pattern in SPAM_PATTERNS), ADVERT):
         spans += [match.span() for match in pattern.finditer(simplified)]
     if not spans:
         return text
@@ -73,13 +72,9 @@ def _defang(url: str) -> str:
 class SiteWatchSpider(SourceSpider):
     name = "site_watch"
     source_kind = "site_watch"
+    options_model = SiteWatchOptions
 
-    async def start(self):
-        try:
-            self.config = validated_options(self.source, SiteWatchOptions)
-        except ConfigError as exc:
-            refuse_to_start(self, exc)
-            return
+    def first_requests(self):
         self.owner_code = self.source.get("owner_unit")
         with session_scope() as session:
             names = repo.unit_names(session)

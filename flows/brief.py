@@ -22,6 +22,9 @@ from yuqing.settings import get_settings
 
 MAX_POSTS = 2000
 SENTIMENTS = (("negative", "负面"), ("neutral", "中性"), ("positive", "正面"))
+# the emotion classes an analysis stores (nlp/sentiment.py), the negative ones first
+EMOTIONS = (("angry", "愤怒"), ("fear", "恐惧"), ("sad", "悲伤"), ("happy", "喜悦"), ("neutral", "中性"), ("surprise", "惊奇"))
+NEGATIVE_EMOTIONS = ("angry", "fear", "sad")
 STATUS = {"new": "新发现", "triaged": "已研判", "assigned": "已交办", "responded": "已答复", "closed": "已办结",
           "dismissed": "已排除", "merged": "已合并", "notified": "待签收", "acknowledged": "已签收",
           "responding": "办理中", "returned": "已退回"}
@@ -45,6 +48,56 @@ class Brief:
 
 def _fmt(moment) -> str:
     return f"{to_local(moment):%Y-%m-%d %H:%M}" if moment else "—"
+
+
+def _fmt_intensity(values) -> str:
+    mean = _mean(values)
+    return "—" if mean is None else f"{mean:.2f}"
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def emotion_lines(analyses) -> list[str]:
+    """The 情感走势 sentences on emotion: the mix, the negative emotions with the leading one, and the
+    negative intensity, in which anger and fear weigh more than sadness (nlp/sentiment.py
+    NEGATIVE_WEIGHTS). Analyses saved before emotions were kept (None) are left out and counted."""
+    from nlp.sentiment import NEGATIVE_WEIGHTS
+
+    analyses = [a for a in analyses if a is not None]
+    names = dict(EMOTIONS)
+    known = Counter(a.emotion for a in analyses if a.emotion)
+    if not known:
+        return ["情绪：暂无情绪识别结果。"]
+    lines = ["情绪构成：" + "，".join(f"{names.get(code, code)} {n} 条（{n / known.total():.0%}）"
+                                 for code, n in sorted(known.items(), key=lambda item: _emotion_order(item[0]))) + "。"]
+    negative = {code: known[code] for code in NEGATIVE_EMOTIONS if known[code]}
+    if negative:
+        # the most frequent negative emotion; on a tie the one that weighs more (anger, fear before sadness)
+        lead = max(negative, key=lambda code: (negative[code], NEGATIVE_WEIGHTS.get(code, 0.0)))
+        top = max(NEGATIVE_WEIGHTS.get(code, 0.0) for code in NEGATIVE_EMOTIONS)
+        heavy = [code for code in NEGATIVE_EMOTIONS if NEGATIVE_WEIGHTS.get(code, 0.0) == top]
+        weighty = sum(negative.get(code, 0) for code in heavy)
+        lines.append(f"负面情绪帖子 {sum(negative.values())} 条，以{names[lead]}为主（{negative[lead]} 条）；"
+                     f"其中{'、'.join(names[code] for code in heavy)}（权重较高）合计 {weighty} 条，"
+                     f"占负面情绪的 {weighty / sum(negative.values()):.0%}。")
+    else:
+        lines.append("未见愤怒、恐惧、悲伤等负面情绪。")
+    intensity = _mean(a.negative_intensity for a in analyses)
+    if intensity is not None:
+        weights = "，".join(f"{names[code]}计 {NEGATIVE_WEIGHTS[code]:g}" for code in NEGATIVE_EMOTIONS)
+        lines.append(f"负面情绪强度 {intensity:.2f}（0–1，各帖负面情绪概率的加权平均：{weights}）。")
+    unknown = len(analyses) - known.total()
+    if unknown:
+        lines.append(f"另有 {unknown} 条帖子的分析早于情绪识别，未计入情绪。")
+    return lines
+
+
+def _emotion_order(code: str) -> int:
+    order = [code for code, _ in EMOTIONS]
+    return order.index(code) if code in order else len(order)
 
 
 def issue_brief(issue_id: int, *, viewer: Viewer | None = None) -> Brief:
@@ -87,15 +140,19 @@ def issue_brief(issue_id: int, *, viewer: Viewer | None = None) -> Brief:
         Table("数据源分布", ["数据源", "帖子数"], [[k, str(n)] for k, n in sources.most_common(10)]),
     ])
     by_hour: dict = {}
+    intensity_by_hour: dict = {}
     for _, _, analysis, at in posts:
         hour = to_local(at).replace(minute=0, second=0, microsecond=0)
         by_hour.setdefault(hour, Counter())[analysis.sentiment if analysis else None] += 1
+        intensity_by_hour.setdefault(hour, []).append(analysis.negative_intensity if analysis else None)
     totals = Counter(analysis.sentiment if analysis else None for _, _, analysis, _ in posts)
     mood = Section("三、情感走势", [
         "整体：" + "，".join(f"{label} {totals[key]} 条（{totals[key] / max(len(posts), 1):.0%}）"
                            for key, label in SENTIMENTS) + "。",
-    ], [Table("分时情感", ["时段", *(label for _, label in SENTIMENTS)],
-              [[f"{hour:%m-%d %H}:00", *(str(c[key]) for key, _ in SENTIMENTS)] for hour, c in sorted(by_hour.items())])])
+        *emotion_lines(analysis for _, _, analysis, _ in posts),
+    ], [Table("分时情感", ["时段", *(label for _, label in SENTIMENTS), "负面情绪强度"],
+              [[f"{hour:%m-%d %H}:00", *(str(c[key]) for key, _ in SENTIMENTS), _fmt_intensity(intensity_by_hour[hour])]
+               for hour, c in sorted(by_hour.items())])])
     groups = opinion_groups([f"{p.title}\n{p.text}" for p, *_ in posts])
     views = Section("四、网民主要观点", [] if groups else ["暂无帖子。"], [Table(
         "主要观点（按帖子数）", ["观点", "占比", "关键词", "代表性帖子", "来源"],

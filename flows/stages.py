@@ -99,11 +99,16 @@ def _loaded_analyzer(analyzer_class, profile: Profile, model_dir):
 
 def _analysis_of(post: Post, result, *, site_finding: bool = False) -> Analysis:
     """The Analysis row for one result; also marks the post as spam and gives it its SimHash."""
+    from nlp.sentiment import EMOTION_NAMES
+
+    # stored as the class (angry, fear, …) like `sentiment`: the display names live in dashboard/labels.py
+    emotion = {name: code for code, name in EMOTION_NAMES.items()}.get(result.emotion or "")
     analysis = Analysis(
         post_id=post.id, model_version=result.model_version, topic=result.topic, topic_prob=result.topic_prob,
         topic_level2=result.topic_level2, relevant=result.relevant, relevance_score=result.relevance_score,
         urgency=result.urgency, urgency_score=result.urgency_score, urgency_signals=list(result.urgency_signals),
-        sentiment=result.sentiment, sentiment_score=result.sentiment_score, places=list(result.places),
+        sentiment=result.sentiment, sentiment_score=result.sentiment_score, emotion=emotion,
+        negative_intensity=result.negative_intensity, places=list(result.places),
         jurisdiction=result.jurisdiction, keywords=list(result.keywords),
     )
     if site_finding:

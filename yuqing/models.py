@@ -179,6 +179,11 @@ class Analysis(SQLModel, table=True):
     urgency_signals: list | None = _json_column()
     sentiment: str | None = Field(default=None, max_length=10)
     sentiment_score: float = 0.0
+    # migration 0009: the emotion class (angry/fear/sad within negative, happy, neutral; names in
+    # dashboard/labels.py) and the negative intensity (0–1, nlp/sentiment.py NEGATIVE_WEIGHTS);
+    # None on analyses saved before them
+    emotion: str | None = Field(default=None, max_length=10)
+    negative_intensity: float | None = None
     places: list | None = _json_column()
     jurisdiction: str | None = Field(default=None, max_length=50)
     keywords: list | None = _json_column()

@@ -48,6 +48,7 @@ try:
     with db() as session:
         issue = repo.get_issue(session, viewer=who, issue_id=issue_id)
         posts = repo.issue_posts_with_analysis(session, viewer=who, issue_id=issue_id, limit=50)
+        emotions, negative_intensity = repo.issue_emotion_mix(session, viewer=who, issue_id=issue_id)
         assignments = repo.assignments_of_issue(session, viewer=who, issue_id=issue_id)
         events = repo.timeline(session, viewer=who, issue_id=issue_id)
         bars = repo.issue_gantt(session, viewer=who, issue_id=issue_id)
@@ -87,11 +88,26 @@ with right:
     st.text(f"{'、'.join(str(k) for k in (issue.keywords or [])) or '—'}；情感：{labels.sentiment(issue.sentiment)}")
 if issue.needs_triage or issue.triage_reason:
     st.warning("转人工研判原因：" + (issue.triage_reason or "—"))
+
+st.markdown("**情绪构成**（全部帖子，按各帖最新分析）")
+known = {code: n for code, n in emotions.items() if code}
+if known:
+    # negative emotions first (anger and fear weigh most in a brief), then the rest; unnamed codes last
+    order = [*labels.EMOTION_LABELS, *sorted(set(known) - set(labels.EMOTION_LABELS))]
+    total = sum(known.values())
+    st.dataframe(pd.DataFrame([{"情绪": labels.emotion(code), "帖子数": known[code], "占比": f"{known[code] / total:.0%}"}
+                               for code in order if code in known]), hide_index=True, key="issue_emotions")
+    unknown = emotions.get(None, 0)
+    st.caption((f"负面情绪强度 {negative_intensity:.2f}（0–1，愤怒、恐惧的权重高于悲伤）"
+                if negative_intensity is not None else "负面情绪强度：—")
+               + (f"；另有 {unknown} 条帖子的分析早于情绪识别" if unknown else ""))
+else:
+    st.caption("此事件的帖子尚无情绪识别结果。")
 rows = [{"帖子": p.id, "模型版本": a.model_version, "领域": missing(a.topic), "领域概率": round(a.topic_prob, 3),
          "二级分类": missing(a.topic_level2), "相关": "是" if a.relevant else "否", "相关度": round(a.relevance_score, 3),
          "紧急": labels.urgency(a.urgency, short=True), "紧急分": round(a.urgency_score, 3),
          "信号": "、".join(map(str, a.urgency_signals or [])) or labels.MISSING, "情感": labels.sentiment(a.sentiment),
-         "情感分": round(a.sentiment_score, 3), "地点": "、".join(map(str, a.places or [])) or labels.MISSING,
+         "情绪": labels.emotion(a.emotion), "情感分": round(a.sentiment_score, 3), "地点": "、".join(map(str, a.places or [])) or labels.MISSING,
          "属地": names.place(a.jurisdiction)} for p, _, a in posts if a is not None]
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="issue_analyses")

@@ -178,3 +178,19 @@ def issue_posts_with_analysis(session: Session, *, viewer: Viewer, issue_id: int
         for analysis in session.exec(select(Analysis).where(col(Analysis.post_id).in_(ids)).order_by(Analysis.id)).all():
             latest[analysis.post_id] = analysis
     return [(post, source, latest.get(post.id)) for post, source in posts]
+
+
+def issue_emotion_mix(session: Session, *, viewer: Viewer, issue_id: int) -> tuple[dict[str | None, int], float | None]:
+    """(emotion class → number of the issue's posts, mean negative intensity) over every post of the
+    issue, each by its newest analysis; None counts the posts analysed before emotions were kept
+    (migration 0009) and is left out of the mean, which is None when no post has an intensity."""
+    get_issue(session, viewer=viewer, issue_id=issue_id)
+    newest = (select(func.max(Analysis.id).label("id")).join(Post, Post.id == Analysis.post_id)
+              .where(Post.issue_id == issue_id).group_by(Analysis.post_id).subquery())
+    rows = session.exec(select(Analysis.emotion, func.count(), func.avg(Analysis.negative_intensity),
+                               func.count(Analysis.negative_intensity))
+                        .join(newest, newest.c.id == Analysis.id).group_by(Analysis.emotion)).all()
+    counts = {emotion: int(n) for emotion, n, _, _ in rows}
+    weighed = sum(int(k) for *_, k in rows)
+    total = sum(float(mean) * int(k) for _, _, mean, k in rows if k)
+    return counts, (round(total / weighed, 4) if weighed else None)

@@ -1,0 +1,47 @@
+"""Migration 0009: an existing database gains the emotion and negative intensity of each analysis, on
+SQLite and PostgreSQL; the analyses saved before it keep their rows with no emotion (never 中性)."""
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+
+from yuqing.db import get_engine
+from yuqing.migrate import alembic_config, current_revision, head_revision, upgrade
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_db(request, settings_env):
+    """An empty database (not migrated) on SQLite and, for real, on PostgreSQL."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    return get_engine()
+
+
+def _columns(engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("analysis")}
+
+
+def test_0009_adds_emotion_to_existing_analyses_and_downgrades(fresh_db):
+    upgrade(fresh_db, "0008")
+    assert not {"emotion", "negative_intensity"} & _columns(fresh_db)
+    with fresh_db.begin() as connection:
+        connection.execute(text("INSERT INTO post (url, title, text, likes, reposts, comments, views, content_hash,"
+                                " spam, fetched_at) VALUES ('http://127.0.0.1/p/1', '旧帖', '拆迁补偿太低', 0, 0, 0, 0,"
+                                " 'h1', false, CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO analysis (post_id, model_version, topic_prob, relevant, relevance_score,"
+                                " urgency, urgency_score, sentiment, sentiment_score, created_at) SELECT id, 'old', 0,"
+                                " true, 1, 3, 0, 'negative', -0.5, CURRENT_TIMESTAMP FROM post"))
+    upgrade(fresh_db)
+    assert current_revision(fresh_db) == head_revision()
+    with fresh_db.begin() as connection:
+        old = connection.execute(text("SELECT sentiment, emotion, negative_intensity FROM analysis")).one()
+        assert tuple(old) == ("negative", None, None)
+        connection.execute(text("UPDATE analysis SET emotion = 'angry', negative_intensity = 0.875"))
+        assert tuple(connection.execute(text("SELECT emotion, negative_intensity FROM analysis")).one()) == ("angry", 0.875)
+    with fresh_db.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    assert not {"emotion", "negative_intensity"} & _columns(fresh_db)
+    with fresh_db.connect() as connection:
+        assert connection.execute(text("SELECT sentiment FROM analysis")).scalars().all() == ["negative"]

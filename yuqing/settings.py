@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     """SimHash bits (of 64) within which two posts are the same text: the crawl links a repost to the first post, and grouping puts it in that post's issue (reposts differ by 0-5 bits, unrelated posts by 16 or more)."""
     author_salt: str = "yuqing"
     """Salt of the author hashes (posts keep no author name, only sha256(salt:source:name)); the crawl and the 预警 watched-account rule use the same. Change it only on a new database: old hashes stop matching."""
+    official_accounts: str = Field(
+        default="",
+        description="The district's recognised official accounts (政务微博 and the like), as 数据源名:账号名 separated by "
+        "commas, e.g. licheng_weibo_search:鲤城发布: a post by one is an official publication, like one on the district's "
+        "own sites (an answer to a citizen's message closes the loop; otherwise kept as evidence, never a new task).",
+    )
     store_batch: int = Field(default=50, ge=1, le=100_000)
     """Posts a crawl writes to the database per commit (a crawl sharing a Redis frontier commits every post)."""
     triage_min_topic_prob: float = 0.55
@@ -94,6 +100,17 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"未知的时区 {value!r}（YUQING_TIMEZONE 应是 IANA 名称，如 Asia/Shanghai）") from None
+        return value
+
+    @field_validator("official_accounts")
+    @classmethod
+    def _accounts_written_right(cls, value: str) -> str:
+        from yuqing.authors import account_entries
+
+        try:
+            account_entries(value)
+        except ValueError as exc:
+            raise ValueError(f"YUQING_OFFICIAL_ACCOUNTS 中的{exc}") from None
         return value
 
     def resolved_database_url(self) -> str:

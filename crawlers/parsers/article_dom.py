@@ -236,11 +236,10 @@ def thread_posts(tree) -> list:
     body = tree.find("body")
     root = body if body is not None else tree
     kinds: dict[tuple, list] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in ("a", "span", "img", "body", "html"):
+    for element in root.xpath(".//*[@class or @id]"):
+        if element.tag in ("a", "span", "img"):
             continue
-        name = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if _POST_BOX.search(name):
+        if _POST_BOX.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
             key = (element.tag, " ".join(sorted((element.get("class") or "").split())),
                    re.sub(r"\d+", "#", element.get("id") or ""))
             kinds.setdefault(key, []).append(element)

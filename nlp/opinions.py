@@ -42,13 +42,17 @@ def opinion_groups(texts: list[str], *, max_groups: int = MAX_GROUPS) -> list[Op
     """The opinion groups of `texts`, largest first (empty for no text)."""
     if not texts:
         return []
+    # Texts are the same opinion when their content tokens are: k-means cannot find more groups
+    # than distinct feature rows, and a repost that differs only in punctuation is no new view.
     unique: dict[str, list[int]] = {}
     for index, text in enumerate(texts):
-        unique.setdefault(" ".join((text or "").split()), []).append(index)
-    keys = list(unique)
-    weights = np.array([len(unique[k]) for k in keys], dtype=float)
+        tokens = content_tokens(text or "")
+        unique.setdefault(" ".join(tokens) or " ".join((text or "").split()), []).append(index)
+    first = list(unique.values())
+    keys = [texts[members[0]] or "" for members in first]
+    weights = np.array([len(members) for members in first], dtype=float)
     if len(keys) < 3 or not any(content_tokens(k) for k in keys):
-        return [OpinionGroup(size=len(texts), share=1.0, terms=(), representative=unique[keys[0]][0])]
+        return [OpinionGroup(size=len(texts), share=1.0, terms=(), representative=first[0][0])]
     best = None
     for k in range(2, min(max_groups, len(keys) - 1) + 1):
         pipeline = opinion_pipeline(k)
@@ -63,7 +67,7 @@ def opinion_groups(texts: list[str], *, max_groups: int = MAX_GROUPS) -> list[Op
         if best is None or quality > best[0]:
             best = (quality, pipeline, labels, features)
     if best is None:
-        return [OpinionGroup(size=len(texts), share=1.0, terms=(), representative=unique[keys[0]][0])]
+        return [OpinionGroup(size=len(texts), share=1.0, terms=(), representative=first[0][0])]
     _, pipeline, labels, _ = best
     distances = pipeline.transform(keys)  # each text's distance to every group's centre
     vocabulary = pipeline.named_steps["tfidf"].get_feature_names_out()
@@ -75,5 +79,5 @@ def opinion_groups(texts: list[str], *, max_groups: int = MAX_GROUPS) -> list[Op
         size = int(weights[members].sum())
         top = tuple(vocabulary[i] for i in np.argsort(centres[label])[::-1][:6] if centres[label][i] > 0)
         groups.append(OpinionGroup(size=size, share=size / len(texts), terms=top,
-                                   representative=unique[keys[nearest]][0]))
+                                   representative=first[nearest][0]))
     return sorted(groups, key=lambda g: -g.size)

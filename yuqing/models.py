@@ -135,6 +135,16 @@ class Post(SQLModel, table=True):
     updated_at: datetime | None = None
 
 
+class PostVolumeHour(SQLModel, table=True):
+    """Posts per hour (whole hours since 1970, UTC, by fetched_at) and source (0: none), kept by database
+    triggers on post (migration 0010): the overview's volume figures read these rows, never the posts."""
+
+    __tablename__ = "post_volume_hour"
+    hour: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    source_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    posts: int = 0
+
+
 class PostMetric(SQLModel, table=True):
     """Engagement of a post each time a crawl saw it change (the time series of likes/reposts/…)."""
 
@@ -196,6 +206,8 @@ class Issue(SQLModel, table=True):
         # covers the dashboard's per-period aggregates, so they never read the wide title/summary rows
         Index("ix_issue_dashboard_period", "first_seen_at", "status", "topic", "jurisdiction", "sentiment", "urgency",
               "post_count"),
+        Index("ix_issue_heat", "heat", "id"),  # the overview's hot issues: the hottest first, no sort
+        Index("ix_issue_triage_period", "needs_triage", "status", "first_seen_at"),  # a period's triage queue
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,7 +254,12 @@ class Unit(SQLModel, table=True):
 
 
 class Assignment(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("issue_id", "unit_code", name="uq_assignment_issue_unit"),)
+    __table_args__ = (
+        UniqueConstraint("issue_id", "unit_code", name="uq_assignment_issue_unit"),
+        # the overview's "overdue among a period's assignments" from the index alone (migration 0010)
+        Index("ix_assignment_created_overdue", "created_at", "status", "acknowledged_at", "ack_due", "response_due",
+              "press_due"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id", index=True)

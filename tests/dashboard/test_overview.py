@@ -114,3 +114,39 @@ def test_platforms_by_name_and_integer_axes(board):
     for mark in ("bar", "line"):
         spec, _ = _chart(at, mark)
         assert '"format": "d"' in spec and '"tickMinStep": 1' in spec
+
+
+def test_post_volume_from_the_hourly_counts_equals_counting_the_posts(board):
+    """post_volume_hour is kept by triggers: after posts are added, moved in time, moved to another
+    source and deleted, the overview's counts over ranges cut mid-hour equal a plain count of the posts."""
+    from sqlalchemy import delete, func
+
+    moment = now()
+    with session_scope() as session:
+        posts = session.exec(select(Post).order_by(Post.id)).all()
+        source_id = posts[0].source_id
+        for k, post in enumerate(posts[:6]):
+            post.fetched_at = moment - timedelta(hours=3 * k, minutes=7 * k)  # spread over hours and edges
+            post.source_id = None if k == 2 else post.source_id
+            session.add(post)
+        session.flush()
+        for k in range(2):
+            session.add(Post(source_id=source_id, url=f"http://127.0.0.1:9/new{k}", title="新帖", text="正文",
+                             content_hash=f"{k}" * 64, fetched_at=moment - timedelta(minutes=1 + 61 * k)))
+        session.flush()
+        session.exec(delete(Post).where(Post.url == "http://127.0.0.1:9/new1"))
+    with session_scope() as session:
+        for since, until in [(moment - timedelta(days=30), moment + timedelta(seconds=1)),
+                             (moment - timedelta(hours=7, minutes=59), moment - timedelta(minutes=30)),
+                             (moment - timedelta(minutes=50), moment - timedelta(minutes=20))]:
+            volume = repo.post_volume(session, viewer=ANALYST, since=since, until=until)
+            expected = session.exec(select(func.count()).select_from(Post).where(
+                Post.fetched_at >= since, Post.fetched_at < until)).one()
+            assert volume["total"] == expected == sum(n for _, n in volume["by_day"]) \
+                == sum(n for _, _, n in volume["by_source"])
+            unknown = session.exec(select(func.count()).select_from(Post).where(
+                Post.source_id == None, Post.fetched_at >= since, Post.fetched_at < until)).one()  # noqa: E711
+            assert dict(((kind, name), n) for kind, name, n in volume["by_source"]).get(("unknown", "未知来源"), 0) \
+                == unknown
+            figures = repo.period_figures(session, viewer=ANALYST, since=since, until=until)
+            assert figures["posts"] == expected

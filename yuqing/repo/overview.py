@@ -11,7 +11,16 @@ from sqlmodel import Session, col, func, select
 
 from yuqing.clock import local_zone, now
 from yuqing.errors import BadInput
-from yuqing.models import OPEN_ASSIGNMENT_STATUSES, OPEN_ISSUE_STATUSES, Assignment, Issue, IssueStatus, Post, Source
+from yuqing.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    OPEN_ISSUE_STATUSES,
+    Assignment,
+    Issue,
+    IssueStatus,
+    Post,
+    PostVolumeHour,
+    Source,
+)
 from yuqing.repo.access import Viewer, _require_overview
 from yuqing.repo.compliance import next_deadline, overdue_clause
 
@@ -110,24 +119,53 @@ def _day_edges(since: datetime, until: datetime) -> list[tuple[str, datetime, da
         day += timedelta(days=1)
 
 
+HOUR = 3600
+
+
+def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[dict[datetime, int], dict[int, int]]:
+    """Posts fetched in [since, until), by bucket start (whole UTC hours, or the uneven pieces at the two
+    ends, cut at local midnights) and by source id (0: none). The whole hours come from post_volume_hour
+    (kept by triggers as posts are written: a few hundred rows for a month); only the minutes before the
+    first and after the last whole hour are counted on the posts' (source_id, fetched_at) index."""
+    first, last = -(-int(since.timestamp()) // HOUR), int(until.timestamp()) // HOUR
+    by_start: dict[datetime, int] = {}
+    by_source: dict[int, int] = {}
+    pieces = [(since, until)]
+    if first < last:
+        pieces = [(since, datetime.fromtimestamp(first * HOUR, UTC)), (datetime.fromtimestamp(last * HOUR, UTC), until)]
+        in_hours = (PostVolumeHour.hour >= first, PostVolumeHour.hour < last)
+        for hour, n in session.exec(select(PostVolumeHour.hour, func.sum(PostVolumeHour.posts))
+                                    .where(*in_hours).group_by(PostVolumeHour.hour)).all():
+            if n:
+                by_start[datetime.fromtimestamp(hour * HOUR, UTC)] = int(n)
+        for source_id, n in session.exec(select(PostVolumeHour.source_id, func.sum(PostVolumeHour.posts))
+                                         .where(*in_hours).group_by(PostVolumeHour.source_id)).all():
+            by_source[source_id] = by_source.get(source_id, 0) + int(n)
+    for start, end in pieces:
+        for _, piece_start, piece_end in _day_edges(start, end):
+            for source_id, n in session.exec(select(Post.source_id, func.count()).where(
+                    Post.fetched_at >= piece_start, Post.fetched_at < piece_end).group_by(Post.source_id)).all():
+                by_start[piece_start] = by_start.get(piece_start, 0) + int(n)
+                by_source[source_id or 0] = by_source.get(source_id or 0, 0) + int(n)
+    return by_start, by_source
+
+
 def post_volume(session: Session, *, viewer: Viewer, since: datetime, until: datetime) -> dict:
-    """Posts fetched in [since, until): per local day, per source (kind, name) and in all. Counted as
-    one index range per day (fetched_at) and one per source (source_id, fetched_at): no row is read
-    and nothing is sorted, so 90 days of a million posts take a tenth of a second, where one GROUP BY
-    over the day of each row took seconds."""
+    """Posts fetched in [since, until): per local day, per source (kind, name) and in all, from the
+    hourly counts (`_post_counts`): 90 days of a million posts without reading a post. A whole hour is
+    counted on the local day it starts in (exact for zones whose offset is whole hours)."""
     _require_overview(viewer)
-
-    def count(*where) -> int:
-        return int(session.exec(select(func.count()).select_from(Post).where(*where)).one())
-
-    in_period = (Post.fetched_at >= since, Post.fetched_at < until)
-    by_day = [(day, count(Post.fetched_at >= start, Post.fetched_at < end)) for day, start, end in _day_edges(since, until)]
-    by_source = [(kind, name, count(Post.source_id == source_id, *in_period))
+    by_start, counts = _post_counts(session, since, until)
+    zone, by_day = local_zone(), {}
+    for start, n in by_start.items():
+        day = f"{start.astimezone(zone):%Y-%m-%d}"
+        by_day[day] = by_day.get(day, 0) + n
+    by_source = [(kind, name, counts.pop(source_id, 0))
                  for source_id, kind, name in session.exec(select(Source.id, Source.kind, Source.name)).all()]
-    unknown = count(Post.source_id == None, *in_period)  # noqa: E711
+    unknown = sum(counts.values())  # no source, or a source since deleted
     if unknown:
         by_source.append(("unknown", "未知来源", unknown))
-    return {"total": sum(n for _, n in by_day), "by_day": [(d, n) for d, n in by_day if n],
+    return {"total": sum(by_day.values()), "by_day": sorted((d, n) for d, n in by_day.items() if n),
             "by_source": sorted((row for row in by_source if row[2]), key=lambda row: -row[2])}
 
 
@@ -138,8 +176,7 @@ def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: 
     are overdue at `at` (the one overdue rule). Called for the range and the one before it."""
     _require_overview(viewer)
     moment = at or now()
-    posts = session.exec(select(func.count()).select_from(Post)
-                         .where(Post.fetched_at >= since, Post.fetched_at < until)).one()
+    posts = sum(_post_counts(session, since, until)[1].values())
     in_period = (Issue.first_seen_at >= since, Issue.first_seen_at < until, NOT_MERGED)
     issues, negative, urgent = session.exec(select(
         func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),

@@ -1,5 +1,6 @@
 """Official publications close the loop. A post from the district's own sites (a source with an
-owner unit) is never a new task: when it answers a citizen's message — 关于“…”的回复, or a 答复
+owner unit) or by one of its recognised accounts (setting official_accounts, e.g. its 政务微博 on a
+Weibo source) is never a new task: when it answers a citizen's message — 关于“…”的回复, or a 答复
 quoting the message's title — it is linked to the issue the message belongs to and recorded as that
 issue's published response (yuqing.lifecycle.answer_officially: the URL `yuqing verify` checks, an
 event on the timeline); when it answers nothing it is kept as evidence (OfficialReply without
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from yuqing import lifecycle, repo
+from yuqing import authors, lifecycle, repo
 from yuqing.models import Issue, OfficialReply, Post
+from yuqing.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +40,44 @@ def quoted_titles(title: str, text: str) -> list[str]:
     return []
 
 
-def handle_official_post(session: Session, *, post: Post, official_sources: set[int] | None = None) -> bool:
+@dataclass(frozen=True)
+class Publishers:
+    """Who publishes for the district: its own sites (sources with an owner unit) and its recognised
+    accounts (setting official_accounts, kept as the author hashes the crawl stores)."""
+
+    sources: frozenset[int]
+    accounts: frozenset[str]
+
+    @classmethod
+    def load(cls, session: Session) -> Publishers:
+        return cls(frozenset(repo.official_source_ids(session)),
+                   frozenset(authors.account_hashes(get_settings().official_accounts)))
+
+    def published(self, post: Post) -> bool:
+        return post.source_id in self.sources or (post.author_hash is not None and post.author_hash in self.accounts)
+
+
+def handle_official_post(session: Session, *, post: Post, publishers: Publishers | None = None) -> bool:
     """True when the post is an official publication (answered or kept as evidence): the caller
     must not group or route it. Idempotent per post."""
-    if official_sources is None:
-        official_sources = repo.official_source_ids(session)
-    if post.source_id not in official_sources:
+    publishers = publishers or Publishers.load(session)
+    if not publishers.published(post):
         return False
     if repo.official_reply_of_post(session, post_id=post.id) is not None:
         return True
     titles = quoted_titles(post.title, post.text)
-    match = repo.issue_of_message_title(session, titles=titles, exclude_sources=official_sources) if titles else None
-    reply = repo.save_official_reply(session, reply=OfficialReply(
-        post_id=post.id, issue_id=match[0] if match else None, quoted_title=(match[1] if match else
-                                                                            (titles[0] if titles else None)),
-        url=post.url))
+    match = repo.issue_of_message_title(session, titles=titles, exclude_sources=set(publishers.sources),
+                                        exclude_authors=publishers.accounts) if titles else None
+    session.add(OfficialReply(post_id=post.id, issue_id=match[0] if match else None,
+                              quoted_title=match[1] if match else (titles[0] if titles else None), url=post.url))
     if match is None:
-        log.info("官方发布 #%s 未对应任何事件，作为佐证保存：%s", post.id, post.title[:60])
+        log.info("官方发布 #%s 未对应任何事件，作为佐证保存：%s", post.id, (post.title or post.text)[:60])
         return True
     issue = session.get(Issue, match[0])
     outcome = lifecycle.answer_officially(session, actor=ACTOR, issue=issue, url=post.url, title=post.title,
                                           text=post.text)
     log.info("官方发布 #%s 答复了事件 #%s（%s）", post.id, issue.id, outcome)
-    return reply is not None
+    return True
 
 
 def link_waiting_replies(session: Session, *, issue: Issue, post: Post) -> int:

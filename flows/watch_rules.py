@@ -109,12 +109,10 @@ def validate(kind: str, params: dict | None, *, level: str = "yellow", units: li
     elif kind == "reach":
         clean["threshold"] = _int(params, "threshold", "传播量阈值（点赞+转发+评论）", 1, 10**12)
     elif kind == "author":
-        hashes = list(params.get("hashes") or ())
-        for entry in params.get("authors") or ():
-            source, sep, account = str(entry).partition(":")
-            if not sep or not source.strip() or not account.strip():
-                raise RuleError(f"关注账号「{entry}」格式应为 数据源名:账号名")
-            hashes.append(authors.author_hash(source.strip(), account) or "")
+        try:
+            hashes = [*(params.get("hashes") or ()), *authors.account_hashes(params.get("authors") or ())]
+        except ValueError as exc:
+            raise RuleError(f"关注{exc}") from None
         if not hashes or any(len(h) != 64 for h in hashes):
             raise RuleError("关注账号名单不能为空（格式：数据源名:账号名）")
         clean["hashes"] = sorted(set(hashes))

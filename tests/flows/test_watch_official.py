@@ -1,4 +1,5 @@
-"""Official publications close the loop: a reply on the district's own site answers the issue of
+"""Official publications close the loop: a reply on the district's own site (or by one of its
+recognised accounts, setting official_accounts) answers the issue of
 the message it names (its URL the published response `yuqing verify` checks, on the timeline),
 never becomes a task; a publication answering nothing is kept as evidence, not routed."""
 
@@ -7,15 +8,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from flows.official import quoted_titles
 from flows.stages import cluster_new_posts, route_manually, route_new_issues
 from yuqing import repo
+from yuqing.authors import author_hash
 from yuqing.clock import now
 from yuqing.db import session_scope
 from yuqing.models import Analysis, Assignment, Event, Issue, OfficialReply, Post, Source
 from yuqing.repo import Viewer
+from yuqing.settings import reset_settings_cache
 
 REPLIES = Path(__file__).resolve().parents[2] / "crawlers" / "testsites" / "data" / "gov_replies.csv"
 ANALYST = Viewer("ana", "analyst")
@@ -26,7 +30,8 @@ def _replies() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _post(source: str, url: str, title: str, text: str, *, kind: str = "board", owner: str | None = None) -> int:
+def _post(source: str, url: str, title: str, text: str, *, kind: str = "board", owner: str | None = None,
+          author: str | None = None) -> int:
     with session_scope() as session:
         src = session.exec(select(Source).where(Source.name == source)).first()
         if src is None:
@@ -34,7 +39,7 @@ def _post(source: str, url: str, title: str, text: str, *, kind: str = "board", 
             session.add(src)
             session.flush()
         post = Post(source_id=src.id, url=url, title=title, text=text, content_hash=url, analyzed_at=now(),
-                    published_at=now())
+                    published_at=now(), author_hash=author_hash(source, author))
         session.add(post)
         session.flush()
         session.add(Analysis(post_id=post.id, model_version="t", topic="交通运输", topic_prob=0.9, relevant=True,
@@ -131,3 +136,53 @@ def test_official_publications_that_answer_nothing_are_evidence_not_tasks(db, li
         assert session.exec(select(Issue)).all() == []
     again = cluster_new_posts(profile=licheng)  # nothing left to group, nothing doubled
     assert again.new_issues == 0
+
+
+def _weibo(url: str, text: str, author: str) -> int:
+    return _post("weibo", url, "", text, kind="json_api", author=author)
+
+
+def test_a_recognised_official_account_answers_like_the_districts_own_site(db, licheng, monkeypatch):
+    monkeypatch.setenv("YUQING_OFFICIAL_ACCOUNTS", "weibo:鲤城发布， other_source:某官方号")
+    reset_settings_cache()
+    row = _replies()[6]
+    message = _citizen(row)
+    cluster_new_posts(profile=licheng)
+    answer = f"@网友 您反映的“{row['title']}”问题来信收悉，现答复如下：{row['reply'][:80]}"
+    # the same words from an account nobody recognised are a post like any other
+    imitation = _weibo("http://127.0.0.1/weibo/1", answer, author="鲤城发布君")
+    # the official account on a source the district does not own (no owner unit)
+    official = _weibo("http://127.0.0.1/weibo/2", answer, author="鲤城发布")
+    notice = _weibo("http://127.0.0.1/weibo/3", "【鲤城发布】今晚江南街道部分路段停水，请提前储水。", author="鲤城发布")
+    report = cluster_new_posts(profile=licheng)
+    assert report.skipped.get("official publication") == 2
+    route_new_issues(profile=licheng)
+    with session_scope() as session:
+        issue = session.get(Issue, _issue_of(message))
+        assert issue.status == "closed"  # answered before routing: no task
+        assert {a.issue_id for a in session.exec(select(Assignment)).all()} == {_issue_of(imitation)} != {issue.id}
+        kept = {r.post_id: r for r in session.exec(select(OfficialReply)).all()}
+        assert set(kept) == {official, notice}
+        assert kept[official].issue_id == issue.id and kept[official].url == "http://127.0.0.1/weibo/2"
+        assert kept[notice].issue_id is None  # answers nothing: evidence, not routed
+        assert session.get(Post, notice).issue_id is None and session.get(Post, imitation).issue_id is not None
+
+
+def test_an_account_is_official_only_where_the_setting_names_it(db, licheng, monkeypatch):
+    row = _replies()[0]
+    _citizen(row)
+    cluster_new_posts(profile=licheng)
+    reply = _weibo("http://127.0.0.1/weibo/9", f"关于“{row['title']}”的回复：{row['reply'][:60]}", author="鲤城发布")
+    monkeypatch.setenv("YUQING_OFFICIAL_ACCOUNTS", "board:鲤城发布")  # the same name on another source
+    reset_settings_cache()
+    assert cluster_new_posts(profile=licheng).skipped.get("official publication") is None
+    with session_scope() as session:
+        assert session.exec(select(OfficialReply)).all() == [] and session.get(Post, reply).issue_id is not None
+
+
+def test_a_malformed_official_account_list_is_refused_at_load(monkeypatch):
+    from yuqing.settings import Settings
+
+    monkeypatch.setenv("YUQING_OFFICIAL_ACCOUNTS", "weibo:鲤城发布,鲤城区政府")
+    with pytest.raises(ValueError, match="鲤城区政府.*数据源名:账号名"):
+        Settings()

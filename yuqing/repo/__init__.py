@@ -33,7 +33,6 @@ from yuqing.repo.official import (
     official_replies_of_issue,
     official_reply_of_post,
     official_source_ids,
-    save_official_reply,
     waiting_replies,
 )
 from yuqing.repo.outbox import (
@@ -208,7 +207,6 @@ __all__ = [
     "renew_stage_lease",
     "returned_units",
     "save_analyses",
-    "save_official_reply",
     "save_rule",
     "save_site_baseline",
     "save_user",

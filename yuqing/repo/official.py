@@ -1,4 +1,5 @@
-"""Official publications (the district's own sites): which sources are official, the issue a quoted
+"""Official publications (the district's own sites; its recognised accounts are the setting
+official_accounts, judged in flows/official.py): which sources are official, the issue a quoted
 message title belongs to, and the replies recorded as evidence or as an issue's published answer."""
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ def official_source_ids(session: Session) -> set[int]:
                                                     col(Source.kind).in_(OFFICIAL_KINDS))).all())
 
 
-def issue_of_message_title(session: Session, *, titles: Sequence[str], exclude_sources: set[int]) -> tuple[int, str] | None:
+def issue_of_message_title(session: Session, *, titles: Sequence[str], exclude_sources: set[int],
+                           exclude_authors: frozenset[str] = frozenset()) -> tuple[int, str] | None:
     """(issue id, title) of the newest live issue holding a citizen's post titled exactly like one of
-    `titles` (else an issue titled so), or None."""
+    `titles` (else an issue titled so), or None. Posts of official sources or accounts are not citizens'."""
     titles = [t for t in dict.fromkeys(t.strip() for t in titles) if t]
     if not titles:
         return None
@@ -28,6 +30,8 @@ def issue_of_message_title(session: Session, *, titles: Sequence[str], exclude_s
                  .where(col(Post.title).in_(titles), col(Issue.status).in_([s.value for s in OPEN_ISSUE_STATUSES])))
     if exclude_sources:
         statement = statement.where(col(Post.source_id).not_in(exclude_sources) | (Post.source_id == None))  # noqa: E711
+    if exclude_authors:
+        statement = statement.where(col(Post.author_hash).not_in(exclude_authors) | (Post.author_hash == None))  # noqa: E711
     row = session.exec(statement.order_by(col(Post.issue_id).desc())).first()
     if row is None:
         row = session.exec(select(Issue.id, Issue.title).where(col(Issue.title).in_(titles),
@@ -38,12 +42,6 @@ def issue_of_message_title(session: Session, *, titles: Sequence[str], exclude_s
 
 def official_reply_of_post(session: Session, *, post_id: int) -> OfficialReply | None:
     return session.exec(select(OfficialReply).where(OfficialReply.post_id == post_id)).first()
-
-
-def save_official_reply(session: Session, *, reply: OfficialReply) -> OfficialReply:
-    session.add(reply)
-    session.flush()
-    return reply
 
 
 def waiting_replies(session: Session, *, title: str) -> Sequence[OfficialReply]:

@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from urllib.parse import urlsplit
 
 from crawlers.parsers.article_dom import (
     content_block,
     emphasised_texts,
+    post_box_named,
     reader_tree,
     render_lines,
     text_len,
@@ -89,9 +91,13 @@ def _no_article(text: str, url: str, *, topic_post: bool) -> None:
         raise BadInput(f"无正文（no article）：{url} 是网站的出错页「{flat[:60]}」")
 
 
-def _topic_post(block, posts: list):
-    """The thread's first post when the densest block is in the thread (a post, inside one, or the
+def _topic_post(tree, block):
+    """The thread's first post when the densest block is in a thread (a post, inside one, or the
     posts' list); None on a page whose own text is elsewhere (an article with numbered comments)."""
+    if block is not None and not any(isinstance(node.tag, str) and post_box_named(node)
+                                     for node in chain(block.iterancestors(), block.iter())):
+        return None  # no post box around or in the article's text: no thread to look for
+    posts = thread_posts(tree)
     if not posts:
         return None
     if block is None or block in posts or any(parent in posts for parent in block.iterancestors()):
@@ -149,7 +155,7 @@ def parse_article(page: str, *, url: str, config: dict | None = None) -> Article
         emphasised, topic = set(), None
     else:
         block, _ = content_block(tree)
-        topic = _topic_post(block, thread_posts(tree))
+        topic = _topic_post(tree, block)
         block = topic if topic is not None else block
         if block is None:
             raise BadInput(f"无正文（no article text）：{url} 页面上没有成段的文字")

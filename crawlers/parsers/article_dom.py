@@ -227,6 +227,12 @@ def content_block(tree):
     return best, best_score
 
 
+def post_box_named(element) -> bool:
+    """Whether the class or id of `element` names a post's message box."""
+    return element.tag not in ("a", "span", "img") and bool(
+        _POST_BOX.search(f"{element.get('class') or ''} {element.get('id') or ''}"))
+
+
 def thread_posts(tree) -> list:
     """The message boxes of a forum thread's posts in page order, [] when the page is not a thread.
 
@@ -237,9 +243,7 @@ def thread_posts(tree) -> list:
     root = body if body is not None else tree
     kinds: dict[tuple, list] = {}
     for element in root.xpath(".//*[@class or @id]"):
-        if element.tag in ("a", "span", "img"):
-            continue
-        if _POST_BOX.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+        if post_box_named(element):
             key = (element.tag, " ".join(sorted((element.get("class") or "").split())),
                    re.sub(r"\d+", "#", element.get("id") or ""))
             kinds.setdefault(key, []).append(element)

@@ -148,8 +148,9 @@ def backfill(name: str | None = None, *, progress: bool = False, batch_size: int
                 rows = repo.posts_after(session, after_id=cursor, limit=batch_size)
                 matches = []
                 moment = now()
-                for pid, title, text, source, places, jurisdiction in rows:
-                    for sid, terms in matcher.match(title, text, source, places, jurisdiction).items():
+                for pid, title, text, simplified, source, places, jurisdiction in rows:
+                    for sid, terms in matcher.match(title, text, source, places, jurisdiction,
+                                                    simplified=simplified).items():
                         matches.append({"scheme_id": sid, "post_id": pid, "matched_terms": list(terms),
                                         "matched_at": moment})
                 new = repo.insert_matches(session, rows=matches)

@@ -122,10 +122,10 @@ def count_posts_after(session: Session, *, after_id: int) -> int:
 
 
 def posts_after(session: Session, *, after_id: int, limit: int) -> list[tuple]:
-    """The next batch of analysed posts by keyset on id: (id, title, text, source name, places,
-    jurisdiction) with the newest analysis; only the columns matching needs, never whole rows."""
+    """The next batch of analysed posts by keyset on id: (id, title, text, text_simplified, source name,
+    places, jurisdiction) with the newest analysis; only the columns matching needs, never whole rows."""
     rows = session.execute(
-        select(Post.id, Post.title, Post.text, Source.name)
+        select(Post.id, Post.title, Post.text, Post.text_simplified, Source.name)
         .join(Source, Source.id == Post.source_id, isouter=True)
         .where(Post.id > after_id, Post.analyzed_at != None)  # noqa: E711
         .order_by(Post.id).limit(limit)
@@ -133,7 +133,8 @@ def posts_after(session: Session, *, after_id: int, limit: int) -> list[tuple]:
     if not rows:
         return []
     places = analysis_places(session, post_ids=[row[0] for row in rows])
-    return [(pid, title, text, source, *places.get(pid, ((), None))) for pid, title, text, source in rows]
+    return [(pid, title, text, simplified, source, *places.get(pid, ((), None)))
+            for pid, title, text, simplified, source in rows]
 
 
 def analysis_places(session: Session, *, post_ids: list[int]) -> dict[int, tuple[tuple, str | None]]:

@@ -244,11 +244,17 @@ def thread_posts(tree) -> list:
     kinds: dict[tuple, list] = {}
     for element in root.xpath(".//*[@class or @id]"):
         if post_box_named(element):
-            key = (element.tag, " ".join(sorted((element.get("class") or "").split())),
-                   re.sub(r"\d+", "#", element.get("id") or ""))
+            # one kind: the same numbered id (postmessage_#), else the same post-box class names,
+            # whatever else a box's class says (the first floor is often marked as such)
+            ident = element.get("id") or ""
+            if re.search(r"\d", ident) and _POST_BOX.search(ident):
+                key = (element.tag, re.sub(r"\d+", "#", ident))
+            else:
+                key = (element.tag, " ".join(sorted(name for name in (element.get("class") or "").split()
+                                                    if _POST_BOX.search(name))))
             kinds.setdefault(key, []).append(element)
     kinds = {key: boxes for key, boxes in kinds.items() if len(boxes) >= 2}
-    numbered = {key for key in kinds if "#" in key[2]}
+    numbered = {key for key in kinds if "#" in key[1]}
     if not kinds or (not numbered and not _FLOOR.search(root.text_content())):
         return []
     boxes_of = {box: key for key, boxes in kinds.items() for box in boxes}

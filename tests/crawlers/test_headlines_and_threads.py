@@ -66,7 +66,9 @@ def test_a_thread_s_article_is_its_first_post_however_short(first_post):
 
 
 def test_a_thread_without_numbered_ids_is_known_by_its_floors():
-    floors = "".join(f'<div class="post"><span class="floor">{n + 1}楼</span><div class="post_content">{text}</div></div>'
+    # the first floor's box carries a class of its own besides the post-box name
+    floors = "".join(f'<div class="post"><span class="floor">{n + 1}楼</span>'
+                     f'<div class="post_content{" post_first" if n == 0 else ""}">{text}</div></div>'
                      for n, text in enumerate(["佛系是什么意思", REPLY, "随缘吧"]))
     raw = (f"<html><head><title>什么样的人才算是佛系_某某吧</title></head><body><h3 class='core_title'>什么样的人才算是佛系</h3>"
            f"{floors}</body></html>")

@@ -6,8 +6,9 @@ It learns from the hand-read evaluation sets data/nlp/urgency_eval*.csv (`emerge
 `not_emergency` and `ordinary`). Everything it chooses is chosen inside the data it is fitted on:
 the alarm threshold comes from leave-one-set-out predictions of the training sets, and its quality
 is measured leave-one-set-out with that threshold chosen again inside every training part
-(`leave_one_set_out`). `ordinary` messages belong to no reading of their own, so they are dealt to
-the folds (seeded): every held-out fold has some, and no fold loses them all.
+(`leave_one_set_out`; the splits are scikit-learn's LeaveOneGroupOut over the folds). `ordinary`
+messages belong to no reading of their own, so they are dealt to the folds (seeded): every held-out
+fold has some, and no fold loses them all.
 
 `python -m nlp.urgency_model --loso` (or `yuqing eval --task urgency --loso`) prints the table."""
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import LeaveOneGroupOut
 from sklearn.pipeline import Pipeline
 
 from nlp import DATA_DIR
@@ -123,9 +125,8 @@ def choose_threshold(labels: Sequence[str], probabilities: np.ndarray, *, max_or
 def held_out_probabilities(index: np.ndarray, folds: np.ndarray, fit: Fit, score: Score) -> np.ndarray:
     """P(emergency) of every row of `index`, each from a model fitted without its fold."""
     out = np.full(len(index), np.nan)
-    for fold in np.unique(folds[index]):
-        inside = folds[index] == fold
-        out[inside] = score(fit(index[~inside]), index[inside])
+    for train, test in LeaveOneGroupOut().split(index, groups=folds[index]):
+        out[test] = score(fit(index[train]), index[test])
     return out
 
 
@@ -139,15 +140,14 @@ def leave_one_set_out(labels: Sequence[str], folds: np.ndarray, fit: Fit, score:
     """For each fold: the threshold chosen by cross-validation inside the other folds, a model
     fitted on the other folds, and P(emergency) of the held-out rows."""
     labels, folds = np.asarray(labels), np.asarray(folds)
-    every = np.arange(len(labels))
     probability = np.full(len(labels), np.nan)
     threshold = np.full(len(labels), np.nan)
     chosen = {}
-    for fold in np.unique(folds):
-        train, test = every[folds != fold], every[folds == fold]
-        chosen[int(fold)] = cross_validated_threshold(train, labels, folds, fit, score)
+    for train, test in LeaveOneGroupOut().split(labels, groups=folds):
+        fold = int(folds[test[0]])
+        chosen[fold] = cross_validated_threshold(train, labels, folds, fit, score)
         probability[test] = score(fit(train), test)
-        threshold[test] = chosen[int(fold)]["threshold"]
+        threshold[test] = chosen[fold]["threshold"]
     return {"probability": probability, "alarm": probability >= threshold, "thresholds": chosen}
 
 

@@ -39,10 +39,12 @@ A new source kind plugs in like this:
     1. `yuqing/sources.py` already accepts the kinds rss, board, article, json_api, site_watch;
        kinds without an options model there (article, json_api, site_watch) get their `config:`
        as a free dict plus the common limits (max_pages, max_items, depth_limit, concurrency,
-       download_delay, obey_robots, silent_after_hours, max_failures). Validate your own keys at
-       spider start and raise yuqing.errors.ConfigError (the run fails with that message).
+       download_delay, obey_robots, silent_after_hours, max_failures). Give the spider an
+       ``options_model`` (a subclass of OpenOptions) and it validates its own keys at start; further
+       checks go in ``prepare`` and raise yuqing.errors.ConfigError (the run fails with that message).
     2. Write `crawlers/spiders/<module>.py` with a subclass of `crawlers.spiders.base.SourceSpider`
-       setting ``source_kind = "<kind>"``; registry.SPIDER_MODULES maps article →
+       (`ListSpider` for list → detail pages) setting ``source_kind = "<kind>"`` and yielding the first
+       requests from ``first_requests``; registry.SPIDER_MODULES maps article →
        crawlers.spiders.article, json_api → crawlers.spiders.weibo, site_watch →
        crawlers.spiders.sitewatch (others: `registry.register_kind`). In the spider use
        ``self.source`` (name, kind, url, owner_unit, config), ``self.options`` (the config dict),

@@ -16,10 +16,10 @@ import re
 from urllib.parse import urlsplit
 
 import scrapy
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from crawlers.parsers.article import parse_article, parse_text_page
-from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.base import ListSpider
 from crawlers.urls import canonical_url
 from yuqing.errors import BadInput, ConfigError
 from yuqing.sources import OpenOptions
@@ -38,40 +38,18 @@ class ArticleOptions(OpenOptions):
     stop_after_known: int = Field(default=10, ge=1)
 
 
-def validated_options(spec: dict, model):
-    try:
-        return model.model_validate(spec.get("config") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"source {spec.get('name')}: {problems}") from exc
-
-
-def refuse_to_start(spider, exc: ConfigError) -> None:
-    """A source whose config is wrong fails its run with the message (the others carry on)."""
-    spider.crawler.stats.set_value("yuqing/start_error", f"ConfigError: {exc}")
-    logger.error("%s", exc)
-
-
-class ArticleSpider(SourceSpider):
+class ArticleSpider(ListSpider):
     name = "article"
     source_kind = "article"
+    options_model = ArticleOptions
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.list_pages = 0
-        self.known_streak = 0
-        self.requested: set[str] = set()
-
-    async def start(self):
+    def prepare(self) -> None:
         try:
-            self.config = validated_options(self.source, ArticleOptions)
-            try:
-                self.allow = re.compile(self.config.allow) if self.config.allow else None
-            except re.error as exc:
-                raise ConfigError(f"source {self.source['name']}: allow: {exc}") from exc
-        except ConfigError as exc:
-            refuse_to_start(self, exc)
-            return
+            self.allow = re.compile(self.config.allow) if self.config.allow else None
+        except re.error as exc:
+            raise ConfigError(f"source {self.source['name']}: allow: {exc}") from exc
+
+    def first_requests(self):
         callback = self.parse_article if self.config.single else self.parse_list
         self.list_pages = 1
         # the start page is fetched on every crawl; in distributed mode the shared scheduler still

@@ -15,25 +15,22 @@ import logging
 import scrapy
 
 from crawlers.parsers.board import parse_detail, parse_list
-from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.base import ListSpider
 from crawlers.urls import canonical_url
 from yuqing.clock import now
 
 logger = logging.getLogger(__name__)
 
 
-class BoardSpider(SourceSpider):
+class BoardSpider(ListSpider):
     name = "board"
     source_kind = "board"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.list_pages = 0
-        self.known_streak = 0
         self.visited_lists: set[str] = set()
-        self.requested: set[str] = set()
 
-    async def start(self):
+    def first_requests(self):
         yield self.list_request(self.source["url"], start=True)
 
     def list_request(self, url: str, start: bool = False) -> scrapy.Request:

@@ -20,7 +20,7 @@ class RssSpider(SourceSpider):
     name = "rss"
     source_kind = "rss"
 
-    async def start(self):
+    def first_requests(self):
         yield scrapy.Request(self.source["url"], callback=self.parse_feed, errback=self.on_error,
                              dont_filter=True, meta={"yuqing_start": True})
 

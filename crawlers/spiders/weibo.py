@@ -26,11 +26,10 @@ from pydantic import Field
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from crawlers.parsers.weibo import WeiboPost, extend_url, parse_container, parse_extend
-from crawlers.spiders.article import refuse_to_start, validated_options
 from crawlers.spiders.base import SourceSpider
 from crawlers.urls import canonical_url
 from yuqing.clock import now
-from yuqing.errors import BadInput, ConfigError
+from yuqing.errors import BadInput
 from yuqing.sources import OpenOptions
 
 logger = logging.getLogger(__name__)
@@ -44,13 +43,9 @@ class WeiboOptions(OpenOptions):
 class WeiboSpider(SourceSpider):
     name = "weibo"
     source_kind = "json_api"
+    options_model = WeiboOptions
 
-    async def start(self):
-        try:
-            self.config = validated_options(self.source, WeiboOptions)
-        except ConfigError as exc:
-            refuse_to_start(self, exc)
-            return
+    def first_requests(self):
         parts = urlsplit(self.source["url"])
         self.api = f"{parts.scheme}://{parts.netloc}"
         self.site = self.config.site or self.api

@@ -7,13 +7,21 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Answer:
-    def __init__(self, status: int = 200, body: bytes = b"", content_type: str = "text/html; charset=utf-8",
-                 headers: dict | None = None) -> None:
+    """What a path answers. ``body`` may be chunks (an iterable of bytes) sent as they come; ``length``
+    is the Content-Length to declare when it is not the body's (a truncated or a streamed answer), and
+    ``close`` hangs up after the body."""
+
+    def __init__(self, status: int = 200, body: bytes | Iterable[bytes] = b"",
+                 content_type: str = "text/html; charset=utf-8", headers: dict | None = None, *,
+                 length: int | None = None, close: bool = False) -> None:
         self.status, self.body, self.content_type, self.headers = status, body, content_type, headers or {}
+        self.length = len(body) if length is None else length
+        self.close = close
 
 
 def serve_until_interrupted(*sites: LocalSite) -> None:
@@ -42,11 +50,16 @@ class _QuietServer(ThreadingHTTPServer):
 class LocalSite:
     """Subclasses implement `answer(path, query) -> Answer` (or `answer_request` when they need the
     request's headers or client). `delay` slows every answer (seconds), which lets two crawlers
-    overlap in the distributed test. HEAD is answered like GET without the body."""
+    overlap in the distributed test. HEAD is answered like GET without the body. Besides the hits by
+    path, a site keeps the User-Agents it was sent (``agents``) and the most requests it served at the
+    same time (``max_inflight``, the delay included), for the politeness tests."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.host, self.port, self.delay = host, port, delay
         self.hits: Counter[str] = Counter()
+        self.agents: set[str] = set()
+        self.inflight = 0
+        self.max_inflight = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -73,17 +86,35 @@ class LocalSite:
                 path, _, query = self.path.partition("?")
                 with site._lock:
                     site.hits[self.path] += 1
-                if site.delay:
-                    time.sleep(site.delay)
-                answer = site.answer_request(self, path, query)
+                    site.agents.add(self.headers.get("User-Agent", ""))
+                    site.inflight += 1
+                    site.max_inflight = max(site.max_inflight, site.inflight)
+                try:
+                    if site.delay:
+                        time.sleep(site.delay)
+                    self.send(site.answer_request(self, path, query))
+                finally:
+                    with site._lock:
+                        site.inflight -= 1
+
+            def send(self, answer: Answer) -> None:
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
-                self.send_header("Content-Length", str(len(answer.body)))
+                self.send_header("Content-Length", str(answer.length))
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":
-                    self.wfile.write(answer.body)
+                    try:
+                        for chunk in [answer.body] if isinstance(answer.body, bytes) else answer.body:
+                            self.wfile.write(chunk)
+                        self.wfile.flush()
+                    except OSError:
+                        if not answer.close:
+                            raise
+                        # the crawler hung up on a truncated or endless answer, as it should
+                if answer.close:
+                    self.close_connection = True
 
             do_HEAD = do_GET  # noqa: N815 - http.server's hook name
 

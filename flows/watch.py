@@ -68,6 +68,7 @@ class Matcher:
                 continue
             self.filters[scheme.id] = Filter(frozenset(scheme.places or ()), frozenset(scheme.sources or ()))
         self.index = SchemeIndex(queries)
+        self.filtered = any(f.places or f.sources for f in self.filters.values())
 
     def __len__(self) -> int:
         return len(self.index)
@@ -79,6 +80,8 @@ class Matcher:
             hits = self.index.match(simplified, simplified=True)
         else:
             hits = self.index.match(f"{title or ''}\n{text or ''}")
+        if not self.filtered:
+            return hits
         return {sid: terms for sid, terms in hits.items()
                 if self.filters[sid].accepts(source, places, jurisdiction)}
 

@@ -19,14 +19,28 @@ from pathlib import Path
 from yuqing.errors import ConfigError, YuqingError
 
 
+def _as_dict(source) -> dict:
+    return {"name": source.name, "kind": source.kind, "url": source.url, "owner_unit": source.owner_unit,
+            "config": dict(source.config or {}), "enabled": source.enabled}
+
+
 def source_dict(name: str) -> dict:
     from yuqing import repo
     from yuqing.db import session_scope
 
     with session_scope() as session:
-        source = repo.get_source(session, name=name)
-        return {"name": source.name, "kind": source.kind, "url": source.url, "owner_unit": source.owner_unit,
-                "config": dict(source.config or {}), "enabled": source.enabled}
+        return _as_dict(repo.get_source(session, name=name))
+
+
+def source_dicts(names: list[str]) -> dict[str, dict]:
+    """The named sources that exist, read in one session (a pass reads its sources at once, not one
+    session per source); a missing name is left out, for `source_dict` to report."""
+    from yuqing import repo
+    from yuqing.db import session_scope
+
+    wanted = set(names)
+    with session_scope() as session:
+        return {source.name: _as_dict(source) for source in repo.list_sources(session) if source.name in wanted}
 
 
 def jobdir_for(name: str) -> Path:
@@ -64,14 +78,16 @@ PROCESS_KEYS = ("LOG_LEVEL", "LOG_FORMATTER", "TELNETCONSOLE_ENABLED", "REMOTE_C
                 "SPIDER_MODULES", "NEWSPIDER_MODULE")
 
 
-def _scrapy_settings(name: str, *, overrides: dict | None, use_jobdir: bool) -> tuple[type, dict]:
-    """The spider class and Scrapy settings of one source (a YuqingError if it cannot be crawled)."""
+def _scrapy_settings(name: str, *, overrides: dict | None, use_jobdir: bool,
+                     source: dict | None = None) -> tuple[type, dict]:
+    """The spider class and Scrapy settings of one source (a YuqingError if it cannot be crawled);
+    `source`: its row as `source_dict` gives it, when the caller has read it already."""
     from crawlers.registry import spider_for
     from crawlers.settings import build_settings
     from yuqing.settings import get_settings
 
     settings = get_settings()
-    source = source_dict(name)
+    source = source or source_dict(name)
     spider_class = spider_for(source["kind"])
     jobdir = jobdir_for(name) if use_jobdir else None
     if settings.redis_url:

@@ -197,8 +197,10 @@ class CrawlStore:
     def flush(self) -> None:
         """Write the staged posts (copies of stored content dropped or linked) and commit."""
         staged, self._staged = self._staged, []
-        index = self.simhash_index()
         if staged:
+            # the near-duplicate index (every post of the last `near_dup_days`) is read only when there
+            # is something to write: a crawl that found nothing new closes without reading it
+            index = self.simhash_index()
             self._resolve_stored_copies(staged, index)
             written = self._insert(staged, index)
             self._count("yuqing/stored", written)

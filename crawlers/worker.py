@@ -10,11 +10,18 @@ worker) finish what was left, without doubles. Several workers on several machin
 frontier exactly as one-shot crawls do. An error inside one spider stays in that spider's stats.
 Protocol lines start with MARK, so anything else a library prints on stdout is ignored by the parent;
 the log goes to stderr.
+
+Garbage collection runs between passes, not in them: every pass leaves its crawlers behind as
+cyclic garbage, and a full collection that falls inside a pass walks the whole heap (imports,
+Scrapy, SQLAlchemy) while the sources wait. So after each pass (its ``done`` line already sent) the
+worker collects, and after the first pass, when every spider and parser module is loaded, it
+freezes what is left (``gc.freeze``): later collections walk only what the passes allocate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import threading
@@ -23,27 +30,57 @@ import time
 MARK = "@@yuqing-crawl "
 
 
+# Scrapy settings of every crawl in the worker. WARN_ON_GENERATOR_RETURN_VALUE parses each spider
+# callback's source (ast) the first time each crawler calls it, i.e. for every source on every pass:
+# a development lint that cost more than the crawl of a quiet source. `yuqing crawl` keeps it.
+PASS_SETTINGS = {"WARN_ON_GENERATOR_RETURN_VALUE": False}
+SCRAPY_ROBOTS = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
+
+
+def pass_settings(name: str, source: dict | None = None) -> tuple[type, dict]:
+    """The spider class and Scrapy settings of one source in this worker: the source's own, with
+    PASS_SETTINGS and the shared robots.txt."""
+    from crawlers.run_source import _scrapy_settings
+
+    spider_class, settings = _scrapy_settings(name, overrides=PASS_SETTINGS, use_jobdir=True, source=source)
+    middlewares = dict(settings.get("DOWNLOADER_MIDDLEWARES") or {})
+    middlewares.update({SCRAPY_ROBOTS: None, "crawlers.shared_robots.SharedRobotsTxtMiddleware": 100})
+    return spider_class, {**settings, "DOWNLOADER_MIDDLEWARES": middlewares}
+
+
 def _emit(payload: dict) -> None:
     sys.stdout.write(MARK + json.dumps(payload, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
 
 async def crawl_pass(runner, names: list[str]) -> None:
+    """Crawl `names` side by side; a summary line per source, then ``done`` whatever happened."""
+    try:
+        await _crawl_all(runner, names)
+    finally:
+        # the parent waits for this line: nothing that goes wrong in a pass may hold it back
+        _emit({"done": True})
+
+
+async def _crawl_all(runner, names: list[str]) -> None:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
-    from crawlers.run_source import _scrapy_settings, summarise
-    from yuqing.errors import YuqingError
+    from crawlers.run_source import source_dicts, summarise
 
     started = time.monotonic()
+    try:
+        rows = source_dicts(names)
+    except Exception:  # noqa: BLE001 - then each source reads its own row and reports its own error
+        rows = {}
     tasks = []
     for name in names:
         try:
-            spider_class, settings = _scrapy_settings(name, overrides=None, use_jobdir=True)
-        except YuqingError as exc:
+            spider_class, settings = pass_settings(name, rows.get(name))
+            crawler = _ready_crawler(name, spider_class, settings) or Crawler(spider_class, Settings(settings))
+        except Exception as exc:  # noqa: BLE001 - a source that cannot start (its config, its spider) is its own
             _emit({"source": name, "fatal": f"{exc.__class__.__name__}: {exc}"})
             continue
-        crawler = Crawler(spider_class, Settings(settings))
 
         async def one(crawler=crawler, name=name) -> None:
             try:
@@ -56,7 +93,52 @@ async def crawl_pass(runner, names: list[str]) -> None:
         tasks.append(asyncio.ensure_future(one()))
     if tasks:
         await asyncio.gather(*tasks)
-    _emit({"done": True})
+
+
+# Crawlers built between passes for the sources of the last one (name → (spider class, settings,
+# crawler)). A Scrapy crawler runs once, and building one (a deep copy of its ~450 settings) is the
+# largest fixed cost of a source; built while the worker is idle, it is off the pass's clock. A pass
+# uses one only if the source's settings, read from the database at that moment, are still the same.
+_READY: dict[str, tuple[type, dict, object]] = {}
+
+
+def _ready_crawler(name: str, spider_class: type, settings: dict):
+    ready = _READY.pop(name, None)
+    if ready is not None and ready[0] is spider_class and ready[1] == settings:
+        return ready[2]
+    return None
+
+
+def prepare_next_pass(names: list[str]) -> None:
+    """Build the crawlers the next pass will probably want (the same sources as this one)."""
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from crawlers.run_source import source_dicts
+
+    _READY.clear()
+    try:
+        rows = source_dicts(names)
+    except Exception:  # noqa: BLE001 - nothing prepared; the pass builds its crawlers itself
+        return
+    for name in names:
+        if name not in rows:
+            continue
+        try:
+            spider_class, settings = pass_settings(name, rows[name])
+            _READY[name] = (spider_class, settings, Crawler(spider_class, Settings(settings)))
+        except Exception:  # noqa: BLE001 - the pass will report this source's problem
+            continue
+
+
+def tidy_between_passes(state: dict, names: list[str]) -> None:
+    """Between passes, while nothing waits: collect the pass's garbage, freeze the warm heap after
+    the first pass, and build the crawlers of the next one."""
+    gc.collect()
+    if not state.get("frozen"):
+        gc.freeze()
+        state["frozen"] = True
+    prepare_next_pass(names)
 
 
 def main() -> int:
@@ -73,6 +155,7 @@ def main() -> int:
     configure_logging({"LOG_LEVEL": defaults.LOG_LEVEL, "LOG_FORMATTER": defaults.LOG_FORMATTER})
     # the runner's own settings are merged into every crawler at equal priority: keep them empty
     runner = AsyncCrawlerRunner({})
+    heap: dict = {}
 
     def start(line: str) -> None:
         try:
@@ -81,7 +164,9 @@ def main() -> int:
             _emit({"error": f"bad command: {exc}"})
             _emit({"done": True})
             return
-        Deferred.fromFuture(asyncio.ensure_future(crawl_pass(runner, names)))
+        passed = Deferred.fromFuture(asyncio.ensure_future(crawl_pass(runner, names)))
+        passed.addErrback(lambda failure: failure.printTraceback(file=sys.stderr))
+        passed.addBoth(lambda _: tidy_between_passes(heap, names))
 
     def read_commands() -> None:
         for line in sys.stdin:

@@ -11,6 +11,7 @@ deployments served by `flow.serve` (`prefect.yaml` declares the same for a Prefe
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -60,6 +61,7 @@ def pipeline_loop(stop: threading.Event, *, tick: float = TICK_SECONDS,
     from flows.pipeline import WARM
 
     WARM["crawl_worker"] = True  # crawls go to this process's long-lived crawl worker
+    frozen = False
     while not stop.is_set():
         began = time.monotonic()
         try:
@@ -68,6 +70,13 @@ def pipeline_loop(stop: threading.Event, *, tick: float = TICK_SECONDS,
                 summary = pipeline_flow(crawl=bool(due), sources=due or None)
                 if on_pass:
                     on_pass(began, summary)
+                # Garbage is collected here, between passes, not by a full collection that falls
+                # inside one and walks the whole heap (the analyzer's models, Prefect) while an alert
+                # waits; after the first pass the warm heap is frozen, so later ones walk only new objects.
+                gc.collect()
+                if not frozen:
+                    gc.freeze()
+                    frozen = True
         except Exception:  # noqa: BLE001 - one bad pass must not end the worker
             log.exception("pipeline pass failed; the next tick tries again")
         stop.wait(max(0.0, tick - (time.monotonic() - began)))

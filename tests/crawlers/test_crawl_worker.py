@@ -9,6 +9,8 @@ import pytest
 from crawlers.runner import crawl, persistent_worker
 from crawlers.testsites.board import start_demo_site
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
+from yuqing import repo
+from yuqing.db import session_scope
 
 
 @pytest.fixture
@@ -59,3 +61,55 @@ def test_a_changed_setting_starts_a_new_worker(db, worker, monkeypatch, tmp_path
         monkeypatch.setenv("YUQING_CRAWL_USER_AGENT", "yuqing-test/2 (+contact)")
         crawl(["demo_rss"], persistent=True)
         assert worker._process.pid != pid
+
+
+def test_a_source_that_cannot_even_start_fails_alone_and_the_pass_ends(db, worker, monkeypatch):
+    # a source whose settings cannot be built (here a malformed config value; in life also a spider
+    # module that fails to import) used to take the whole pass down before its `done` line, leaving
+    # the parent waiting for the crawl timeout
+    monkeypatch.setenv("YUQING_CRAWL_TIMEOUT_SECONDS", "90")
+    with start_demo_site("127.0.0.1", 0, initial=10, release_every=0) as site:
+        specs = register_demo_sources(site.url)
+        board = next(spec for spec in specs if spec.name == "demo_board")
+        with session_scope() as session:
+            repo.upsert_source(session, name="broken_board", kind=board.kind, url=board.url,
+                               config={**board.config_dict(), "concurrency": "many"})
+        results = {r.source: r for r in crawl(["broken_board", "demo_board"], persistent=True)}
+        assert results["broken_board"].error and "ValueError" in results["broken_board"].error
+        assert results["demo_board"].error is None and results["demo_board"].stored == 10
+        pid = worker._process.pid
+        site.release(2)
+        again = crawl(["demo_board"], persistent=True)[0]
+        assert again.error is None and again.stored == 2 and worker._process.pid == pid
+
+
+def test_a_source_changed_between_passes_is_crawled_with_its_new_settings(db, worker):
+    # the worker builds the next pass's crawlers while idle; one built before the change must not be used
+    with start_demo_site("127.0.0.1", 0, initial=10, release_every=0) as site:
+        specs = register_demo_sources(site.url)
+        assert crawl(["demo_board"], persistent=True)[0].stored == 10
+        pid = worker._process.pid
+        board = next(spec for spec in specs if spec.name == "demo_board")
+        with session_scope() as session:
+            repo.upsert_source(session, name="demo_board", kind=board.kind, url=f"{site.url}/moved/?page=1",
+                               config=board.config_dict())
+        moved = crawl(["demo_board"], persistent=True)[0]
+        assert worker._process.pid == pid
+        assert moved.error and "start page failed" in moved.error, moved.describe()
+
+
+def test_a_crawler_built_between_passes_is_used_only_while_its_settings_hold(db):
+    from crawlers import worker as crawl_worker
+
+    with start_demo_site("127.0.0.1", 0, initial=1, release_every=0) as site:
+        specs = register_demo_sources(site.url)
+        crawl_worker.prepare_next_pass(["demo_board", "demo_rss"])
+        spider_class, same = crawl_worker.pass_settings("demo_board")
+        assert crawl_worker._ready_crawler("demo_board", spider_class, same) is not None
+        assert crawl_worker._ready_crawler("demo_board", spider_class, same) is None  # a crawler runs once
+        rss = next(spec for spec in specs if spec.name == "demo_rss")
+        register_demo_sources(site.url, max_items=7)  # changed after the worker built its crawlers
+        spider_class, changed = crawl_worker.pass_settings("demo_rss")
+        assert changed["CLOSESPIDER_ITEMCOUNT"] == 7 and rss.name == "demo_rss"
+        assert crawl_worker._ready_crawler("demo_rss", spider_class, changed) is None
+    crawl_worker._READY.clear()

@@ -48,11 +48,12 @@ def deadline_style(deadlines: Sequence[datetime | None], at: datetime, *, soon: 
 
 
 def coloured(frame: pd.DataFrame, styles: Sequence[str], columns: Sequence[str]):
-    """The frame as a Styler colouring `columns` of each row with that row's CSS."""
+    """The frame as a Styler colouring `columns` of each row with that row's CSS (only those columns
+    are computed: a Styler costs per styled cell)."""
     def paint(column: pd.Series) -> list[str]:
-        return list(styles) if column.name in columns else [""] * len(column)
+        return list(styles)
 
-    return frame.style.apply(paint, axis=0)
+    return frame.style.apply(paint, axis=0, subset=list(columns))
 
 
 def integer_axis(field: str, largest: float | int | None, **kwargs) -> alt.Y | alt.X:

@@ -21,6 +21,9 @@ else:
 show_all = st.toggle("包含已办结/已退回", key="inbox_show_all")
 statuses = None if show_all else [*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.RESPONDED]
 PICK = "inbox_choice"
+# a page of the most pressing items: a unit acts on the top of the list, and a page of 200 styled rows
+# cost more to draw than the whole query (bench/dashboard.py)
+PAGE_SIZE = 50
 latest: dict = {}  # the rows the table just showed, so a full run reads the inbox once
 
 
@@ -35,14 +38,20 @@ def next_due(a):
 
 @st.fragment(run_every="30s")
 def deadlines() -> None:
+    page_number = int(st.session_state.get("inbox_page") or 1)
     with db() as session:
-        rows, total = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=200)
-    latest["rows"] = rows
+        rows, total = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=PAGE_SIZE,
+                                      offset=(page_number - 1) * PAGE_SIZE)
+        if not rows and page_number > 1:  # fewer items now: back to the first page
+            page_number = 1
+            rows, total = repo.unit_inbox(session, viewer=who, unit_code=unit_code, status=statuses, limit=PAGE_SIZE)
+    latest["rows"], latest["total"], latest["page"] = rows, total, page_number
     moment = now()
     if not rows:
         st.info("收件箱是空的：目前没有待办的交办事项。")
         return
-    st.caption(f"共 {total} 项，按下一个时限排序（最紧迫的在前）；红色已超时，黄色2小时内到期。"
+    pages = max(1, -(-total // PAGE_SIZE))
+    st.caption(f"共 {total} 项，按下一个时限排序（最紧迫的在前）；第 {page_number} / {pages} 页。红色已超时，黄色2小时内到期。"
                f"点击一行办理。倒计时每 30 秒刷新（{fmt_time(moment)}）")
     frame = pd.DataFrame([{
         "事件": i.id, "标题": i.title, "紧急程度": labels.urgency(a.level, short=True),
@@ -70,11 +79,14 @@ deadlines()
 rows = latest.get("rows", [])
 if not rows:
     st.stop()
+pages = max(1, -(-latest["total"] // PAGE_SIZE))
+if pages > 1:
+    st.selectbox("页码", list(range(1, pages + 1)), index=latest["page"] - 1, format_func=lambda n: f"第 {n} / {pages} 页",
+                 key="inbox_page")
 st.subheader("办理")
-choice = st.selectbox("交办事项（或点击上表的一行）", [a.id for a, _ in rows],
-                      # the label must not change with the status, or the choice would reset after 签收
-                      format_func=lambda n: next(f"交办 {a.id} · 事件 #{i.id} {i.title[:30]}" for a, i in rows if a.id == n),
-                      key=PICK)
+# the label must not change with the status, or the choice would reset after 签收
+choices = {a.id: f"交办 {a.id} · 事件 #{i.id} {i.title[:30]}" for a, i in rows}
+choice = st.selectbox("交办事项（或点击上表的一行）", list(choices), format_func=choices.get, key=PICK)
 assignment, issue = next((a, i) for a, i in rows if a.id == choice)
 st.caption(f"当前状态：{labels.assignment_status(assignment.status)}")
 st.text(f"交办理由：{assignment.reason}")

@@ -7,7 +7,7 @@ from dashboard.tables import highlighted, issue_table, marked
 from yuqing import repo
 from yuqing.models import OPEN_ISSUE_STATUSES, TERRITORIAL_UNIT_KINDS
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a screen of rows: a longer page costs more to draw than its query (bench/dashboard.py)
 who = require("analyst", "supervisor", "admin")
 st.title("事件列表")
 with db() as session:
@@ -61,7 +61,7 @@ issue_table(pd.DataFrame(rows), [i.id for i in issues], key="issues_table",
             首次发现=column.TextColumn(width=130), 待研判=column.CheckboxColumn(width=60))
 if searching:
     with st.expander("匹配片段（高亮显示检索词）", expanded=True):
-        st.markdown("  \n".join(f"**#{i.id}** {highlighted(snippets[i.id])}" for i in issues[:20]))
+        st.markdown("  \n".join(f"**#{i.id}** {highlighted(snippets[i.id])}" for i in issues[:10]))
 if pages > 1:
     st.selectbox("页码", list(range(1, pages + 1)), index=page_number - 1, format_func=lambda n: f"第 {n} / {pages} 页",
                  key="issues_page")

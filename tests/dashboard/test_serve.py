@@ -1,0 +1,39 @@
+"""The dashboard's server entry point: Streamlit's package scan skipped, the first page's work warmed."""
+
+import pytest
+
+
+def test_the_dashboard_is_started_through_dashboard_serve():
+    from dashboard.launch import dashboard_command
+
+    command = dashboard_command(8501)
+    assert command[1:5] == ["-m", "dashboard.serve", "run", command[4]] and command[4].endswith("app.py")
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"
+
+
+def test_the_component_scan_is_skipped(monkeypatch):
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    from dashboard.serve import skip_component_scan
+
+    monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
+                        BidiComponentManager.discover_and_register_components)  # restored after the test
+
+    def scan(*args, **kwargs):
+        raise AssertionError("the installed packages were scanned")
+
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", scan)
+    with pytest.raises(AssertionError):  # without the patch Streamlit scans (and logs, not raises, its errors)
+        manifest_scanner.scan_component_manifests()
+    assert skip_component_scan() is True
+    BidiComponentManager().discover_and_register_components()  # the patched no-op: no scan
+
+
+def test_the_warm_up_does_every_step(settings_env):
+    import sys
+
+    from dashboard.serve import warm_up
+
+    assert warm_up() is True  # a step that breaks (a module moved, the database unreachable) says so here
+    assert {"altair", "pandas", "pyarrow", "dashboard.overview_data", "dashboard.tables"} <= set(sys.modules)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -56,11 +55,17 @@ def coloured(frame: pd.DataFrame, styles: Sequence[str], columns: Sequence[str])
     return frame.style.apply(paint, axis=0, subset=list(columns))
 
 
-def integer_axis(field: str, largest: float | int | None, **kwargs) -> alt.Y | alt.X:
-    """A quantitative axis of whole counts: no 0.5 posts on a small chart."""
+def integer_axis(field: str, largest: float | int | None, **kwargs) -> dict:
+    """A quantitative Vega-Lite encoding of whole counts: no 0.5 posts on a small chart."""
     top = int(largest or 0)
-    axis = alt.Axis(format="d", tickMinStep=1, values=list(range(0, top + 1)) if top <= 6 else alt.Undefined)
-    return (alt.X if kwargs.pop("horizontal", False) else alt.Y)(f"{field}:Q", axis=axis, **kwargs)
+    axis = {"format": "d", "tickMinStep": 1} | ({"values": list(range(0, top + 1))} if top <= 6 else {})
+    return {"field": field, "type": "quantitative", "axis": axis, **kwargs}
+
+
+def chart(frame: pd.DataFrame, spec: dict, *, key: str, **kwargs) -> None:
+    """A chart from a plain Vega-Lite spec: the same chart Altair would send, without building and
+    validating Altair objects on every render (most of a cached 态势概览's time, bench/dashboard.py)."""
+    st.vega_lite_chart(frame, spec, width="stretch", key=key, **kwargs)
 
 
 def marked(segments: Sequence[tuple[str, bool]]) -> str:

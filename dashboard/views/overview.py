@@ -1,14 +1,13 @@
 """态势概览: what an analyst opens first. Every figure follows the 近7天/30天/90天 switch and shows its
 change against the period before; hot issues and the items needing attention open on click."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import labels
 from dashboard.common import countdown, fmt_time, require, source_titles
 from dashboard.overview_data import board_data, place_grid
-from dashboard.tables import integer_axis, issue_table
+from dashboard.tables import chart, integer_axis, issue_table
 from yuqing.clock import now
 
 who = require("analyst", "supervisor", "admin")
@@ -18,6 +17,9 @@ days = st.segmented_control("时间范围", options=[7, 30, 90], default=30, for
 moment = now()
 data = board_data(who, int(days), moment)
 current, previous = data["current"], data["previous"]
+
+
+DAY = {"field": "日期", "type": "temporal", "title": None, "axis": {"format": "%m-%d"}}
 
 
 def delta(key: str) -> int:
@@ -47,9 +49,10 @@ with left:
     if volume.empty:
         st.info("所选时间范围内还没有帖子。")
     else:
-        st.altair_chart(alt.Chart(volume).mark_line(point=True).encode(
-            x=alt.X("日期:T", title=None, axis=alt.Axis(format="%m-%d")), y=integer_axis("新帖", volume["新帖"].max()),
-            tooltip=["日期:T", "新帖:Q"]), width="stretch", key="overview_volume")
+        chart(volume, {"mark": {"type": "line", "point": True}, "encoding": {
+            "x": DAY, "y": integer_axis("新帖", volume["新帖"].max()),
+            "tooltip": [{"field": "日期", "type": "temporal"}, {"field": "新帖", "type": "quantitative"}]}},
+            key="overview_volume")
 with right:
     st.subheader("负面走势（每日负面事件占比）")
     trend = pd.DataFrame(data["issue_days"], columns=["日期", "事件数", "负面事件"])
@@ -57,11 +60,11 @@ with right:
         st.info("所选时间范围内还没有事件。")
     else:
         trend["负面占比"] = trend["负面事件"] / trend["事件数"]
-        st.altair_chart(alt.Chart(trend).mark_line(point=True, color="#d62728").encode(
-            x=alt.X("日期:T", title=None, axis=alt.Axis(format="%m-%d")),
-            y=alt.Y("负面占比:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            tooltip=["日期:T", alt.Tooltip("负面占比:Q", format=".0%"), "事件数:Q", "负面事件:Q"]),
-            width="stretch", key="overview_negative")
+        chart(trend, {"mark": {"type": "line", "point": True, "color": "#d62728"}, "encoding": {
+            "x": DAY, "y": {"field": "负面占比", "type": "quantitative", "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
+            "tooltip": [{"field": "日期", "type": "temporal"}, {"field": "负面占比", "type": "quantitative", "format": ".0%"},
+                        {"field": "事件数", "type": "quantitative"}, {"field": "负面事件", "type": "quantitative"}]}},
+            key="overview_negative")
 
 st.subheader("需要关注：未办结的1级/2级事件与24小时内到期事项")
 attention = data["attention"]
@@ -96,14 +99,13 @@ with left:
     if grid.empty:
         st.info("暂无属地数据。")
     else:
-        st.altair_chart(alt.layer(
-            alt.Chart(grid).mark_rect(stroke="white", strokeWidth=3).encode(
-                x=alt.X("列:O", axis=None), y=alt.Y("行:O", axis=None),
-                color=alt.Color("事件数:Q", scale=alt.Scale(scheme="oranges"), legend=None),
-                tooltip=["属地:N", "事件数:Q"]),
-            alt.Chart(grid).mark_text(fontSize=13, lineBreak="\n").encode(
-                x=alt.X("列:O"), y=alt.Y("行:O"), text="标签:N")).properties(height=70 * (int(grid["行"].max()) + 1)),
-            width="stretch", key="overview_places")
+        column, row = {"field": "列", "type": "ordinal", "axis": None}, {"field": "行", "type": "ordinal", "axis": None}
+        chart(grid, {"height": 70 * (int(grid["行"].max()) + 1), "layer": [
+            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 3}, "encoding": {
+                "x": column, "y": row, "tooltip": [{"field": "属地", "type": "nominal"}, {"field": "事件数", "type": "quantitative"}],
+                "color": {"field": "事件数", "type": "quantitative", "scale": {"scheme": "oranges"}, "legend": None}}},
+            {"mark": {"type": "text", "fontSize": 13, "lineBreak": "\n"}, "encoding": {
+                "x": column, "y": row, "text": {"field": "标签", "type": "nominal"}}}]}, key="overview_places")
     st.caption(f"未能定位到街道的事件：{unknown} 个（不计入上图）。")
 with right:
     st.subheader("平台与来源（帖子）")
@@ -114,9 +116,10 @@ with right:
         sources["平台"] = sources["类型"].map(lambda k: "未知来源" if k == "unknown" else labels.source_kind(k))
         sources["来源"] = sources["来源"].map(lambda name: source_titles().get(name, name))
         kinds = sources.groupby("平台", as_index=False)["帖子"].sum()
-        st.altair_chart(alt.Chart(kinds).mark_bar().encode(
-            y=alt.Y("平台:N", sort="-x", title=None), x=integer_axis("帖子", kinds["帖子"].max(), horizontal=True),
-            tooltip=["平台:N", "帖子:Q"]), width="stretch", key="overview_platforms")
+        chart(kinds, {"mark": "bar", "encoding": {
+            "y": {"field": "平台", "type": "nominal", "sort": "-x", "title": None}, "x": integer_axis("帖子", kinds["帖子"].max()),
+            "tooltip": [{"field": "平台", "type": "nominal"}, {"field": "帖子", "type": "quantitative"}]}},
+            key="overview_platforms")
         st.dataframe(sources[["来源", "平台", "帖子"]].head(10), hide_index=True, width="stretch",
                      key="overview_sources")
 

@@ -40,10 +40,10 @@ A new source kind plugs in like this:
        kinds without an options model there (article, json_api, site_watch) get their `config:`
        as a free dict plus the common limits (max_pages, max_items, depth_limit, concurrency,
        download_delay, obey_robots, silent_after_hours, max_failures). Give the spider an
-       ``options_model`` (a subclass of OpenOptions) and it validates its own keys at start; further
+       options model (a subclass of OpenOptions, ``options=`` in its class line) and it validates its own keys at start; further
        checks go in ``prepare`` and raise yuqing.errors.ConfigError (the run fails with that message).
     2. Write `crawlers/spiders/<module>.py` with a subclass of `crawlers.spiders.base.SourceSpider`
-       (`ListSpider` for list → detail pages) setting ``source_kind = "<kind>"`` and yielding the first
+       (`ListSpider` for list → detail pages), ``class MySpider(SourceSpider, kind="<kind>")``, yielding the first
        requests from ``first_requests``; registry.SPIDER_MODULES maps article →
        crawlers.spiders.article, json_api → crawlers.spiders.weibo, site_watch →
        crawlers.spiders.sitewatch (others: `registry.register_kind`). In the spider use

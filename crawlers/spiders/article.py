@@ -38,10 +38,8 @@ class ArticleOptions(OpenOptions):
     stop_after_known: int = Field(default=10, ge=1)
 
 
-class ArticleSpider(ListSpider):
+class ArticleSpider(ListSpider, kind="article", options=ArticleOptions):
     name = "article"
-    source_kind = "article"
-    options_model = ArticleOptions
 
     def prepare(self) -> None:
         try:

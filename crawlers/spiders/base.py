@@ -33,12 +33,20 @@ def refuse_to_start(spider, exc: ConfigError) -> None:
 
 
 class SourceSpider(scrapy.Spider):
-    """Base of the source spiders. Subclasses set ``source_kind`` (the registry key) and
-    ``options_model`` (a pydantic model of their config, optional) and implement ``first_requests``."""
+    """Base of the source spiders. A subclass names its source kind (the registry key) and the
+    pydantic model of its config (optional) in its class line,
+    ``class RssSpider(SourceSpider, kind="rss", options=RssOptions)``, and implements ``first_requests``."""
 
     name = ""  # abstract: not listed by `scrapy list`
     source_kind: str | None = None
     options_model: type | None = None
+
+    def __init_subclass__(cls, *, kind: str | None = None, options: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls.source_kind = kind
+        if options is not None:
+            cls.options_model = options
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

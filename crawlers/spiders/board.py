@@ -22,9 +22,8 @@ from yuqing.clock import now
 logger = logging.getLogger(__name__)
 
 
-class BoardSpider(ListSpider):
+class BoardSpider(ListSpider, kind="board"):
     name = "board"
-    source_kind = "board"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

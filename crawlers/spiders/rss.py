@@ -16,9 +16,8 @@ from yuqing.errors import BadInput
 logger = logging.getLogger(__name__)
 
 
-class RssSpider(SourceSpider):
+class RssSpider(SourceSpider, kind="rss"):
     name = "rss"
-    source_kind = "rss"
 
     def first_requests(self):
         yield scrapy.Request(self.source["url"], callback=self.parse_feed, errback=self.on_error,

@@ -69,10 +69,8 @@ def _defang(url: str) -> str:
     return re.sub(r"\.", "[.]", url)
 
 
-class SiteWatchSpider(SourceSpider):
+class SiteWatchSpider(SourceSpider, kind="site_watch", options=SiteWatchOptions):
     name = "site_watch"
-    source_kind = "site_watch"
-    options_model = SiteWatchOptions
 
     def first_requests(self):
         self.owner_code = self.source.get("owner_unit")

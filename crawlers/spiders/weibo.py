@@ -40,10 +40,8 @@ class WeiboOptions(OpenOptions):
     refresh_hours: float = Field(default=72, ge=0)
 
 
-class WeiboSpider(SourceSpider):
+class WeiboSpider(SourceSpider, kind="json_api", options=WeiboOptions):
     name = "weibo"
-    source_kind = "json_api"
-    options_model = WeiboOptions
 
     def first_requests(self):
         parts = urlsplit(self.source["url"])

@@ -1,12 +1,12 @@
 from datetime import datetime, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import labels
 from dashboard.common import db, require
 from dashboard.export import to_csv, to_xlsx
+from dashboard.tables import chart
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.repo import Viewer
@@ -59,16 +59,17 @@ judged = ranking.dropna(subset=["按时率"])
 if judged.empty:
     st.info("所选期间内还没有可判定按时与否的事项（都在办且未到时限）。")
 else:
-    order = list(judged["单位"])
-    base = alt.Chart(judged).encode(y=alt.Y("单位:N", sort=order, title=None))
-    bars = base.mark_bar().encode(
-        x=alt.X("按时率:Q", title="按时率（%）", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("按时率:Q", scale=alt.Scale(domain=[0, 60, 90, 100], range=["#c62828", "#ef6c00", "#fbc02d", "#2e7d32"]),
-                        legend=None),
-        tooltip=["单位:N", "按时率:Q", "办结率:Q", "说明:N"])
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="按时率:Q", text="说明:N")
-    st.altair_chart((bars + text).properties(height=max(160, 26 * len(judged))), width="stretch",
-                    key="compliance_ranking")
+    unit = {"field": "单位", "type": "nominal", "sort": list(judged["单位"]), "title": None}
+    rate = {"field": "按时率", "type": "quantitative"}
+    chart(judged, {"height": max(160, 26 * len(judged)), "layer": [
+        {"mark": "bar", "encoding": {
+            "y": unit, "x": rate | {"title": "按时率（%）", "scale": {"domain": [0, 100]}},
+            "color": rate | {"legend": None, "scale": {"domain": [0, 60, 90, 100],
+                                                       "range": ["#c62828", "#ef6c00", "#fbc02d", "#2e7d32"]}},
+            "tooltip": [{"field": "单位", "type": "nominal"}, rate, {"field": "办结率", "type": "quantitative"},
+                        {"field": "说明", "type": "nominal"}]}},
+        {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+         "encoding": {"y": unit, "x": rate, "text": {"field": "说明", "type": "nominal"}}}]}, key="compliance_ranking")
 waiting = ranking[ranking["按时率"].isna()]
 if not waiting.empty:
     st.caption("尚无可判定事项：" + "；".join(f"{u}（{n}）" for u, n in zip(waiting["单位"], waiting["说明"], strict=True)))

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import labels
 from dashboard.common import db, fmt_time, load_names, local_naive, md_escape, require
+from dashboard.tables import chart
 from yuqing import repo
 from yuqing.errors import NotFound
 
@@ -41,10 +41,13 @@ if not events:
 frame = pd.DataFrame([{"对象": names.units.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
                        "结束": local_naive(max(b["end"], b["start"] + MIN_BAR)),
                        "进行中": "是" if b["open"] else ""} for b in bars])
-st.altair_chart(alt.Chart(frame).mark_bar().encode(
-    x=alt.X("开始:T", title="时间", axis=alt.Axis(format="%m-%d %H:%M")), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
-    tooltip=["对象", "阶段", alt.Tooltip("开始:T", format=TIME), alt.Tooltip("结束:T", format=TIME), "进行中"]),
-    width="stretch", key="timeline_gantt")
+chart(frame, {"mark": "bar", "encoding": {
+    "x": {"field": "开始", "type": "temporal", "title": "时间", "axis": {"format": "%m-%d %H:%M"}},
+    "x2": {"field": "结束"}, "y": {"field": "对象", "type": "nominal", "title": None},
+    "color": {"field": "阶段", "type": "nominal"},
+    "tooltip": [{"field": "对象", "type": "nominal"}, {"field": "阶段", "type": "nominal"},
+                {"field": "开始", "type": "temporal", "format": TIME}, {"field": "结束", "type": "temporal", "format": TIME},
+                {"field": "进行中", "type": "nominal"}]}}, key="timeline_gantt")
 # the same path in words, one line per unit (readable without the chart, and by screen readers)
 lanes: dict[str, list[str]] = {}
 for bar in bars:

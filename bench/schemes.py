@@ -175,6 +175,8 @@ from yuqing.models import Analysis, Post, Source
 engine = get_engine()
 upgrade(engine)
 texts = real_texts(5000)
+from nlp.normalize import to_simplified
+copies = [to_simplified("\\n" + t) for t in texts]  # the simplified copy the crawl stores with each post
 from yuqing.clock import now
 moment = now()
 with session_scope() as session:
@@ -188,7 +190,7 @@ while done < {posts}:
     with session_scope() as session:
         ids = session.execute(insert(Post).returning(Post.id), [
             {{"source_id": sid, "url": f"http://127.0.0.1/p/{{done + i}}", "title": "", "text": texts[(done + i) % 5000],
-              "content_hash": str(done + i), "analyzed_at": moment}} for i in range(chunk)]).scalars().all()
+              "text_simplified": copies[(done + i) % 5000], "content_hash": str(done + i), "analyzed_at": moment}} for i in range(chunk)]).scalars().all()
         session.execute(insert(Analysis), [{{"post_id": pid, "model_version": "b", "places": [], "jurisdiction": None}}
                                            for pid in ids])
     done += chunk

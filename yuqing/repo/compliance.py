@@ -135,14 +135,19 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
 
 def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None, unit_code: str | None = None,
                  limit: int = 100, offset: int = 0) -> tuple[list[tuple[Assignment, Issue]], int]:
-    """Open assignments past a deadline (sign-for or response), most overdue first; counted in SQL."""
-    statement = _restrict_assignments(
-        select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id).where(overdue_clause(at or now())),
-        viewer)
+    """Open assignments past a deadline (sign-for or response), most overdue first; counted in SQL.
+    Counted and ordered on the assignments alone (every one has its issue), and only the page's rows
+    joined to their issues: joining the ten thousand overdue ones first cost most of the page's time."""
+    wanted = _restrict_assignments(select(Assignment.id).where(overdue_clause(at or now())), viewer)
     if unit_code:
-        statement = statement.where(Assignment.unit_code == unit_code)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    return list(session.exec(statement.order_by(next_deadline(), Assignment.id).offset(offset).limit(limit)).all()), int(total)
+        wanted = wanted.where(Assignment.unit_code == unit_code)
+    total = session.exec(select(func.count()).select_from(wanted.subquery())).one()
+    ids = list(session.exec(wanted.order_by(next_deadline(), Assignment.id).offset(offset).limit(limit)).all())
+    if not ids:
+        return [], int(total)
+    rows = {a.id: (a, i) for a, i in session.exec(select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id)
+                                                   .where(col(Assignment.id).in_(ids))).all()}
+    return [rows[i] for i in ids if i in rows], int(total)
 
 
 def overdue_ids(session: Session, *, viewer: Viewer, assignment_ids: list[int], at: datetime | None = None) -> set[int]:

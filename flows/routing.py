@@ -74,7 +74,7 @@ def _owner(profile: Profile, topic: str | None, level2: str | None) -> tuple[str
 
 def _place_bound_rule(profile: Profile, facts: IssueFacts, text: str):
     for rule in profile.rules.place_bound:
-        if rule.topic != facts.topic:
+        if facts.topic not in rule.topics:
             continue
         if rule.level2 and rule.level2 == facts.topic_level2:
             return rule

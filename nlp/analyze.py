@@ -21,7 +21,6 @@ from nlp.places import Gazetteer
 from nlp.sentiment import judge
 from nlp.simhash import simhash_many
 from nlp.tokenize import Tokenizer, content_of, for_profile
-from nlp.topic_rules import harmonise_many
 from nlp.urgency import assess
 from nlp.urgency_model import EMERGENCY, threshold_of
 from yuqing.profile import Profile
@@ -142,7 +141,6 @@ class Analyzer:
             sentiment_p = self._sentiment_bank.probabilities(feed)[0]
         topic_classes, relevance_classes, sentiment_classes = (
             [str(c) for c in model.classes_] for model in (self._topic, self._relevance, self._sentiment))
-        topic_p = harmonise_many(cleaned, topic_classes, topic_p)
         # whole columns to Python numbers at once: indexing numpy one element at a time costs more
         best_topic = topic_p.argmax(axis=1).tolist()
         best_prob = topic_p.max(axis=1).tolist()

@@ -32,7 +32,7 @@ def evaluate_model(task: str, data: Path, model_dir: Path) -> str:
         from nlp.sentiment import evaluate_csv
 
         return evaluate_csv(data, model_dir)
-    if task == "topic":  # title + body as the analysis reads them, with and without the taxonomy rule
+    if task == "topic":  # title + body as the analysis reads them
         return evaluate_topic(data, model_dir)
     model, card = load_model(task, model_dir)
     rows = read_labelled(data, min_rows=1, min_labels=1)

@@ -21,7 +21,6 @@ from sklearn.metrics import accuracy_score, f1_score
 from nlp import DATA_DIR
 from nlp.models import EMPTY_TEXT
 from nlp.tokenize import analyzer_tokens
-from nlp.topic_rules import harmonise_many
 
 COVER = 0.6  # share of each side's distinct content tokens found in the other, for a match
 NEAR = 0.5  # either share, for a labelled row to be held out of training
@@ -84,8 +83,9 @@ def raw_text(row: dict) -> str:
 
 def raw_figures(model, rows: list[dict]) -> dict:
     """The model on raw labelled messages (`rows`: title, text, label), fed what the analysis feeds
-    it: macro-F1 over the classes present in the labels, the model alone and with the taxonomy rule
-    of nlp/topic_rules.py that the analysis applies (scored against the labels as published)."""
+    it, against the labels as published: macro-F1 over the classes present in the labels. The
+    analysis reports the model's topic as it is (`as_analysed`); the taxonomy's placement of 物业
+    under 城乡建设 is a matter of routing (place_bound in routing.yaml), not of the topic."""
     from nlp.features import predict_proba
     from nlp.models import calibration, evaluate_predictions
 
@@ -93,18 +93,16 @@ def raw_figures(model, rows: list[dict]) -> dict:
     probabilities = predict_proba(model, [analyzer_tokens(t) or [EMPTY_TEXT] for t in texts])
     classes = [str(c) for c in model.classes_]
     truth = [r["label"] for r in rows]
-    out = {"n": len(rows)}
-    for name, table in (("model_only", probabilities), ("as_analysed", harmonise_many(texts, classes, probabilities))):
-        predicted = [classes[i] for i in table.argmax(axis=1)]
-        present = sorted(set(truth))
-        per_class = f1_score(truth, predicted, labels=present, average=None, zero_division=0)
-        out[name] = {"accuracy": round(float(accuracy_score(truth, predicted)), 4),
-                     "macro_f1": round(float(per_class.mean()), 4),
-                     "f1": {label: round(float(v), 4) for label, v in zip(present, per_class, strict=True)},
-                     "outside_labels": sum(p not in present for p in predicted)} | {
-            k: round(v, 4) for k, v in calibration(truth, table, classes).items()}
-    out["as_analysed"]["per_class"] = evaluate_predictions(truth, predicted)["per_class"]
-    return out
+    predicted = [classes[i] for i in probabilities.argmax(axis=1)]
+    present = sorted(set(truth))
+    per_class = f1_score(truth, predicted, labels=present, average=None, zero_division=0)
+    figures = {"accuracy": round(float(accuracy_score(truth, predicted)), 4),
+               "macro_f1": round(float(per_class.mean()), 4),
+               "f1": {label: round(float(v), 4) for label, v in zip(present, per_class, strict=True)},
+               "outside_labels": sum(p not in present for p in predicted)} | {
+        k: round(v, 4) for k, v in calibration(truth, probabilities, classes).items()}
+    figures["per_class"] = evaluate_predictions(truth, predicted)["per_class"]
+    return {"n": len(rows), "as_analysed": figures}
 
 
 def read_raw_eval(path: Path = RAW_EVAL) -> list[dict]:
@@ -116,10 +114,8 @@ def read_raw_eval(path: Path = RAW_EVAL) -> list[dict]:
 def describe(figures: dict) -> list[str]:
     from nlp.models import per_class_table
 
-    lines = []
-    for name, title in (("model_only", "模型本身"), ("as_analysed", "分析结果（含 物业 → 城乡建设 规则）")):
-        f = figures[name]
-        lines.append(f"{title}: accuracy {f['accuracy']:.4f}   macro-F1 {f['macro_f1']:.4f}   "
-                     f"Brier {f['brier']:.4f}   ECE {f['ece']:.4f}   标签外类别 {f['outside_labels']}")
-        lines.append("  " + ", ".join(f"{label} {v:.3f}" for label, v in f["f1"].items()))
-    return lines + [per_class_table(figures["as_analysed"]["per_class"])]
+    f = figures["as_analysed"]
+    return [f"分析结果的主题（即模型本身）: accuracy {f['accuracy']:.4f}   macro-F1 {f['macro_f1']:.4f}   "
+            f"Brier {f['brier']:.4f}   ECE {f['ece']:.4f}   标签外类别 {f['outside_labels']}",
+            "  " + ", ".join(f"{label} {v:.3f}" for label, v in f["f1"].items()),
+            per_class_table(f["per_class"])]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yuqing.errors import ConfigError, describe_validation, one_of
 from yuqing.models import TERRITORIAL_UNIT_KINDS, UNIT_KINDS
@@ -133,9 +133,31 @@ class OwnerRule(_Strict):
 
 class PlaceBoundRule(_Strict):
     id: str
-    topic: str
+    # one topic, or several when the same matter is filed under more than one (物业: 城乡建设 by the
+    # taxonomy, 商贸旅游 in much of the board's own labelling)
+    topic: str | list[str]
     level2: str | None = None
     keywords: list[str] = []
+
+    @field_validator("topic")
+    @classmethod
+    def _topics_named(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names or any(not name.strip() for name in names):
+            raise ValueError("topic must be a topic name or a non-empty list of topic names")
+        if len(set(names)) != len(names):
+            raise ValueError(f"topic lists a topic twice: {names}")
+        return value
+
+    @model_validator(mode="after")
+    def _level2_of_one_topic(self) -> PlaceBoundRule:
+        if self.level2 and len(self.topics) > 1:
+            raise ValueError(f"level2 {self.level2!r} belongs to one topic; give a single topic with it")
+        return self
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return (self.topic,) if isinstance(self.topic, str) else tuple(self.topic)
 
 
 class RoutingRules(_Strict):

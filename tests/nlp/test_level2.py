@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from nlp.level2 import level2_of, terms
-from nlp.topic_rules import harmonised_label
 
 
 @pytest.mark.parametrize(("level1", "text", "level2"), [
@@ -27,9 +26,25 @@ def test_every_taxonomy_class_has_level2_terms():
     assert len(terms()) == 15
 
 
-def test_property_label_harmonised_with_the_taxonomy():
-    assert harmonised_label("小区物业乱收费", "商贸旅游") == "城乡建设"
-    assert harmonised_label("超市乱收费", "商贸旅游") == "商贸旅游"
+@pytest.mark.parametrize(("profile", "title", "text", "street"), [
+    ("demo", "A2区某小区电梯故障频发", "A2区某小区电梯多次困人，电梯质量有问题，物业不管", "a2"),
+    ("licheng", "开元街道小区电梯故障频发", "开元街道某小区电梯多次困人，电梯质量有问题，物业不管", "kaiyuan"),
+])
+def test_property_message_keeps_the_models_topic_and_is_still_place_bound(request, profile, title, text, street):
+    """The board files such 物业 complaints (lift safety, 物业费 prices) under 商贸旅游, and the analysis
+    reports the model's topic unchanged; the taxonomy's 物业服务 → 城乡建设 is routing's business:
+    the street leads (place_bound property-service) and market regulation, owner of 商贸旅游, co-handles."""
+    from flows.routing import IssueFacts, route
+
+    analyzer = request.getfixturevalue(f"{profile}_analyzer")
+    result = analyzer.analyze(title, text)
+    assert result.topic == "商贸旅游"  # what the model says; no rule moves it to 城乡建设
+    assert not result.needs_triage and result.jurisdiction == street
+    decision = route(IssueFacts(title=title, text=text, topic=result.topic, topic_level2=result.topic_level2,
+                                topic_prob=result.topic_prob, urgency=result.urgency, jurisdiction=result.jurisdiction,
+                                places=result.places), analyzer.profile)
+    assert (decision.lead.unit_code, decision.lead.rule_id) == (street, "place:property-service")
+    assert "market_regulation" in {choice.unit_code for choice in decision.co}
 
 
 def _level2_by_scanning_every_term(level1, text):

@@ -117,7 +117,7 @@ def run(args, site_url: str, workdir: Path) -> None:
             yield {"url": response.url}
 
     full_spider = spider_for("board")
-    configure_logging({"LOG_LEVEL": "WARNING"}, install_root_handler=True)
+    configure_logging({"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": True})
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
     results: dict[str, list[float]] = {"bare": [], "full": []}
     stored: list[int] = []

@@ -22,35 +22,22 @@ cleared before every run (`… uncached`), so the work the cache hides is shown 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # this file is named dashboard.py: keep its folder off the path so `dashboard` is the package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data" / "gov_messages"
+from bench.dashboard_data import existing_ids, generate  # noqa: E402
+
 APP = ROOT / "dashboard" / "app.py"
 PASSWORD = "bench-password-123"
 UNIT = "kaiyuan"
-TOPICS = ["城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输", "政法", "民政"]
-STREETS = ["kaiyuan", "lizhong", "haibin", "linjiang", "fuqiao", "jiangnan", "changtai", "jinlong", None]
-SENTIMENTS = ["negative", "neutral", "positive"]
-
-
-def _messages() -> list[tuple[str, str]]:
-    rows = []
-    for name in ("messages_with_votes.csv", "messages_unlabeled.csv", "messages_with_replies.csv"):
-        with (DATA / name).open(encoding="utf-8", newline="") as handle:
-            rows += [(r["title"].strip(), r["text"].strip()) for r in csv.DictReader(handle) if r["text"].strip()]
-    return rows
 
 
 def _use(folder: Path, database_url: str | None) -> None:
@@ -80,182 +67,6 @@ def prepare(folder: Path, database_url: str | None = None) -> None:
         for username, role, unit in (("ana", "analyst", None), ("sup", "supervisor", None), ("unit", "unit", UNIT)):
             if repo.get_user(session, username=username) is None:
                 auth.create_user(session, username=username, password=PASSWORD, role=role, unit_code=unit)
-
-
-def generate(*, posts: int, issues: int, seed: int = 6) -> dict:
-    """Bulk-insert a realistic large board into the current database; returns ids the pages open."""
-    from sqlalchemy import insert
-
-    from yuqing import repo
-    from yuqing.clock import now
-    from yuqing.db import get_engine, session_scope
-    from yuqing.models import Analysis, Assignment, Event, Issue, Post, Source
-
-    rng = random.Random(seed)
-    texts = _messages()
-    moment = now()
-    span = timedelta(days=90).total_seconds()
-    engine = get_engine()
-    units = [u for u in ("kaiyuan", "lizhong", "haibin", "linjiang", "fuqiao", "jiangnan", "changtai", "jinlong",
-                         "housing", "education", "health", "transport", "market", "ecology", "human_resources",
-                         "civil_affairs", "public_security", "gov_office")]
-    with session_scope() as session:
-        from sqlmodel import select
-
-        from yuqing.models import Unit
-
-        known = set(session.exec(select(Unit.code)).all())
-    units = [u for u in units if u in known] or sorted(known)[:12]
-
-    def when(recent_bias: float = 2.0) -> datetime:
-        return moment - timedelta(seconds=span * rng.random() ** recent_bias)
-
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        sources = [{"name": f"bench-source-{i}", "kind": "board", "url": f"http://127.0.0.1:9/s{i}", "enabled": True,
-                    "consecutive_failures": i % 4, "last_items": 50, "total_items": 10_000, "created_at": moment,
-                    "last_ok_at": moment - timedelta(hours=i)} for i in range(12)]
-        connection.execute(insert(Source), sources)
-        source_ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM source ORDER BY id")]
-        issue_rows, first_seen = [], []
-        for _ in range(issues):
-            title, text = texts[rng.randrange(len(texts))]
-            seen = when()
-            first_seen.append(seen)
-            status = rng.choices(["new", "triaged", "assigned", "responded", "closed", "dismissed"],
-                                 [5, 5, 40, 15, 30, 5])[0]
-            issue_rows.append({
-                "title": title[:200] or text[:40], "summary": text[:300], "topic": rng.choice(TOPICS),
-                "topic_prob": round(rng.uniform(0.3, 0.99), 3), "urgency": rng.choices([1, 2, 3, 4], [2, 10, 70, 18])[0],
-                "sentiment": rng.choice(SENTIMENTS), "jurisdiction": rng.choice(STREETS), "heat": rng.uniform(0, 100),
-                "post_count": 0, "source_count": 1, "first_seen_at": seen, "last_seen_at": seen + timedelta(hours=6),
-                "status": status, "needs_triage": status == "new" and rng.random() < 0.5, "created_at": seen,
-                "updated_at": seen, "urgency_signals": [], "places": [], "keywords": [],
-            })
-        for start in range(0, len(issue_rows), 10_000):
-            connection.execute(insert(Issue), issue_rows[start:start + 10_000])
-        issue_ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM issue ORDER BY id")]
-        print(f"  {issues:,} issues in {time.perf_counter() - started:.1f}s", flush=True)
-
-        # posts: 80 % belong to an issue (skewed: a few issues get many posts), the rest are noise
-        counts = dict.fromkeys(issue_ids, 0)
-        batch, analyses = [], []
-        post_id = connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM post").scalar()
-        for _ in range(posts):
-            title, text = texts[rng.randrange(len(texts))]
-            start_at = rng.randrange(max(len(text) - 200, 1))
-            issue = issue_ids[min(int(rng.paretovariate(1.2)) - 1, len(issue_ids) - 1) if rng.random() < 0.05
-                              else rng.randrange(len(issue_ids))] if rng.random() < 0.8 else None
-            if issue is not None:
-                counts[issue] += 1
-            fetched = first_seen[issue - issue_ids[0]] + timedelta(minutes=rng.randrange(600)) if issue else when()
-            post_id += 1
-            batch.append({"id": post_id, "source_id": rng.choice(source_ids), "url": f"http://127.0.0.1:9/p/{post_id}",
-                          "title": title[:200], "text": text[start_at:start_at + rng.randrange(80, 400)],
-                          "published_at": fetched, "fetched_at": fetched, "likes": rng.randrange(50), "reposts": 0,
-                          "comments": rng.randrange(20), "views": 0, "content_hash": f"{post_id:064x}"[-64:],
-                          "spam": False, "issue_id": issue, "analyzed_at": fetched, "clustered_at": fetched})
-            analyses.append({"post_id": post_id, "model_version": "bench", "topic": rng.choice(TOPICS),
-                             "topic_prob": 0.8, "relevant": True, "relevance_score": 0.9, "urgency": 3,
-                             "urgency_score": 0.2, "urgency_signals": [], "sentiment": "neutral", "sentiment_score": 0.0,
-                             "places": [], "jurisdiction": None, "keywords": [], "created_at": fetched})
-            if len(batch) == 20_000:
-                connection.execute(insert(Post), batch)
-                connection.execute(insert(Analysis), analyses)
-                batch, analyses = [], []
-                if post_id % 200_000 == 0:
-                    print(f"  {post_id:,} posts in {time.perf_counter() - started:.1f}s", flush=True)
-        if batch:
-            connection.execute(insert(Post), batch)
-            connection.execute(insert(Analysis), analyses)
-        connection.execute(Issue.__table__.update().where(Issue.__table__.c.id == __import__("sqlalchemy").bindparam("iid"))
-                           .values(post_count=__import__("sqlalchemy").bindparam("n")),
-                           [{"iid": k, "n": v} for k, v in counts.items()])
-        print(f"  {posts:,} posts with analyses in {time.perf_counter() - started:.1f}s", flush=True)
-
-        assignments, events = [], []
-        for issue_id, row in zip(issue_ids, issue_rows, strict=True):
-            if row["status"] not in ("assigned", "responded", "closed"):
-                continue
-            created = row["first_seen_at"] + timedelta(minutes=30)
-            chosen = rng.sample(units, 2)
-            for role, unit in zip(["lead"] + (["co"] if rng.random() < 0.4 else []), chosen, strict=False):
-                level = row["urgency"]
-                ack_due = created + timedelta(hours={1: 0.5, 2: 2}.get(level, 24))
-                response_due = created + timedelta(hours={1: 24, 2: 24, 3: 48}.get(level, 120))
-                stage = {"closed": "closed", "responded": "responded"}.get(row["status"]) or rng.choices(
-                    ["notified", "acknowledged", "responding", "returned"], [30, 30, 30, 10])[0]
-                acknowledged = (min(created + timedelta(hours=rng.uniform(0.1, 30)), moment)
-                                if stage != "notified" else None)
-                responded = (min(acknowledged + timedelta(hours=rng.uniform(1, 48)), moment)
-                             if stage in ("responded", "closed") else None)
-                assignments.append({
-                    "issue_id": issue_id, "unit_code": unit, "role": role, "rule_id": "owner", "reason": "谁主管谁负责",
-                    "level": level, "ack_due": ack_due, "response_due": response_due, "status": stage,
-                    "created_at": created, "updated_at": responded or acknowledged or created,
-                    "acknowledged_at": acknowledged, "responded_at": responded,
-                    "closed_at": responded + timedelta(hours=1) if stage == "closed" else None,
-                    "returned_at": acknowledged if stage == "returned" else None,
-                    "return_reason": "不属于本单位职责" if stage == "returned" else None,
-                    "response_text": "已答复" if responded else None,
-                })
-        for start in range(0, len(assignments), 10_000):
-            connection.execute(insert(Assignment), assignments[start:start + 10_000])
-        rows = connection.exec_driver_sql(
-            "SELECT id, issue_id, unit_code, status, created_at, acknowledged_at, responded_at FROM assignment").all()
-        print(f"  {len(rows):,} assignments in {time.perf_counter() - started:.1f}s", flush=True)
-        lookup = {(a["issue_id"], a["unit_code"]): a for a in assignments}
-        blank = dict.fromkeys(("issue_id", "assignment_id", "unit_code", "kind", "actor", "at", "from_state", "to_state",
-                               "note"))
-        for assignment_id, issue_id, unit, *_ in rows:
-            a = lookup[(issue_id, unit)]
-            events.append(blank | {"issue_id": issue_id, "assignment_id": assignment_id, "unit_code": unit, "kind": "routed",
-                           "actor": "flow:route", "at": a["created_at"], "to_state": "notified", "note": a["reason"]})
-            if a["acknowledged_at"]:
-                events.append(blank | {"issue_id": issue_id, "assignment_id": assignment_id, "unit_code": unit,
-                               "kind": "acknowledged", "actor": f"unit_{unit}", "at": a["acknowledged_at"],
-                               "from_state": "notified", "to_state": "acknowledged"})
-            if a["responded_at"]:
-                events.append(blank | {"issue_id": issue_id, "assignment_id": assignment_id, "unit_code": unit,
-                               "kind": "responded", "actor": f"unit_{unit}", "at": a["responded_at"],
-                               "from_state": "acknowledged", "to_state": "responded", "note": "已答复"})
-        for issue_id, row in zip(issue_ids, issue_rows, strict=True):
-            events.append(blank | {"issue_id": issue_id, "kind": "created", "actor": "flow:cluster", "at": row["first_seen_at"],
-                           "to_state": "new"})
-        for start in range(0, len(events), 20_000):
-            connection.execute(insert(Event), events[start:start + 20_000])
-        print(f"  {len(events):,} audit events in {time.perf_counter() - started:.1f}s", flush=True)
-    with session_scope() as session:
-        while repo.index_issues_for_search(session, limit=10_000):
-            pass
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-    else:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-    print(f"  search index and ANALYZE done in {time.perf_counter() - started:.1f}s", flush=True)
-    return existing_ids()
-
-
-def existing_ids() -> dict:
-    """The issues the pages open, found in an already generated database."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from yuqing.db import session_scope
-    from yuqing.models import Event, Issue, Post
-
-    with session_scope() as session:
-        counts = session.exec(select(func.count()).select_from(Post)).one()
-        issues = session.exec(select(func.count()).select_from(Issue)).one()
-        hot = session.exec(select(Issue.id).order_by(Issue.post_count.desc()).limit(1)).one()
-        # the most recently seen answered issue: the timeline's picker offers the recent issues
-        answered = session.exec(select(Event.issue_id).join(Issue, Issue.id == Event.issue_id)
-                                .where(Event.kind == "responded", Issue.status != "merged")
-                                .order_by(Issue.last_seen_at.desc()).limit(1)).one()
-    print(f"  reusing {counts:,} posts, {issues:,} issues", flush=True)
-    return {"issue": hot, "timeline": answered}
 
 
 def _login(username: str) -> dict:

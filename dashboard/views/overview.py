@@ -26,6 +26,15 @@ def delta(key: str) -> int:
     return current[key] - previous[key]
 
 
+def table_or_note(rows: list, columns: list[str], *, empty: str) -> pd.DataFrame | None:
+    """The rows as a table, or the note saying the period has none (then None)."""
+    table = pd.DataFrame(rows, columns=columns)
+    if table.empty:
+        st.info(empty)
+        return None
+    return table
+
+
 st.caption(f"与前{days}天相比；「超期未办」指本期交办、现已超过时限仍未办结的事项。")
 cols = st.columns(6)
 cols[0].metric("新帖", current["posts"], delta(key="posts"), delta_color="off")
@@ -45,20 +54,16 @@ if overdue:
 left, right = st.columns(2)
 with left:
     st.subheader("声量走势（每日新帖）")
-    volume = pd.DataFrame(data["volume"], columns=["日期", "新帖"])
-    if volume.empty:
-        st.info("所选时间范围内还没有帖子。")
-    else:
+    volume = table_or_note(data["volume"], ["日期", "新帖"], empty="所选时间范围内还没有帖子。")
+    if volume is not None:
         chart(volume, {"mark": {"type": "line", "point": True}, "encoding": {
             "x": DAY, "y": integer_axis("新帖", volume["新帖"].max()),
             "tooltip": [{"field": "日期", "type": "temporal"}, {"field": "新帖", "type": "quantitative"}]}},
             key="overview_volume")
 with right:
     st.subheader("负面走势（每日负面事件占比）")
-    trend = pd.DataFrame(data["issue_days"], columns=["日期", "事件数", "负面事件"])
-    if trend.empty:
-        st.info("所选时间范围内还没有事件。")
-    else:
+    trend = table_or_note(data["issue_days"], ["日期", "事件数", "负面事件"], empty="所选时间范围内还没有事件。")
+    if trend is not None:
         trend["负面占比"] = trend["负面事件"] / trend["事件数"]
         chart(trend, {"mark": {"type": "line", "point": True, "color": "#d62728"}, "encoding": {
             "x": DAY, "y": {"field": "负面占比", "type": "quantitative", "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
@@ -109,10 +114,8 @@ with left:
     st.caption(f"未能定位到街道的事件：{unknown} 个（不计入上图）。")
 with right:
     st.subheader("平台与来源（帖子）")
-    sources = pd.DataFrame(data["sources"], columns=["类型", "来源", "帖子"])
-    if sources.empty:
-        st.info("所选时间范围内还没有帖子。")
-    else:
+    sources = table_or_note(data["sources"], ["类型", "来源", "帖子"], empty="所选时间范围内还没有帖子。")
+    if sources is not None:
         sources["平台"] = sources["类型"].map(lambda k: "未知来源" if k == "unknown" else labels.source_kind(k))
         sources["来源"] = sources["来源"].map(lambda name: source_titles().get(name, name))
         kinds = sources.groupby("平台", as_index=False)["帖子"].sum()

@@ -103,10 +103,11 @@ spent = [0.0]
 inside = [False]
 paused = {{True: 0.0, False: 0.0}}  # the garbage collector's pauses inside / outside the matching
 started = [0.0]
+loading_now = [False]
 def collector(phase, info):
     if phase == "start":
         started[0] = time.perf_counter()
-    else:
+    elif not loading_now[0]:  # the models' loading is left out of the stage, its collections too
         paused[inside[0]] += time.perf_counter() - started[0]
 import gc
 gc.callbacks.append(collector)
@@ -125,9 +126,11 @@ loading = [0.0]
 load = Analyzer.load.__func__
 def timed_load(cls, *args, **kwargs):
     began = time.perf_counter()
+    loading_now[0] = True
     try:
         return load(cls, *args, **kwargs)
     finally:
+        loading_now[0] = False
         loading[0] += time.perf_counter() - began
 Analyzer.load = classmethod(timed_load)
 began = time.perf_counter()

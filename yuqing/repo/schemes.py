@@ -91,22 +91,37 @@ def insert_matches(session: Session, *, rows: list[dict]) -> int:
     by the unique constraint (insert-or-ignore), never doubled. Returns how many were new."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    # on the table, not the mapped class: the ORM's bulk path costs more than the insert itself
+    connection = session.connection()
+    dialect = connection.dialect
     table = SchemeMatch.__table__
-    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["scheme_id", "post_id"])
-    return len(session.execute(statement.returning(table.c.id), rows).all())
+    # One driver-level executemany with the values converted once per distinct value: a batch's
+    # matches share their time and mostly their terms, and converting every row's JSON and datetime
+    # through the statement's bind processing was most of the cost of matching at ingest.
+    convert = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+               for name in ("matched_terms", "matched_at")}
+    converted: dict[tuple, object] = {}
+
+    def once(name: str, value) -> object:
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        if key not in converted:
+            converted[key] = convert[name](value)
+        return converted[key]
+
+    params = [(row["scheme_id"], row["post_id"], once("matched_terms", row["matched_terms"]),
+               once("matched_at", row["matched_at"])) for row in rows]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    result = connection.exec_driver_sql(
+        f"INSERT INTO {table.name} (scheme_id, post_id, matched_terms, matched_at) VALUES ({mark}, {mark}, {mark}, "
+        f"{mark}) ON CONFLICT (scheme_id, post_id) DO NOTHING", params)
+    return result.rowcount
 
 
 def active_schemes_signature(session: Session) -> tuple:
     """Changes whenever an active scheme is added, edited, paused, resumed or deleted: a matcher
-    built for one signature stays valid while it holds (one cheap query per batch)."""
-    return tuple(session.execute(select(func.count(), func.max(Scheme.id), func.max(Scheme.updated_at),
-                                        func.sum(Scheme.version)).where(Scheme.active == True)).one())  # noqa: E712
+    built for one signature stays valid while it holds. Asked once per analysed batch, so it is sent
+    as plain SQL (the same on SQLite and PostgreSQL), without building a statement each time."""
+    return tuple(session.connection().exec_driver_sql(
+        f"SELECT count(*), max(id), max(updated_at), sum(version) FROM {Scheme.__tablename__} WHERE active").one())
 
 
 def schemes_to_backfill(session: Session, *, name: str | None = None) -> Sequence[Scheme]:

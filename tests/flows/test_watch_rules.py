@@ -258,3 +258,38 @@ def test_rule_and_alert_commands(db, monkeypatch):
     assert "没有未签收的预警" in runner.invoke(main, ["alert", "list"]).output
     assert runner.invoke(main, ["rule", "delete", "高危"]).exit_code == 0  # fired: kept, disabled
     assert "已停用" in runner.invoke(main, ["rule", "list"]).output
+
+
+def test_an_alert_reaches_the_local_mailbox_and_is_acknowledged(db, licheng, monkeypatch, tmp_path):
+    """The demo's path end to end: a scheme's stream crosses its rule, the 预警 goes through the
+    outbox to the demo's local mailbox (an .eml per recipient), and the analyst acknowledges it."""
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
+    from flows.demo import LocalMailbox
+    from flows.outbox import deliver_due
+
+    watch.create(name="江南噪音", query="江南街道 AND 噪音")
+    save(name="江南噪音声量", kind="volume", scheme="江南噪音", params={"window_minutes": 60, "threshold": 2},
+         level="red", units=["jiangnan"], profile=licheng)
+    add_posts(3, minutes=0)
+    at(monkeypatch, 5)
+    assert len(evaluate_rules(profile=licheng).fired) == 1
+    mailbox = LocalMailbox(tmp_path / "mailbox").start()
+    try:
+        monkeypatch.setenv("YUQING_SMTP_PORT", str(mailbox.port))
+        reset_settings_cache()
+        deliver_due()
+        assert mailbox.received() == 2  # the analysts (propaganda unit) and the rule's unit
+    finally:
+        mailbox.stop()
+    mails = [message_from_bytes(path.read_bytes(), policy=default_policy) for path in (tmp_path / "mailbox").glob("*.eml")]
+    assert sorted(mail["To"] for mail in mails) == sorted(
+        [licheng.units["propaganda"].contacts["email"], licheng.units["jiangnan"].contacts["email"]])
+    assert all("红色" in mail["Subject"] and "江南噪音" in mail.get_body().get_content() for mail in mails)
+    analyst = Viewer(username="ana", role="analyst")
+    with session_scope() as session:
+        [alert] = repo.open_alerts(session, viewer=analyst)
+        repo.acknowledge_alert(session, viewer=analyst, alert_id=alert.id, note="已转交江南街道核实")
+    with session_scope() as session:
+        assert repo.open_alerts(session, viewer=analyst) == []

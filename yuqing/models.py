@@ -256,9 +256,15 @@ class Unit(SQLModel, table=True):
 class Assignment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("issue_id", "unit_code", name="uq_assignment_issue_unit"),
-        # the overview's "overdue among a period's assignments" from the index alone (migration 0010)
-        Index("ix_assignment_created_overdue", "created_at", "status", "acknowledged_at", "ack_due", "response_due",
-              "press_due"),
+        # a period's assignments from an index alone, in period order and in unit order (migration 0011): the
+        # overview's overdue count, compliance counts and medians per unit, whichever index the planner takes
+        Index("ix_assignment_period", "created_at", "status", "acknowledged_at", "ack_due", "response_due", "press_due",
+              "unit_code", "responded_at"),
+        Index("ix_assignment_unit_period", "unit_code", "created_at", "status", "acknowledged_at", "responded_at",
+              "ack_due", "response_due", "press_due"),
+        # the overdue list's count and order from the index alone; a period's overdue count too (migration 0011)
+        Index("ix_assignment_open_deadlines", "status", "acknowledged_at", "ack_due", "response_due", "press_due",
+              "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

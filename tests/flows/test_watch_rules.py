@@ -65,6 +65,17 @@ def add_posts(n: int, *, minutes: float, text: str = "江南街道噪音扰民",
     return ids
 
 
+def acknowledge_the_one_open_alert(*, note: str) -> WatchAlert:
+    """The analyst acknowledges the only open alert; afterwards none is open."""
+    analyst = Viewer(username="ana", role="analyst")
+    with session_scope() as session:
+        [open_one] = repo.open_alerts(session, viewer=analyst)
+        repo.acknowledge_alert(session, viewer=analyst, alert_id=open_one.id, note=note)
+    with session_scope() as session:
+        assert repo.open_alerts(session, viewer=analyst) == []
+    return open_one
+
+
 def alerts() -> list[WatchAlert]:
     with session_scope() as session:
         return list(session.exec(select(WatchAlert).order_by(WatchAlert.id)).all())
@@ -149,12 +160,8 @@ def test_alerts_stay_open_until_acknowledged(db, licheng, monkeypatch):
     add_posts(1, minutes=0, text="有人扬言要跳楼")
     at(monkeypatch, 1)
     evaluate_rules(profile=licheng)
-    analyst = Viewer(username="ana", role="analyst")
+    open_one = acknowledge_the_one_open_alert(note="已核实")
     with session_scope() as session:
-        [open_one] = repo.open_alerts(session, viewer=analyst)
-        repo.acknowledge_alert(session, viewer=analyst, alert_id=open_one.id, note="已核实")
-    with session_scope() as session:
-        assert repo.open_alerts(session, viewer=analyst) == []
         ack = session.exec(select(Event).where(Event.kind == "acknowledged", Event.actor == "ana")).one()
         assert ack.data["alert_id"] == open_one.id
         with pytest.raises(Exception, match="无权"):
@@ -287,9 +294,4 @@ def test_an_alert_reaches_the_local_mailbox_and_is_acknowledged(db, licheng, mon
     assert sorted(mail["To"] for mail in mails) == sorted(
         [licheng.units["propaganda"].contacts["email"], licheng.units["jiangnan"].contacts["email"]])
     assert all("红色" in mail["Subject"] and "江南噪音" in mail.get_body().get_content() for mail in mails)
-    analyst = Viewer(username="ana", role="analyst")
-    with session_scope() as session:
-        [alert] = repo.open_alerts(session, viewer=analyst)
-        repo.acknowledge_alert(session, viewer=analyst, alert_id=alert.id, note="已转交江南街道核实")
-    with session_scope() as session:
-        assert repo.open_alerts(session, viewer=analyst) == []
+    acknowledge_the_one_open_alert(note="已转交江南街道核实")

@@ -29,6 +29,13 @@ REPLACED = ("ix_assignment_created_overdue",
 def upgrade() -> None:
     op.drop_index(REPLACED[0], table_name="assignment")
     create_indexes("assignment", ASSIGNMENT_INDEXES)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        # a database that keeps planner statistics gets them for these indexes too: with statistics for the
+        # other indexes only, SQLite takes one without any for the most selective (an issue's open
+        # assignments were then read by status, every open one, instead of by issue)
+        op.execute("ANALYZE assignment")
 
 
 def downgrade() -> None:

@@ -30,9 +30,10 @@ def _board(username: str, role: str, days: int, minute: str, database: str) -> d
     moment = datetime.fromisoformat(minute) + timedelta(seconds=59)
     since, before = moment - timedelta(days=days), moment - timedelta(days=2 * days)
     with db() as session:
-        current = repo.period_figures(session, viewer=who, since=since, until=moment, at=moment)
-        previous = repo.period_figures(session, viewer=who, since=before, until=since, at=moment)
         volume = repo.post_volume(session, viewer=who, since=since, until=moment)
+        current = repo.period_figures(session, viewer=who, since=since, until=moment, at=moment,
+                                      posts=volume["total"])
+        previous = repo.period_figures(session, viewer=who, since=before, until=since, at=moment)
         units = repo.list_units(session, active_only=False)
         names = load_names(session)
         attention = repo.attention_items(session, viewer=who, at=moment)

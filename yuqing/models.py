@@ -140,6 +140,9 @@ class PostVolumeHour(SQLModel, table=True):
     triggers on post (migration 0010): the overview's volume figures read these rows, never the posts."""
 
     __tablename__ = "post_volume_hour"
+    # a range of hours summed by hour and by source from the index alone (migration 0012)
+    __table_args__ = (Index("ix_post_volume_hour_counts", "hour", "source_id", "posts"),)
+
     hour: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     source_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     posts: int = 0

@@ -170,13 +170,16 @@ def post_volume(session: Session, *, viewer: Viewer, since: datetime, until: dat
 
 
 def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: datetime,
-                   at: datetime | None = None) -> dict:
+                   at: datetime | None = None, posts: int | None = None) -> dict:
     """The board's figures for one period: posts fetched, issues first seen (not merged), negative ones
     and their share, 1级/2级 ones, those waiting for triage, and assignments made in the period that
-    are overdue at `at` (the one overdue rule). Called for the range and the one before it."""
+    are overdue at `at` (the one overdue rule). Called for the range and the one before it. `posts`:
+    the period's post count when the caller has it already (post_volume's total of the same period),
+    so the hourly counts are not read twice."""
     _require_overview(viewer)
     moment = at or now()
-    posts = sum(_post_counts(session, since, until)[1].values())
+    if posts is None:
+        posts = sum(_post_counts(session, since, until)[1].values())
     in_period = (Issue.first_seen_at >= since, Issue.first_seen_at < until, NOT_MERGED)
     issues, negative, urgent = session.exec(select(
         func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),

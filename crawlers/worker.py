@@ -84,7 +84,9 @@ async def _crawl_all(runner, names: list[str]) -> None:
 
         async def one(crawler=crawler, name=name) -> None:
             try:
-                await runner.crawl(crawler)
+                # a prepared crawler's settings are frozen already: it runs by itself, without the
+                # runner merging its own (empty) settings into them
+                await (crawler.crawl_async() if getattr(crawler, "prepared", False) else runner.crawl(crawler))
             except Exception as exc:  # noqa: BLE001 - one source's failure is its own
                 _emit({"source": name, "fatal": f"{exc.__class__.__name__}: {exc}"})
                 return
@@ -96,24 +98,25 @@ async def _crawl_all(runner, names: list[str]) -> None:
 
 
 # Crawlers built between passes for the sources of the last one (name → (spider class, settings,
-# crawler)). A Scrapy crawler runs once, and building one (a deep copy of its ~450 settings) is the
-# largest fixed cost of a source; built while the worker is idle, it is off the pass's clock. A pass
-# uses one only if the source's settings, read from the database at that moment, are still the same.
+# crawler)). A Scrapy crawler runs once, and building one (a deep copy of its ~450 settings, then
+# its spider, components and engine: crawlers/prepared.py) is the largest fixed cost of a source;
+# built while the worker is idle, it is off the pass's clock. A pass uses one only if the source's
+# settings, read from the database at that moment, and its crawl state on disk are still the same.
 _READY: dict[str, tuple[type, dict, object]] = {}
 
 
 def _ready_crawler(name: str, spider_class: type, settings: dict):
     ready = _READY.pop(name, None)
-    if ready is not None and ready[0] is spider_class and ready[1] == settings:
+    if ready is not None and ready[0] is spider_class and ready[1] == settings and ready[2].still_valid():
         return ready[2]
     return None
 
 
 def prepare_next_pass(names: list[str]) -> None:
     """Build the crawlers the next pass will probably want (the same sources as this one)."""
-    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
+    from crawlers.prepared import PreparedCrawler
     from crawlers.run_source import source_dicts
 
     _READY.clear()
@@ -126,7 +129,12 @@ def prepare_next_pass(names: list[str]) -> None:
             continue
         try:
             spider_class, settings = pass_settings(name, rows[name])
-            _READY[name] = (spider_class, settings, Crawler(spider_class, Settings(settings)))
+            crawler = PreparedCrawler(spider_class, Settings(settings))
+            try:
+                crawler.prepare()
+            except Exception:  # noqa: BLE001 - built but not prepared: the pass does the rest (and reports)
+                crawler = PreparedCrawler(spider_class, Settings(settings))
+            _READY[name] = (spider_class, settings, crawler)
         except Exception:  # noqa: BLE001 - the pass will report this source's problem
             continue
 

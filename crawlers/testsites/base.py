@@ -38,6 +38,10 @@ def serve_until_interrupted(*sites: LocalSite) -> None:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: when more crawlers than that connect at the same
+    # moment (one pass of 20 sources on the demo site), the kernel drops their SYNs and each client
+    # retries only after TCP's 1 s initial timeout. A real web server listens with hundreds.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # a crawler that hangs up (or is killed) mid-response is normal traffic, not a server fault

@@ -4,9 +4,12 @@ settings it was started with change."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from crawlers.runner import crawl, persistent_worker
+from crawlers.state import write_state
 from crawlers.testsites.board import start_demo_site
 from tests.crawlers.helpers import external_ids, register_demo_sources, stored_posts
 from yuqing import repo
@@ -113,3 +116,23 @@ def test_a_crawler_built_between_passes_is_used_only_while_its_settings_hold(db)
         assert changed["CLOSESPIDER_ITEMCOUNT"] == 7 and rss.name == "demo_rss"
         assert crawl_worker._ready_crawler("demo_rss", spider_class, changed) is None
     crawl_worker._READY.clear()
+
+
+def test_a_crawl_state_changed_between_passes_is_honoured(db, settings_env, worker):
+    # the worker prepares the next pass's crawlers while idle, reading each source's crawl state; if
+    # that state changed meanwhile (here: another crawl of the source killed midway), the prepared
+    # crawler is not used and the pass walks every list page, as after any interrupted crawl
+    with start_demo_site("127.0.0.1", 0, initial=45, release_every=0) as site:
+        register_demo_sources(site.url, stop_after_known=5)
+        assert crawl(["demo_board"], persistent=True)[0].stored == 45
+        incremental = crawl(["demo_board"], persistent=True)[0]
+        assert incremental.error is None and incremental.stored == 0
+        # the worker prepares once it has answered: preparing after a finished crawl clears its seen-set
+        jobdir = settings_env.data_dir / "crawl" / "demo_board"
+        deadline = time.monotonic() + 30
+        while (jobdir / "requests.seen").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        write_state(jobdir, status="running")
+        full = crawl(["demo_board"], persistent=True)[0]
+        assert full.error is None and full.stored == 0
+        assert full.pages > incremental.pages, (full.describe(), incremental.describe())

@@ -211,6 +211,7 @@ class Issue(SQLModel, table=True):
               "post_count"),
         Index("ix_issue_heat", "heat", "id"),  # the overview's hot issues: the hottest first, no sort
         Index("ix_issue_triage_period", "needs_triage", "status", "first_seen_at"),  # a period's triage queue
+        Index("ix_issue_search_stale", "search_indexed_at", "updated_at"),  # not yet searchable (migration 0013)
     )
 
     id: int | None = Field(default=None, primary_key=True)

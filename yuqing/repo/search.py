@@ -17,11 +17,14 @@ from yuqing.search import query_terms, search_terms
 def index_issues_for_search(session: Session, *, limit: int = 5000) -> int:
     """Bring the search index (IssueTerm) up to date for issues new or changed since last indexed;
     returns how many issues were (re)indexed. Cheap when nothing changed: one indexed query."""
-    stale = session.exec(
-        select(Issue.id, Issue.title, Issue.summary)
-        .where(or_(Issue.search_indexed_at == None, Issue.search_indexed_at < Issue.updated_at))  # noqa: E711
-        .order_by(Issue.id).limit(limit)
-    ).all()
+    # the stale ids come from the (search_indexed_at, updated_at) index alone (migration 0013); ordered
+    # or limited there, the database would walk every issue row instead, so the lowest ids are picked here
+    stale_ids = session.exec(select(Issue.id).where(
+        or_(Issue.search_indexed_at == None, Issue.search_indexed_at < Issue.updated_at))).all()  # noqa: E711
+    if not stale_ids:
+        return 0
+    stale = session.exec(select(Issue.id, Issue.title, Issue.summary)
+                         .where(col(Issue.id).in_(sorted(stale_ids)[:limit])).order_by(Issue.id)).all()
     if not stale:
         return 0
     ids = [row[0] for row in stale]

@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import labels
 from dashboard.common import countdown, db, flash, fmt_time, md_escape, open_issue, require, run_action
-from dashboard.tables import coloured, deadline_style, selected_id
+from dashboard.tables import AMBER, RED, deadline_mark, selected_id
 from yuqing import lifecycle, repo
 from yuqing.clock import now
 from yuqing.models import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus
@@ -51,18 +51,18 @@ def deadlines() -> None:
         st.info("收件箱是空的：目前没有待办的交办事项。")
         return
     pages = max(1, -(-total // PAGE_SIZE))
-    st.caption(f"共 {total} 项，按下一个时限排序（最紧迫的在前）；第 {page_number} / {pages} 页。红色已超时，黄色2小时内到期。"
+    st.caption(f"共 {total} 项，按下一个时限排序（最紧迫的在前）；第 {page_number} / {pages} 页。{RED} 已超时，{AMBER} 2小时内到期。"
                f"点击一行办理。倒计时每 30 秒刷新（{fmt_time(moment)}）")
     frame = pd.DataFrame([{
         "事件": i.id, "标题": i.title, "紧急程度": labels.urgency(a.level, short=True),
         "状态": labels.assignment_status(a.status),
-        "下一时限": (("签收 " if a.acknowledged_at is None and a.ack_due else "答复 ") + countdown(next_due(a), moment))
+        "下一时限": deadline_mark(next_due(a), moment)
+        + ("签收 " if a.acknowledged_at is None and a.ack_due else "答复 ") + countdown(next_due(a), moment)
         if next_due(a) else labels.MISSING,
         "角色": labels.assignment_role(a.role), "交办": a.id,
     } for a, i in rows])
-    styles = deadline_style([next_due(a) for a, _ in rows], moment)
     column = st.column_config
-    event = st.dataframe(coloured(frame, styles, ["下一时限", "紧急程度"]), hide_index=True, width="stretch",
+    event = st.dataframe(frame, hide_index=True, width="stretch",
                          key="inbox_table", on_select="rerun", selection_mode="single-row",
                          column_config={"事件": column.NumberColumn(width=60), "标题": column.TextColumn(width="large"),
                                         "紧急程度": column.TextColumn(width=70), "状态": column.TextColumn(width=70),

@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import labels
 from dashboard.common import countdown, db, fmt_time, require
 from dashboard.export import to_csv, to_xlsx
-from dashboard.tables import RED, coloured, issue_table
+from dashboard.tables import RED, issue_table
 from yuqing import repo
 from yuqing.clock import now
 
@@ -34,8 +34,9 @@ table = [[a.id, i.id, i.title, names.get(a.unit_code, a.unit_code), labels.urgen
           labels.assignment_status(a.status), fmt_time(a.ack_due), fmt_time(a.response_due or a.press_due),
           f"{missed(a)[0]}{countdown(missed(a)[1], moment)}"] for a, i in rows]
 shown = pd.DataFrame(table, columns=header)[["事件", "标题", "单位", "超时", "紧急程度", "状态", "答复时限", "交办"]]
+shown["超时"] = f"{RED} " + shown["超时"]  # every row here is past due: red, as in the inbox
 column = st.column_config
-issue_table(coloured(shown, [RED] * len(shown), ["超时"]), [i.id for _, i in rows], key="overdue_table",
+issue_table(shown, [i.id for _, i in rows], key="overdue_table",
             事件=column.NumberColumn(width=60), 标题=column.TextColumn(width="large"), 单位=column.TextColumn(width=130),
             超时=column.TextColumn(width=170), 紧急程度=column.TextColumn(width=70), 状态=column.TextColumn(width=70),
             答复时限=column.TextColumn(width=130), 交办=column.NumberColumn(width=60))

@@ -101,8 +101,7 @@ def test_the_overdue_list_matches_the_compliance_rule(board, monkeypatch):
     # most overdue first, in red; a click opens the issue
     missed = {a.id: a.ack_due if a.acknowledged_at is None and a.ack_due else a.response_due for a in every}
     assert [missed[i] for i in table["交办"]] == sorted(missed[i] for i in table["交办"])
-    assert "#fde0dc" in str(at.dataframe[0].proto.arrow_data.styler)
-    assert all(text.startswith(("签收已超时", "答复已超时")) for text in table["超时"])
+    assert all(text.startswith(("🔴 签收已超时", "🔴 答复已超时")) for text in table["超时"])
     at.session_state["overdue_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{table['事件'].iloc[0]}"

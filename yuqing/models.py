@@ -211,8 +211,8 @@ class Issue(SQLModel, table=True):
               "post_count"),
         Index("ix_issue_heat", "heat", "id"),  # the overview's hot issues: the hottest first, no sort
         Index("ix_issue_triage_period", "needs_triage", "status", "first_seen_at"),  # a period's triage queue
-        Index("ix_issue_search_stale", "search_indexed_at", "updated_at"),  # not yet searchable (migration 0013)
-        Index("ix_issue_last_seen", "last_seen_at", "id"),  # the pickers' most recently seen issues (migration 0014)
+        Index("ix_issue_search_stale", "search_indexed_at", "updated_at"),  # not yet searchable (migration 0012)
+        Index("ix_issue_last_seen", "last_seen_at", "id"),  # the pickers' most recently seen issues (migration 0012)
     )
 
     id: int | None = Field(default=None, primary_key=True)

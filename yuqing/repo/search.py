@@ -17,7 +17,7 @@ from yuqing.search import query_terms, search_terms
 def index_issues_for_search(session: Session, *, limit: int = 5000) -> int:
     """Bring the search index (IssueTerm) up to date for issues new or changed since last indexed;
     returns how many issues were (re)indexed. Cheap when nothing changed: one indexed query."""
-    # the stale ids come from the (search_indexed_at, updated_at) index alone (migration 0013); ordered
+    # the stale ids come from the (search_indexed_at, updated_at) index alone (migration 0012); ordered
     # or limited there, the database would walk every issue row instead, so the lowest ids are picked here
     stale_ids = session.exec(select(Issue.id).where(
         or_(Issue.search_indexed_at == None, Issue.search_indexed_at < Issue.updated_at))).all()  # noqa: E711

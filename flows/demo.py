@@ -160,9 +160,10 @@ def _print_summary(accounts: list[DemoAccount]) -> None:
     from sqlmodel import func, select
 
     from yuqing.db import session_scope
-    from yuqing.models import Assignment, Issue, IssueStatus, Post
+    from yuqing.models import Assignment, Issue, IssueStatus, Post, Unit
 
     with session_scope() as session:
+        unit_names = dict(session.exec(select(Unit.code, Unit.name)).all())
         posts = session.exec(select(func.count()).select_from(Post)).one()
         issues = session.exec(select(func.count()).select_from(Issue)).one()
         routed = session.exec(select(func.count()).select_from(Issue).where(Issue.status == IssueStatus.ASSIGNED)).one()
@@ -174,7 +175,7 @@ def _print_summary(accounts: list[DemoAccount]) -> None:
     )
     click.secho("演示账户（每次运行 `yuqing demo` 都生成新密码）：", bold=True)
     for account in accounts:
-        who = f"责任单位 {account.unit_code}" if account.unit_code else {"analyst": "分析员", "supervisor": "督查"}.get(account.role, account.role)
+        who = f"责任单位 {unit_names.get(account.unit_code, account.unit_code)}" if account.unit_code else {"analyst": "分析员", "supervisor": "督查"}.get(account.role, account.role)
         click.echo(f"  {account.username:<28} {account.password:<20} {who}")
 
 

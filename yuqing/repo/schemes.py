@@ -94,21 +94,11 @@ def insert_matches(session: Session, *, rows: list[dict]) -> int:
     connection = session.connection()
     dialect = connection.dialect
     table = SchemeMatch.__table__
-    # One driver-level executemany with the values converted once per distinct value: a batch's
-    # matches share their time and mostly their terms, and converting every row's JSON and datetime
-    # through the statement's bind processing was most of the cost of matching at ingest.
-    convert = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
-               for name in ("matched_terms", "matched_at")}
-    converted: dict[tuple, object] = {}
-
-    def once(name: str, value) -> object:
-        key = (name, tuple(value) if isinstance(value, list) else value)
-        if key not in converted:
-            converted[key] = convert[name](value)
-        return converted[key]
-
-    params = [(row["scheme_id"], row["post_id"], once("matched_terms", row["matched_terms"]),
-               once("matched_at", row["matched_at"])) for row in rows]
+    # One driver-level executemany with the two typed values converted by their own processors:
+    # SQLAlchemy's per-row bind processing of a batch was most of the cost of matching at ingest.
+    terms, at = (table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+                 for name in ("matched_terms", "matched_at"))
+    params = [(row["scheme_id"], row["post_id"], terms(row["matched_terms"]), at(row["matched_at"])) for row in rows]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     result = connection.exec_driver_sql(
         f"INSERT INTO {table.name} (scheme_id, post_id, matched_terms, matched_at) VALUES ({mark}, {mark}, {mark}, "

@@ -43,9 +43,7 @@ def _board(username: str, role: str, days: int, minute: str, database: str) -> d
             "issue_days": repo.issue_days(session, viewer=who, since=since),
             "places": repo.issue_counts_by(session, viewer=who, field="jurisdiction", since=since),
             "spikes": repo.topic_spikes(session, viewer=who, at=moment),
-            "attention": [{"id": a["issue"].id, "title": a["issue"].title, "urgency": a["issue"].urgency,
-                           "status": a["issue"].status, "next_due": a["next_due"], "units": a["units"]}
-                          for a in attention],
+            "attention": attention,
             "hot": [{"id": i.id, "title": i.title, "heat": i.heat, "post_count": i.post_count, "urgency": i.urgency,
                      "place": i.jurisdiction} for i in hot],
         }

@@ -47,25 +47,8 @@ UNIT_KINDS = ("street", "district", "department", "park", "coordinator", "superv
 TERRITORIAL_UNIT_KINDS = ("street", "district", "park")  # 属地 units: they own a piece of land
 ROLES = ("analyst", "unit", "supervisor", "admin")
 EVENT_KINDS = (
-    "created",
-    "analyzed",
-    "triage",
-    "routed",
-    "notified",
-    "acknowledged",
-    "progress",
-    "responded",
-    "verified",
-    "closed",
-    "escalated",
-    "reminded",
-    "returned",
-    "reassigned",
-    "edited",
-    "merged",
-    "dismissed",
-    "confirmed",
-    "note",
+    "created", "analyzed", "triage", "routed", "notified", "acknowledged", "progress", "responded", "verified",
+    "closed", "escalated", "reminded", "returned", "reassigned", "edited", "merged", "dismissed", "confirmed", "note",
     "alerted",  # a 预警 fired (no issue; data holds the alert and rule ids)
 )
 
@@ -148,11 +131,32 @@ class PostVolumeHour(SQLModel, table=True):
     posts: int = 0
 
 
+class IssueVolumeHour(SQLModel, table=True):
+    """Issues (not merged) per hour of first sight with the overview's figures, kept by triggers on
+    issue (migration 0013): a period's figures never read the issues."""
+
+    __tablename__ = "issue_volume_hour"
+    hour: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    issues: int = 0
+    negative: int = 0
+    urgent: int = 0  # 1级/2级
+    triage: int = 0  # waiting for triage and still open
+
+
+class IssuePlaceDay(SQLModel, table=True):
+    """Issues (not merged) per day of first sight (whole UTC days since 1970) and place ('' for none),
+    kept by the same triggers: the overview's street grid."""
+
+    __tablename__ = "issue_place_day"
+    day: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    place: str = Field(primary_key=True, max_length=50)
+    issues: int = 0
+
+
 class PostMetric(SQLModel, table=True):
     """Engagement of a post each time a crawl saw it change (the time series of likes/reposts/…)."""
 
     __tablename__ = "post_metric"
-
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
     at: datetime = Field(default_factory=now)
@@ -270,6 +274,9 @@ class Assignment(SQLModel, table=True):
         # the overdue list's count and order from the index alone; a period's overdue count too (migration 0011)
         Index("ix_assignment_open_deadlines", "status", "acknowledged_at", "ack_due", "response_due", "press_due",
               "created_at"),
+        # the overview's deadlines within a day, by response or press-conference deadline (migration 0013)
+        Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due",
+              "issue_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -450,7 +457,6 @@ class WatchRule(SQLModel, table=True):
     validates `params` for its kind and evaluates it."""
 
     __tablename__ = "watch_rule"
-
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=100)
     kind: str = Field(max_length=20)  # volume, surge, negative, terms, reach, author
@@ -468,7 +474,6 @@ class WatchAlert(SQLModel, table=True):
     """A 预警 that fired: one row per episode of a rule (the unique key stops a second worker)."""
 
     __tablename__ = "watch_alert"
-
     id: int | None = Field(default=None, primary_key=True)
     rule_id: int = Field(foreign_key="watch_rule.id", index=True)
     scheme_id: int | None = Field(default=None, foreign_key="scheme.id")
@@ -488,7 +493,6 @@ class OfficialReply(SQLModel, table=True):
     (issue_id set, its published response) or evidence that answers nothing (issue_id NULL)."""
 
     __tablename__ = "official_reply"
-
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", unique=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)

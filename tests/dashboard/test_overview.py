@@ -4,7 +4,7 @@ platforms by name, integer axes."""
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.dashboard.conftest import app_as
 from yuqing import repo
@@ -150,3 +150,101 @@ def test_post_volume_from_the_hourly_counts_equals_counting_the_posts(board):
                 == unknown
             figures = repo.period_figures(session, viewer=ANALYST, since=since, until=until)
             assert figures["posts"] == expected
+
+
+def test_the_issue_counts_kept_by_triggers_equal_counting_the_issues(board):
+    """issue_volume_hour and issue_place_day are kept by triggers: after issues are added, moved in
+    time and place, relabelled, merged, sent to triage and deleted, the board's figures, negative-share
+    trend and street grid over ranges cut mid-hour and mid-day equal plain counts of the issues."""
+    from sqlalchemy import case, delete, func
+
+    from yuqing.clock import local_zone
+    from yuqing.models import OPEN_ISSUE_STATUSES
+
+    moment = now()
+    with session_scope() as session:
+        issues = session.exec(select(Issue).order_by(Issue.id)).all()
+        for k, issue in enumerate(issues[:8]):
+            issue.first_seen_at = moment - timedelta(hours=5 * k, minutes=13 * k)  # over hours, days and edges
+            issue.sentiment = "negative" if k % 2 else issue.sentiment
+            issue.urgency = 1 if k % 3 == 0 else issue.urgency
+            issue.jurisdiction = None if k == 4 else ("changtai" if k % 2 else issue.jurisdiction)
+            issue.needs_triage = k in (1, 5)
+            issue.status = "merged" if k == 3 else ("closed" if k == 5 else issue.status)
+            session.add(issue)
+        session.flush()
+        for k in range(3):
+            session.add(Issue(title=f"新事件{k}", first_seen_at=moment - timedelta(minutes=40 + 70 * k),
+                              last_seen_at=moment, status="new", sentiment="negative", urgency=2,
+                              jurisdiction="kaiyuan", needs_triage=True))
+        session.flush()
+        session.exec(delete(Issue).where(Issue.title == "新事件1"))
+    open_ = col(Issue.status).in_(OPEN_ISSUE_STATUSES)
+    with session_scope() as session:
+        for since, until in [(moment - timedelta(days=30), moment + timedelta(seconds=1)),
+                             (moment - timedelta(hours=27, minutes=59), moment - timedelta(minutes=30)),
+                             (moment - timedelta(minutes=50), moment - timedelta(minutes=20))]:
+            period = (Issue.first_seen_at >= since, Issue.first_seen_at < until, Issue.status != "merged")
+            expected = session.exec(select(
+                func.count(), func.sum(case((Issue.sentiment == "negative", 1), else_=0)),
+                func.sum(case((Issue.urgency <= 2, 1), else_=0)),
+                func.sum(case(((Issue.needs_triage == True) & open_, 1), else_=0))).where(*period)).one()  # noqa: E712
+            figures = repo.period_figures(session, viewer=ANALYST, since=since, until=until)
+            assert (figures["issues"], figures["negative"], figures["urgent"], figures["triage"]) \
+                == tuple(int(v or 0) for v in expected)
+        since = moment - timedelta(hours=30, minutes=7)
+        kept = [i for i in session.exec(select(Issue)).all()
+                if i.status != "merged" and i.first_seen_at.replace(tzinfo=i.first_seen_at.tzinfo or local_zone()) >= since]
+        days: dict[str, list[int]] = {}
+        for issue in kept:
+            day = days.setdefault(f"{issue.first_seen_at.astimezone(local_zone()):%Y-%m-%d}", [0, 0])
+            day[0], day[1] = day[0] + 1, day[1] + (issue.sentiment == "negative")
+        assert repo.issue_days(session, viewer=ANALYST, since=since) == sorted((d, n, neg) for d, (n, neg) in days.items())
+        places: dict[str, int] = {}
+        for issue in kept:
+            places[issue.jurisdiction or "未知"] = places.get(issue.jurisdiction or "未知", 0) + 1
+        assert dict(repo.issue_counts_by(session, viewer=ANALYST, field="jurisdiction", since=since)) == places
+
+
+def test_the_triggers_open_statuses_are_the_models():
+    from importlib import import_module
+
+    from yuqing.models import OPEN_ISSUE_STATUSES
+
+    migration = import_module("yuqing.migrations.versions.0013_dashboard_issue_volume")
+    assert set(migration.OPEN_STATUSES) == {str(status) for status in OPEN_ISSUE_STATUSES}
+
+
+def test_attention_finds_each_kind_of_deadline_within_a_day(board):
+    """The next deadline within 24 h is found whichever it is (sign-for while unsigned, else response,
+    else press conference); one passed or further off is not listed, nor a done assignment."""
+    from yuqing.models import Assignment
+
+    moment = now()
+    with session_scope() as session:
+        template = session.get(Assignment, board.assignment_a)
+        cases = {  # issue title → (acknowledged, ack_due, response_due, press_due, status)
+            "待签收": (None, moment + timedelta(hours=2), moment + timedelta(days=5), None, "notified"),
+            "待答复": (moment, moment - timedelta(hours=1), moment + timedelta(hours=3), None, "acknowledged"),
+            "待发布会": (moment, None, None, moment + timedelta(hours=20), "responding"),
+            "已超期": (None, moment - timedelta(hours=1), moment + timedelta(hours=3), None, "notified"),
+            "尚早": (moment, None, moment + timedelta(hours=30), None, "acknowledged"),
+            "已答复": (moment, None, moment + timedelta(hours=3), None, "responded"),
+        }
+        ids = {}
+        for title, (acknowledged, ack_due, response_due, press_due, status) in cases.items():
+            issue = Issue(title=title, first_seen_at=moment, last_seen_at=moment, status="assigned", urgency=3)
+            session.add(issue)
+            session.flush()
+            ids[title] = issue.id
+            session.add(Assignment(issue_id=issue.id, unit_code=template.unit_code, rule_id=template.rule_id, status=status,
+                                   acknowledged_at=acknowledged, ack_due=ack_due, response_due=response_due,
+                                   press_due=press_due))
+    with session_scope() as session:
+        items = {item["id"]: item for item in repo.attention_items(session, viewer=ANALYST, at=moment)}
+    assert {ids["待签收"], ids["待答复"], ids["待发布会"]} <= set(items)
+    assert not {ids["已超期"], ids["尚早"], ids["已答复"]} & set(items)
+    assert items[ids["待签收"]]["next_due"] == moment + timedelta(hours=2)
+    assert items[ids["待发布会"]]["next_due"] == moment + timedelta(hours=20)
+    order = [i for i in items if i in (ids["待签收"], ids["待答复"], ids["待发布会"])]
+    assert order == [ids["待签收"], ids["待答复"], ids["待发布会"]]  # soonest first

@@ -85,6 +85,16 @@ def create_indexes(table: str, spec: str) -> None:
         op.create_index(op.f(ix.name), table, list(ix.columns), unique=ix.unique)
 
 
+def analyze_if_kept(table: str) -> None:
+    """Planner statistics for `table`'s new indexes, in a SQLite database that keeps statistics. With
+    statistics for the other indexes only, SQLite takes one without any for the most selective (an
+    issue's open assignments were then read by status, every open one, instead of by issue)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        op.execute(f"ANALYZE {table}")
+
+
 def drop_indexes(table: str, spec: str) -> None:
     for ix in reversed(parse_indexes(table, spec)):
         op.drop_index(op.f(ix.name), table_name=table)

@@ -16,13 +16,15 @@ from yuqing.models import (
     OPEN_ISSUE_STATUSES,
     Assignment,
     Issue,
+    IssuePlaceDay,
     IssueStatus,
+    IssueVolumeHour,
     Post,
     PostVolumeHour,
     Source,
 )
 from yuqing.repo.access import Viewer, _require_overview
-from yuqing.repo.compliance import next_deadline, overdue_clause
+from yuqing.repo.compliance import next_deadline, next_deadline_between, overdue_clause
 
 NOT_MERGED = Issue.status != IssueStatus.MERGED  # a merged issue is counted in the one it joined
 
@@ -76,6 +78,8 @@ def issue_counts_by(session: Session, *, viewer: Viewer, field: str, since: date
               "status": Issue.status}.get(field)
     if column is None:
         raise BadInput(f"不能按「{field}」分组统计事件")
+    if field == "jurisdiction":  # from the hourly counts: the street grid of 90 days reads no issue
+        return sorted(((place or "未知", n) for place, n in _issue_places(session, since).items()), key=lambda row: -row[1])
     label = func.coalesce(column, "未知")
     rows = session.exec(select(label, func.count()).where(Issue.first_seen_at >= since, NOT_MERGED)
                         .group_by(label).order_by(func.count().desc())).all()
@@ -119,7 +123,23 @@ def _day_edges(since: datetime, until: datetime) -> list[tuple[str, datetime, da
         day += timedelta(days=1)
 
 
-HOUR = 3600
+HOUR, DAY = 3600, 86400
+
+
+def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, int | None, list[tuple[datetime, datetime]]]:
+    """The whole UTC buckets of `size` seconds [first, last) inside [since, until) (until None: open-ended)
+    and the uneven pieces before the first and after the last, which are counted on the rows themselves."""
+    first = -(-int(since.timestamp()) // size)
+    if until is None:
+        return first, None, [(since, datetime.fromtimestamp(first * size, UTC))]
+    last = int(until.timestamp()) // size
+    if first >= last:
+        return first, first, [(since, until)]
+    return first, last, [(since, datetime.fromtimestamp(first * size, UTC)), (datetime.fromtimestamp(last * size, UTC), until)]
+
+
+def _in(column, first: int, last: int | None) -> tuple:
+    return (column >= first,) if last is None else (column >= first, column < last)
 
 
 def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[dict[datetime, int], dict[int, int]]:
@@ -127,13 +147,11 @@ def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[di
     ends, cut at local midnights) and by source id (0: none). The whole hours come from post_volume_hour
     (kept by triggers as posts are written: a few hundred rows for a month); only the minutes before the
     first and after the last whole hour are counted on the posts' (source_id, fetched_at) index."""
-    first, last = -(-int(since.timestamp()) // HOUR), int(until.timestamp()) // HOUR
+    first, last, pieces = _buckets(since, until, HOUR)
     by_start: dict[datetime, int] = {}
     by_source: dict[int, int] = {}
-    pieces = [(since, until)]
     if first < last:
-        pieces = [(since, datetime.fromtimestamp(first * HOUR, UTC)), (datetime.fromtimestamp(last * HOUR, UTC), until)]
-        in_hours = (PostVolumeHour.hour >= first, PostVolumeHour.hour < last)
+        in_hours = _in(PostVolumeHour.hour, first, last)
         for hour, n in session.exec(select(PostVolumeHour.hour, func.sum(PostVolumeHour.posts))
                                     .where(*in_hours).group_by(PostVolumeHour.hour)).all():
             if n:
@@ -148,6 +166,47 @@ def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[di
                 by_start[piece_start] = by_start.get(piece_start, 0) + int(n)
                 by_source[source_id or 0] = by_source.get(source_id or 0, 0) + int(n)
     return by_start, by_source
+
+
+def _issue_hours(session: Session, since: datetime, until: datetime | None) -> dict[datetime, tuple[int, int, int, int]]:
+    """Issues first seen in [since, until) (until None: since then), not merged, as (issues, negative,
+    1级/2级, waiting for triage and open) by bucket start: whole UTC hours from issue_volume_hour (kept
+    by triggers, migration 0013: its rules are these), the minutes at the two ends (cut at local
+    midnights) counted on the issues' period index."""
+    first, last, pieces = _buckets(since, until, HOUR)
+    counts: dict[datetime, tuple[int, int, int, int]] = {}
+    if last is None or first < last:
+        hours = IssueVolumeHour
+        for hour, *values in session.exec(select(hours.hour, hours.issues, hours.negative, hours.urgent, hours.triage)
+                                          .where(*_in(hours.hour, first, last), hours.issues > 0)).all():
+            counts[datetime.fromtimestamp(hour * HOUR, UTC)] = tuple(values)
+    figures = (func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Issue.urgency <= 2, 1), else_=0)), 0),
+               func.coalesce(func.sum(case(((Issue.needs_triage == True)  # noqa: E712
+                                            & col(Issue.status).in_(OPEN_ISSUE_STATUSES), 1), else_=0)), 0))
+    for start, end in pieces:
+        for _, piece_start, piece_end in _day_edges(start, end):
+            values = session.exec(select(*figures).where(
+                Issue.first_seen_at >= piece_start, Issue.first_seen_at < piece_end, NOT_MERGED)).one()
+            if values[0]:
+                counts[piece_start] = tuple(int(v) for v in values)
+    return counts
+
+
+def _issue_places(session: Session, since: datetime) -> dict[str, int]:
+    """Issues first seen since `since`, not merged, by place code ('' for none): whole UTC days from
+    issue_place_day (kept by the same triggers), the hours before the first whole day on the issues."""
+    first, _, pieces = _buckets(since, None, DAY)
+    places: dict[str, int] = {}
+    rows = session.exec(select(IssuePlaceDay.place, func.sum(IssuePlaceDay.issues)).where(IssuePlaceDay.day >= first)
+                        .group_by(IssuePlaceDay.place)).all()
+    place = func.coalesce(Issue.jurisdiction, "")
+    for start, end in pieces:
+        rows += session.exec(select(place, func.count()).where(Issue.first_seen_at >= start, Issue.first_seen_at < end,
+                                                              NOT_MERGED).group_by(place)).all()
+    for name, n in rows:
+        places[name] = places.get(name, 0) + int(n)
+    return {name: n for name, n in places.items() if n}
 
 
 def post_volume(session: Session, *, viewer: Viewer, since: datetime, until: datetime) -> dict:
@@ -180,12 +239,9 @@ def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: 
     moment = at or now()
     if posts is None:
         posts = sum(_post_counts(session, since, until)[1].values())
-    in_period = (Issue.first_seen_at >= since, Issue.first_seen_at < until, NOT_MERGED)
-    issues, negative, urgent = session.exec(select(
-        func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),
-        func.coalesce(func.sum(case((Issue.urgency <= 2, 1), else_=0)), 0)).where(*in_period)).one()
-    triage = session.exec(select(func.count()).select_from(Issue).where(
-        *in_period, Issue.needs_triage == True, col(Issue.status).in_(OPEN_ISSUE_STATUSES))).one()  # noqa: E712
+    issues = negative = urgent = triage = 0
+    for n, neg, urg, tri in _issue_hours(session, since, until).values():
+        issues, negative, urgent, triage = issues + n, negative + neg, urgent + urg, triage + tri
     overdue = session.exec(select(func.count()).select_from(Assignment).where(
         Assignment.created_at >= since, Assignment.created_at < until, overdue_clause(moment))).one()
     return {"posts": int(posts), "issues": int(issues), "negative": int(negative),
@@ -196,11 +252,11 @@ def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: 
 def issue_days(session: Session, *, viewer: Viewer, since: datetime) -> list[tuple[str, int, int]]:
     """(local day, issues first seen, negative ones) since `since`: the negative-share trend."""
     _require_overview(viewer)
-    day = _local_day(session, Issue.first_seen_at)
-    rows = session.exec(select(day, func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1),
-                                                                                 else_=0)), 0))
-                        .where(Issue.first_seen_at >= since, NOT_MERGED).group_by(day).order_by(day)).all()
-    return [(str(d), int(n), int(neg)) for d, n, neg in rows]
+    zone, by_day = local_zone(), {}
+    for start, (issues, negative, *_) in _issue_hours(session, since, None).items():
+        day = by_day.setdefault(f"{start.astimezone(zone):%Y-%m-%d}", [0, 0])
+        day[0], day[1] = day[0] + issues, day[1] + negative
+    return [(day, issues, negative) for day, (issues, negative) in sorted(by_day.items())]
 
 
 def hot_issues(session: Session, *, viewer: Viewer, since: datetime, limit: int = 10) -> list[Issue]:
@@ -213,30 +269,34 @@ def hot_issues(session: Session, *, viewer: Viewer, since: datetime, limit: int 
 def attention_items(session: Session, *, viewer: Viewer, at: datetime | None = None, within_hours: int = 24,
                     limit: int = 30) -> list[dict]:
     """Open 1级/2级 issues and issues with an open assignment whose next deadline falls within
-    `within_hours` (not yet passed: the overdue list has those), with that deadline and the units;
-    soonest deadline first, then the most urgent."""
+    `within_hours` (not yet passed: the overdue list has those), each as its id, title, urgency, status
+    and heat with that deadline (`next_due`) and the units; soonest deadline first, then the most urgent.
+    Plain rows, not Issue objects: the board shows these five columns of at most 2 × `limit` issues."""
     _require_overview(viewer)
     moment = at or now()
     due = next_deadline()
-    still_open = col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)
-    urgent = session.exec(select(Issue).where(col(Issue.status).in_(OPEN_ISSUE_STATUSES), Issue.urgency <= 2)
+    shown = (Issue.id, Issue.title, Issue.urgency, Issue.status, Issue.heat)
+    urgent = session.exec(select(*shown).where(col(Issue.status).in_(OPEN_ISSUE_STATUSES), Issue.urgency <= 2)
                           .order_by(Issue.urgency, col(Issue.heat).desc()).limit(limit)).all()
-    near = list(session.exec(
-        select(Assignment.issue_id).where(still_open, due >= moment, due < moment + timedelta(hours=within_hours))
-        .group_by(Assignment.issue_id).order_by(func.min(due)).limit(limit)).all())
-    issues = {i.id: i for i in urgent}
+    soonest: dict[int, datetime] = {}  # the `limit` soonest of each window hold the `limit` soonest of all
+    for window in next_deadline_between(moment, moment + timedelta(hours=within_hours)):
+        for issue_id, deadline in session.exec(select(Assignment.issue_id, func.min(due)).where(window)
+                                               .group_by(Assignment.issue_id).order_by(func.min(due)).limit(limit)):
+            soonest[issue_id] = min(deadline, soonest.get(issue_id, deadline))
+    near = sorted(soonest, key=lambda issue_id: (soonest[issue_id], issue_id))[:limit]
+    issues = {row[0]: row for row in urgent}
     missing = [i for i in near if i not in issues]
     if missing:
-        issues.update({i.id: i for i in session.exec(select(Issue).where(col(Issue.id).in_(missing))).all()})
+        issues.update({row[0]: row for row in session.exec(select(*shown).where(col(Issue.id).in_(missing))).all()})
     deadlines: dict[int, list] = {}
-    for issue_id, unit, deadline in session.exec(select(Assignment.issue_id, Assignment.unit_code, due)
-                                                 .where(still_open, col(Assignment.issue_id).in_(list(issues)))).all():
-        deadlines.setdefault(issue_id, []).append((deadline, unit))
+    for issue_id, unit, deadline in session.exec(select(Assignment.issue_id, Assignment.unit_code, due).where(
+            col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES), col(Assignment.issue_id).in_(list(issues)))).all():
+        if deadline is not None:
+            deadlines.setdefault(issue_id, []).append((deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC), unit))
     items = []
-    for issue in issues.values():
-        pending = sorted(((d if d.tzinfo else d.replace(tzinfo=UTC), u) for d, u in deadlines.get(issue.id, [])
-                          if d is not None), key=lambda pair: pair[0])
-        items.append({"issue": issue, "next_due": pending[0][0] if pending else None,
-                      "units": [u for _, u in pending]})
+    for issue_id, title, urgency, status, heat in issues.values():
+        pending = sorted(deadlines.get(issue_id, []), key=lambda pair: pair[0])
+        items.append({"id": issue_id, "title": title, "urgency": urgency, "status": status, "heat": heat,
+                      "next_due": pending[0][0] if pending else None, "units": [u for _, u in pending]})
     far = moment + timedelta(days=3650)
-    return sorted(items, key=lambda item: (item["next_due"] or far, item["issue"].urgency, -item["issue"].heat))
+    return sorted(items, key=lambda item: (item["next_due"] or far, item["urgency"], -item["heat"]))

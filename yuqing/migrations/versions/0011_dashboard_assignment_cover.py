@@ -10,7 +10,7 @@ Revises: 0010
 
 from alembic import op
 
-from yuqing.migrations._ddl import create_indexes, drop_indexes
+from yuqing.migrations._ddl import analyze_if_kept, create_indexes, drop_indexes
 
 revision = "0011"
 down_revision = "0010"
@@ -29,13 +29,7 @@ REPLACED = ("ix_assignment_created_overdue",
 def upgrade() -> None:
     op.drop_index(REPLACED[0], table_name="assignment")
     create_indexes("assignment", ASSIGNMENT_INDEXES)
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
-        # a database that keeps planner statistics gets them for these indexes too: with statistics for the
-        # other indexes only, SQLite takes one without any for the most selective (an issue's open
-        # assignments were then read by status, every open one, instead of by issue)
-        op.execute("ANALYZE assignment")
+    analyze_if_kept("assignment")
 
 
 def downgrade() -> None:

@@ -274,9 +274,12 @@ class Assignment(SQLModel, table=True):
         # the overdue list's count and order from the index alone; a period's overdue count too (migration 0011)
         Index("ix_assignment_open_deadlines", "status", "acknowledged_at", "ack_due", "response_due", "press_due",
               "created_at"),
-        # the overview's deadlines within a day, by response or press-conference deadline (migration 0013)
+        # the overview's deadlines within a day, by response or press-conference deadline, and its overdue
+        # count of a period's open assignments (migration 0013)
         Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due",
               "issue_id"),
+        Index("ix_assignment_open_period", "status", "created_at", "acknowledged_at", "ack_due", "response_due",
+              "press_due"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -4,6 +4,7 @@ the viewer here, not only in the page."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import case
@@ -142,20 +143,20 @@ def _in(column, first: int, last: int | None) -> tuple:
     return (column >= first,) if last is None else (column >= first, column < last)
 
 
-def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[dict[datetime, int], dict[int, int]]:
-    """Posts fetched in [since, until), by bucket start (whole UTC hours, or the uneven pieces at the two
-    ends, cut at local midnights) and by source id (0: none). The whole hours come from post_volume_hour
+def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[dict[float, int], dict[int, int]]:
+    """Posts fetched in [since, until), by bucket start in hours since 1970 (whole UTC hours, or the
+    uneven pieces at the two ends, cut at local midnights) and by source id (0: none). The whole hours come from post_volume_hour
     (kept by triggers as posts are written: a few hundred rows for a month); only the minutes before the
     first and after the last whole hour are counted on the posts' (source_id, fetched_at) index."""
     first, last, pieces = _buckets(since, until, HOUR)
-    by_start: dict[datetime, int] = {}
+    by_start: dict[float, int] = {}
     by_source: dict[int, int] = {}
     if first < last:
         in_hours = _in(PostVolumeHour.hour, first, last)
         for hour, n in session.exec(select(PostVolumeHour.hour, func.sum(PostVolumeHour.posts))
                                     .where(*in_hours).group_by(PostVolumeHour.hour)).all():
             if n:
-                by_start[datetime.fromtimestamp(hour * HOUR, UTC)] = int(n)
+                by_start[hour] = int(n)
         for source_id, n in session.exec(select(PostVolumeHour.source_id, func.sum(PostVolumeHour.posts))
                                          .where(*in_hours).group_by(PostVolumeHour.source_id)).all():
             by_source[source_id] = by_source.get(source_id, 0) + int(n)
@@ -163,23 +164,24 @@ def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[di
         for _, piece_start, piece_end in _day_edges(start, end):
             for source_id, n in session.exec(select(Post.source_id, func.count()).where(
                     Post.fetched_at >= piece_start, Post.fetched_at < piece_end).group_by(Post.source_id)).all():
-                by_start[piece_start] = by_start.get(piece_start, 0) + int(n)
+                key = piece_start.timestamp() / HOUR
+                by_start[key] = by_start.get(key, 0) + int(n)
                 by_source[source_id or 0] = by_source.get(source_id or 0, 0) + int(n)
     return by_start, by_source
 
 
-def _issue_hours(session: Session, since: datetime, until: datetime | None) -> dict[datetime, tuple[int, int, int, int]]:
+def _issue_hours(session: Session, since: datetime, until: datetime | None) -> dict[float, tuple[int, int, int, int]]:
     """Issues first seen in [since, until) (until None: since then), not merged, as (issues, negative,
-    1级/2级, waiting for triage and open) by bucket start: whole UTC hours from issue_volume_hour (kept
+    1级/2级, waiting for triage and open) by bucket start in hours since 1970: whole UTC hours from issue_volume_hour (kept
     by triggers, migration 0013: its rules are these), the minutes at the two ends (cut at local
     midnights) counted on the issues' period index."""
     first, last, pieces = _buckets(since, until, HOUR)
-    counts: dict[datetime, tuple[int, int, int, int]] = {}
+    counts: dict[float, tuple[int, int, int, int]] = {}
     if last is None or first < last:
         hours = IssueVolumeHour
         for hour, *values in session.exec(select(hours.hour, hours.issues, hours.negative, hours.urgent, hours.triage)
                                           .where(*_in(hours.hour, first, last), hours.issues > 0)).all():
-            counts[datetime.fromtimestamp(hour * HOUR, UTC)] = tuple(values)
+            counts[hour] = tuple(values)
     figures = (func.count(), func.coalesce(func.sum(case((Issue.sentiment == "negative", 1), else_=0)), 0),
                func.coalesce(func.sum(case((Issue.urgency <= 2, 1), else_=0)), 0),
                func.coalesce(func.sum(case(((Issue.needs_triage == True)  # noqa: E712
@@ -189,8 +191,22 @@ def _issue_hours(session: Session, since: datetime, until: datetime | None) -> d
             values = session.exec(select(*figures).where(
                 Issue.first_seen_at >= piece_start, Issue.first_seen_at < piece_end, NOT_MERGED)).one()
             if values[0]:
-                counts[piece_start] = tuple(int(v) for v in values)
+                counts[piece_start.timestamp() / HOUR] = tuple(int(v) for v in values)
     return counts
+
+
+def _by_local_day(counts: dict[float, object]) -> dict[str, list]:
+    """Values keyed by bucket start in hours since 1970, listed by the local day each bucket starts in
+    (a whole hour lies in one local day in zones whose offset is whole hours). Found by bisecting the
+    range's local midnights: a formatted date per hour cost most of a 90-day board."""
+    if not counts:
+        return {}
+    edges = _day_edges(datetime.fromtimestamp(min(counts) * HOUR, UTC), datetime.fromtimestamp(max(counts) * HOUR + 1, UTC))
+    bounds = [start.timestamp() / HOUR for _, start, _ in edges]
+    days: dict[str, list] = {}
+    for start, value in counts.items():
+        days.setdefault(edges[bisect_right(bounds, start) - 1][0], []).append(value)
+    return days
 
 
 def _issue_places(session: Session, since: datetime) -> dict[str, int]:
@@ -215,10 +231,7 @@ def post_volume(session: Session, *, viewer: Viewer, since: datetime, until: dat
     counted on the local day it starts in (exact for zones whose offset is whole hours)."""
     _require_overview(viewer)
     by_start, counts = _post_counts(session, since, until)
-    zone, by_day = local_zone(), {}
-    for start, n in by_start.items():
-        day = f"{start.astimezone(zone):%Y-%m-%d}"
-        by_day[day] = by_day.get(day, 0) + n
+    by_day = {day: sum(values) for day, values in _by_local_day(by_start).items()}
     by_source = [(kind, name, counts.pop(source_id, 0))
                  for source_id, kind, name in session.exec(select(Source.id, Source.kind, Source.name)).all()]
     unknown = sum(counts.values())  # no source, or a source since deleted
@@ -252,11 +265,8 @@ def period_figures(session: Session, *, viewer: Viewer, since: datetime, until: 
 def issue_days(session: Session, *, viewer: Viewer, since: datetime) -> list[tuple[str, int, int]]:
     """(local day, issues first seen, negative ones) since `since`: the negative-share trend."""
     _require_overview(viewer)
-    zone, by_day = local_zone(), {}
-    for start, (issues, negative, *_) in _issue_hours(session, since, None).items():
-        day = by_day.setdefault(f"{start.astimezone(zone):%Y-%m-%d}", [0, 0])
-        day[0], day[1] = day[0] + issues, day[1] + negative
-    return [(day, issues, negative) for day, (issues, negative) in sorted(by_day.items())]
+    by_day = _by_local_day(_issue_hours(session, since, None))
+    return [(day, sum(v[0] for v in values), sum(v[1] for v in values)) for day, values in sorted(by_day.items())]
 
 
 def hot_issues(session: Session, *, viewer: Viewer, since: datetime, limit: int = 10) -> list[Issue]:

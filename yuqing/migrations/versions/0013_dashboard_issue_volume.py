@@ -1,8 +1,9 @@
 """dashboard: issues counted as they are written, by triggers on issue like post_volume_hour: per hour
 of first sight with the overview's figures (issue_volume_hour), and per day and place
 (issue_place_day). A period's figures, negative-share trend and street grid sum a few thousand rows
-instead of reading every issue of the period. And the open assignments by response deadline, for
-the overview's deadlines within a day
+instead of reading every issue of the period. And two indexes of the open assignments: by response
+deadline, for the overview's deadlines within a day; by creation, for its overdue count of a period
+(the open ones of the period instead of all of them)
 
 Revision ID: 0013
 Revises: 0012
@@ -31,7 +32,8 @@ TABLES = [
         issues int
     """),
 ]
-ASSIGNMENT_INDEXES = "ix_assignment_open_response: status response_due press_due acknowledged_at ack_due issue_id"
+ASSIGNMENT_INDEXES = ("ix_assignment_open_response: status response_due press_due acknowledged_at ack_due issue_id;"
+                      " ix_assignment_open_period: status created_at acknowledged_at ack_due response_due press_due")
 # What one issue adds to each table's row: the counts are the board's rules (repo/overview.py). A
 # merged issue counts nowhere (it is counted in the one it joined). The open statuses are
 # yuqing.models.OPEN_ISSUE_STATUSES as of this revision (a test holds the two equal).

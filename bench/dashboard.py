@@ -37,6 +37,7 @@ from bench.dashboard_data import existing_ids, generate  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
 PASSWORD = "bench-password-123"
+TYPING = 100  # ms between keys for the cold start's second login, as a person types (about 2 s for both fields)
 UNIT = "kaiyuan"
 
 
@@ -187,12 +188,25 @@ def measure(databases: dict[str, tuple[Path, str | None, dict]], runs: int, bloc
     return results
 
 
-def cold_start(folder: Path, database_url: str | None, tries: int = 3) -> list[tuple[float, float, float]]:
+# the login form on screen: its user-name field laid out
+LOGIN_SHOWN = """() => { const field = document.querySelector('input[aria-label="用户名"]');
+    return !!field && field.getBoundingClientRect().width > 0; }"""
+# 态势概览 drawn: its title, its last line (the script ran to its end), no placeholder left, every chart drawn
+BOARD_DRAWN = """() => [...document.querySelectorAll('h1')].some(h => h.textContent.includes('态势概览'))
+    && document.body.innerText.includes('数据截至')
+    && !document.querySelector('[data-testid*="Skeleton"]')
+    && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"""
+
+
+def cold_start(folder: Path, database_url: str | None, tries: int = 3,
+               typing: int = 0) -> list[tuple[float, float, float, float]]:
     """What a user sees after the server starts, `tries` times: the server process started the way
     `yuqing dashboard` starts it (dashboard.launch), a headless Chromium (launched beforehand) opens
-    the board as soon as the server answers, the analyst logs in (typed instantly) and the first page,
-    态势概览, is drawn (its charts and tables rendered, caches empty). Returns seconds from starting the
-    process to: the server answering its health check, the login page shown, 态势概览 drawn."""
+    the board as soon as the server answers, the analyst logs in and the first page, 态势概览, is drawn
+    (its charts and tables rendered, caches empty). The login is typed instantly, or with `typing`
+    milliseconds between keys as a person types. Returns seconds from starting the process to: the
+    server answering its health check, the login page shown, 态势概览 drawn; and from the click on 登录
+    to 态势概览 drawn."""
     import socket
     import urllib.request
 
@@ -228,18 +242,18 @@ def cold_start(folder: Path, database_url: str | None, tries: int = 3) -> list[t
                     if process.poll() is not None:
                         raise SystemExit(f"the dashboard exited with {process.returncode}")
                 answering = time.perf_counter() - started
+                # each moment is seen by a check in the page on every animation frame: a locator's wait
+                # polls with a growing back-off (up to 0.5 s between looks), which was timing the tool
                 page.goto(url, wait_until="commit")  # the form showing is what counts, not the load event
-                page.get_by_label("用户名").wait_for()
+                page.wait_for_function(LOGIN_SHOWN, polling="raf")
                 login = time.perf_counter() - started
-                page.get_by_label("用户名").fill("ana")
-                page.get_by_label("密码").fill(PASSWORD)
+                for label, text in (("用户名", "ana"), ("密码", PASSWORD)):
+                    field = page.get_by_label(label)
+                    field.press_sequentially(text, delay=typing) if typing else field.fill(text)
                 page.get_by_role("button", name="登录").click()
-                page.get_by_role("heading", name="态势概览").first.wait_for()
-                page.get_by_text("数据截至").wait_for()  # the page's last line: the script ran to its end
-                page.wait_for_function("""() => !document.querySelector('[data-testid*="Skeleton"]')
-                    && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))""",
-                                       polling=20)
-                times.append((answering, login, time.perf_counter() - started))
+                clicked = time.perf_counter()
+                page.wait_for_function(BOARD_DRAWN, polling="raf")
+                times.append((answering, login, time.perf_counter() - started, time.perf_counter() - clicked))
             finally:
                 page.close()
                 process.terminate()
@@ -277,8 +291,10 @@ def main() -> None:
 
     if args.cold_only:
         prepare(large_dir, args.database_url)
-        for answering, login, first in cold_start(large_dir, args.database_url):
-            print(f"cold start: answering {answering:.2f} s, login page {login:.2f} s, 态势概览 drawn {first:.2f} s")
+        for typing in (0, TYPING):
+            for answering, login, first, after in cold_start(large_dir, args.database_url, typing=typing):
+                print(f"cold start ({f'typed, {typing} ms a key' if typing else 'instant login'}): answering "
+                      f"{answering:.2f} s, login page {login:.2f} s, 态势概览 drawn {first:.2f} s ({after:.2f} s after 登录)")
         return
     print(f"empty database in {empty_dir}", flush=True)
     prepare(empty_dir)
@@ -297,6 +313,7 @@ def main() -> None:
     load = f"{load[0]:.1f} → {os.getloadavg()[0]:.1f}"
     before = os.getloadavg()[0]
     cold = [] if args.only else cold_start(large_dir, args.database_url)
+    typed = [] if args.only else cold_start(large_dir, args.database_url, typing=TYPING)
     cold_load = f"{before:.1f} → {os.getloadavg()[0]:.1f}"
 
     print(f"\n{'page':<22}{'empty p95':>11}{'large p50':>11}{'large p95':>11}{'ratio':>8}  (seconds, {args.runs} runs)")
@@ -312,9 +329,11 @@ def main() -> None:
     if not cold:
         return
     print("\ncold start on the large database (seconds from starting the server process to: it answers / the "
-          f"login page is shown / 态势概览 is drawn after an instant login; load average {cold_load}):")
-    for answering, login, first in cold:
-        print(f"  {answering:.2f} / {login:.2f} / {first:.2f}")
+          "login page is shown / 态势概览 is drawn; and from the click on 登录 to 态势概览 drawn; load average "
+          f"{cold_load}):")
+    for kind, tries in (("instant login", cold), (f"login typed, {TYPING} ms a key", typed)):
+        for answering, login, first, after in tries:
+            print(f"  {kind:<26}{answering:.2f} / {login:.2f} / {first:.2f}   ({after:.2f} after 登录)")
     verdict = ("meets" if worst_p95 <= 1.0 and worst_ratio <= 3 and max(t[2] for t in cold) <= 3 and not missing
                else "misses")
     print(f"worst p95 {worst_p95:.3f} s, worst ratio {worst_ratio:.2f}, worst cold start {max(t[2] for t in cold):.2f} s → {verdict} "

@@ -8,7 +8,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` puts only dashboard/ on the path
 
-from dashboard.common import current_user  # noqa: E402
+from dashboard.session import current_user  # noqa: E402
 
 st.set_page_config(page_title="舆情监测与回应平台", page_icon=":material/radar:", layout="wide")
 # Streamlit's typing hint under a field ("Press Enter to submit form") is English and cannot be

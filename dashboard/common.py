@@ -25,12 +25,12 @@ from dashboard.labels import (  # noqa: F401 - re-exported: pages import their l
     load_names,
     missing,
 )
+from dashboard.session import AUTH_KEY, current_user  # noqa: F401 - re-exported for the pages
 from yuqing.clock import now, to_local
 from yuqing.db import session_scope
 from yuqing.errors import YuqingError
 from yuqing.repo import Viewer
 
-AUTH_KEY = "auth"
 # every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all makes
 # untrusted text inert in st.markdown (no links, images, emphasis, HTML)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~$\"'=])")
@@ -43,10 +43,6 @@ def md_escape(text: object) -> str:
     text = str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return text.replace(":", "&#58;").replace(".", "&#46;").replace("@", "&#64;").replace("\n", "  \n")
-
-
-def current_user() -> dict | None:
-    return st.session_state.get(AUTH_KEY)
 
 
 def viewer() -> Viewer:

@@ -5,11 +5,11 @@ Two things Streamlit would otherwise do on the path to the first page:
   for third-party "v2" components. The board uses none (only Streamlit's own elements), so that scan
   is skipped. Streamlit has no setting for this; if its internals move, the patch does nothing and the
   scan simply runs.
-- The first page a user opens imports pandas, altair and the repository layer and builds its first
-  chart (altair loads and compiles the Vega-Lite schema): 1–2 s in the first request. A background
-  thread does that work while the server starts and the browser loads the front end and the login
-  page, so the analyst's first page finds it done. It imports and builds; it reads nothing a user sees.
-  Then the objects it made are frozen out of the garbage collector's full passes (`warm_up_and_freeze`).
+- The first pages a user opens import the repository layer, pandas and pyarrow (and altair, for the
+  pages that draw with it): about 1 s in the first requests. A background thread does that work while
+  the server starts and the browser loads the front end and the login page, so the analyst's first
+  page finds it done. It imports and builds; it reads nothing a user sees. Then the objects it made
+  are frozen out of the garbage collector's full passes (`warm_up_and_freeze`).
 
 Run as `python -m dashboard.serve run dashboard/app.py [streamlit options]` (dashboard/launch.py).
 """
@@ -38,12 +38,12 @@ def skip_component_scan() -> bool:
 
 def warm_up() -> bool:
     """Do the first pages' one-off work off the request path, in the order a user needs it: what the
-    login page needs (the repository layer, the database pool, argon2), then what the first board
-    needs (pandas, pyarrow, altair and its schema, Streamlit's emoji pattern, one chart of each kind).
+    login needs (the repository layer, the database pool, argon2), then what the first board needs
+    (pandas, pyarrow, the board's modules, Streamlit's emoji pattern, an Arrow table), then altair
+    and its Vega-Lite schema for the pages that draw with it (the board draws from plain specs).
     False if a step failed (the work is then left to the first request)."""
     try:
-        import dashboard.common  # noqa: F401 - the repository layer, models and labels
-        import yuqing.auth  # noqa: F401
+        import yuqing.auth  # noqa: F401 - the repository layer and models
         from yuqing.db import get_engine
 
         with get_engine().connect() as connection:  # the pool's first connection
@@ -52,26 +52,21 @@ def warm_up() -> bool:
 
         configure_mappers()
 
-        import altair as alt
         import pandas as pd
         import pyarrow as pa
         from streamlit.string_util import extract_leading_emoji
 
+        import dashboard.common  # noqa: F401 - labels, formatting
         import dashboard.overview_data  # noqa: F401
         import dashboard.tables  # noqa: F401
 
-        extract_leading_emoji("近7天")  # compiles Streamlit's emoji pattern (a quarter of a second)
+        extract_leading_emoji("近7天")  # compiles Streamlit's emoji pattern
         frame = pd.DataFrame({"日期": pd.to_datetime(["2026-01-01", "2026-01-02"]), "新帖": [1, 2], "类": ["a", "b"]})
         pa.Table.from_pandas(frame)  # what st.dataframe sends
-        x = alt.X("日期:T", title=None, axis=alt.Axis(format="%m-%d"))
-        tooltip = ["日期:T", alt.Tooltip("新帖:Q", format=".0%")]
-        line = alt.Chart(frame).mark_line(point=True).encode(
-            x=x, y=alt.Y("新帖:Q", scale=alt.Scale(domain=[0, 1])), tooltip=tooltip)
-        grid = alt.layer(alt.Chart(frame).mark_rect().encode(x=alt.X("类:O"), color=alt.Color("新帖:Q", legend=None)),
-                         alt.Chart(frame).mark_text().encode(x=alt.X("类:O"), text="类:N"))
-        bars = alt.Chart(frame).mark_bar().encode(y=alt.Y("类:N", sort="-x"), x=alt.X("新帖:Q"))
-        for chart in (line, grid, bars):
-            chart.to_dict()  # the Vega-Lite schema loaded and its validators built
+
+        import altair as alt
+
+        alt.Chart(frame).mark_bar().encode(x=alt.X("日期:T", title=None), y=alt.Y("新帖:Q")).to_dict()  # the schema
     except Exception:  # noqa: BLE001 - a warm-up that fails only leaves the work to the first request
         return False
     return True

@@ -12,7 +12,6 @@ def _login(at, username, password):
     return at.button(key="login_submit").click().run()
 
 
-
 def test_login_shows_the_roles_pages_and_logout_forgets_the_user(board):
     at = app_as(None)
     assert at.title[0].value == "舆情监测与回应平台" and not at.metric
@@ -24,6 +23,13 @@ def test_login_shows_the_roles_pages_and_logout_forgets_the_user(board):
     at.button(key="logout").click().run()
     assert "auth" not in at.session_state
     assert at.title[0].value == "舆情监测与回应平台"
+
+def test_the_login_page_loads_the_table_and_chart_code_while_the_user_types(board):
+    """A table and a chart below the form, hidden by the page's style, so that the browser has their code
+    before 态势概览 needs it; the login itself reads nothing into them."""
+    at = app_as(None)
+    assert len(at.dataframe) == 1 and len(at.get("vega_lite_chart")) == 1
+    assert any(".st-key-login_preload {display: none}" in h.proto.body for h in at.get("html"))
 
 
 def test_each_role_lands_on_its_own_first_page(board):

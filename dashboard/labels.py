@@ -114,13 +114,6 @@ def sentiment_colors(columns: Iterable[str]) -> list[str]:
     return [SENTIMENT_COLORS.get(c, "#bdbdbd") for c in columns]
 
 
-def sentiment_scale():
-    """The fixed Altair colour scale of sentiment: 负面 red, 中性 grey, 正面 green, whatever the data holds."""
-    import altair as alt
-
-    return alt.Scale(domain=list(SENTIMENT_COLORS), range=list(SENTIMENT_COLORS.values()))
-
-
 def event_kind(value: str | None) -> str:
     return label(EVENT_LABELS, value)
 

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +16,7 @@ from dashboard.common import (
     run_action,
     viewer,
 )
+from dashboard.tables import chart
 from yuqing import lifecycle, repo
 from yuqing.errors import NotFound
 
@@ -141,10 +141,11 @@ st.subheader("时间线")
 if bars:
     frame = pd.DataFrame([{"对象": names.units.get(b["lane"], b["lane"]), "阶段": b["stage"], "开始": local_naive(b["start"]),
                            "结束": local_naive(max(b["end"], b["start"] + MIN_BAR))} for b in bars])
-    st.altair_chart(alt.Chart(frame).mark_bar().encode(
-        x=alt.X("开始:T", title="时间", axis=alt.Axis(format="%m-%d %H:%M")), x2="结束:T", y=alt.Y("对象:N", title=None), color="阶段:N",
-        tooltip=["对象", "阶段", alt.Tooltip("开始:T", format=TIME), alt.Tooltip("结束:T", format=TIME)]),
-        width="stretch", key="issue_gantt")
+    lane, stage = {"field": "对象", "type": "nominal"}, {"field": "阶段", "type": "nominal"}
+    start, end = {"field": "开始", "type": "temporal"}, {"field": "结束", "type": "temporal"}
+    chart(frame, {"mark": "bar", "encoding": {
+        "x": start | {"title": "时间", "axis": {"format": "%m-%d %H:%M"}}, "x2": {"field": "结束"}, "y": lane | {"title": None},
+        "color": stage, "tooltip": [lane, stage, start | {"format": TIME}, end | {"format": TIME}]}}, key="issue_gantt")
 if events:
     st.dataframe(pd.DataFrame([{"时间": fmt_time(e.at), "操作": labels.event_kind(e.kind), "执行者": names.actor(e.actor),
                                 "单位": names.unit(e.unit_code), "从": labels.state(e.from_state),

@@ -36,4 +36,4 @@ def test_the_warm_up_does_every_step(settings_env):
     from dashboard.serve import warm_up
 
     assert warm_up() is True  # a step that breaks (a module moved, the database unreachable) says so here
-    assert {"altair", "pandas", "pyarrow", "dashboard.overview_data", "dashboard.tables"} <= set(sys.modules)
+    assert {"pandas", "pyarrow", "dashboard.overview_data", "dashboard.tables"} <= set(sys.modules)

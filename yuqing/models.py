@@ -86,6 +86,7 @@ class Post(SQLModel, table=True):
               sqlite_where=text("clustered_at IS NULL")),
         # the overview counts each source's posts of a period from the index alone (one range a source)
         Index("ix_post_source_fetched", "source_id", "fetched_at"),
+        Index("ix_post_issue_published", "issue_id", "published_at", "id"),  # an issue's first posts (0013)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,8 +133,7 @@ class PostVolumeHour(SQLModel, table=True):
 
 
 class IssueVolumeHour(SQLModel, table=True):
-    """Issues (not merged) per hour of first sight with the overview's figures, kept by triggers on
-    issue (migration 0013): a period's figures never read the issues."""
+    """Issues (not merged) per hour of first sight with the overview's figures, kept by triggers (0013)."""
 
     __tablename__ = "issue_volume_hour"
     hour: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -144,8 +144,7 @@ class IssueVolumeHour(SQLModel, table=True):
 
 
 class IssuePlaceDay(SQLModel, table=True):
-    """Issues (not merged) per day of first sight (whole UTC days since 1970) and place ('' for none),
-    kept by the same triggers: the overview's street grid."""
+    """Issues (not merged) per UTC day of first sight and place ('' for none): the street grid (0013)."""
 
     __tablename__ = "issue_place_day"
     day: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -181,7 +180,9 @@ class SiteBaseline(SQLModel, table=True):
 
 
 class Analysis(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),)
+    __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),
+                      # a post's newest analysis with its emotion, from the index alone (migration 0013)
+                      Index("ix_analysis_post_emotion", "post_id", "id", "emotion", "negative_intensity"))
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
@@ -274,12 +275,9 @@ class Assignment(SQLModel, table=True):
         # the overdue list's count and order from the index alone; a period's overdue count too (migration 0011)
         Index("ix_assignment_open_deadlines", "status", "acknowledged_at", "ack_due", "response_due", "press_due",
               "created_at"),
-        # the overview's deadlines within a day, by response or press-conference deadline, and its overdue
-        # count of a period's open assignments (migration 0013)
-        Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due",
-              "issue_id"),
-        Index("ix_assignment_open_period", "status", "created_at", "acknowledged_at", "ack_due", "response_due",
-              "press_due"),
+        # the overview's deadlines within a day; its overdue count of a period's open assignments (0013)
+        Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due", "issue_id"),
+        Index("ix_assignment_open_period", "status", "created_at", "acknowledged_at", "ack_due", "response_due", "press_due"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

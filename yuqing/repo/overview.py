@@ -80,7 +80,8 @@ def issue_counts_by(session: Session, *, viewer: Viewer, field: str, since: date
     if column is None:
         raise BadInput(f"不能按「{field}」分组统计事件")
     if field == "jurisdiction":  # from the hourly counts: the street grid of 90 days reads no issue
-        return sorted(((place or "未知", n) for place, n in _issue_places(session, since).items()), key=lambda row: -row[1])
+        places = _issue_places(session, since)
+        return sorted(((place or "未知", n) for place, n in places.items()), key=lambda row: -row[1])
     label = func.coalesce(column, "未知")
     rows = session.exec(select(label, func.count()).where(Issue.first_seen_at >= since, NOT_MERGED)
                         .group_by(label).order_by(func.count().desc())).all()
@@ -127,7 +128,10 @@ def _day_edges(since: datetime, until: datetime) -> list[tuple[str, datetime, da
 HOUR, DAY = 3600, 86400
 
 
-def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, int | None, list[tuple[datetime, datetime]]]:
+Pieces = list[tuple[datetime, datetime]]
+
+
+def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, int | None, Pieces]:
     """The whole UTC buckets of `size` seconds [first, last) inside [since, until) (until None: open-ended)
     and the uneven pieces before the first and after the last, which are counted on the rows themselves."""
     first = -(-int(since.timestamp()) // size)
@@ -136,7 +140,8 @@ def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, i
     last = int(until.timestamp()) // size
     if first >= last:
         return first, first, [(since, until)]
-    return first, last, [(since, datetime.fromtimestamp(first * size, UTC)), (datetime.fromtimestamp(last * size, UTC), until)]
+    return first, last, [(since, datetime.fromtimestamp(first * size, UTC)),
+                         (datetime.fromtimestamp(last * size, UTC), until)]
 
 
 def _in(column, first: int, last: int | None) -> tuple:
@@ -145,9 +150,10 @@ def _in(column, first: int, last: int | None) -> tuple:
 
 def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[dict[float, int], dict[int, int]]:
     """Posts fetched in [since, until), by bucket start in hours since 1970 (whole UTC hours, or the
-    uneven pieces at the two ends, cut at local midnights) and by source id (0: none). The whole hours come from post_volume_hour
-    (kept by triggers as posts are written: a few hundred rows for a month); only the minutes before the
-    first and after the last whole hour are counted on the posts' (source_id, fetched_at) index."""
+    uneven pieces at the two ends, cut at local midnights) and by source id (0: none). The whole hours
+    come from post_volume_hour (kept by triggers as posts are written: a few hundred rows for a month);
+    only the minutes before the first and after the last whole hour are counted on the posts'
+    (source_id, fetched_at) index."""
     first, last, pieces = _buckets(since, until, HOUR)
     by_start: dict[float, int] = {}
     by_source: dict[int, int] = {}
@@ -172,9 +178,9 @@ def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[di
 
 def _issue_hours(session: Session, since: datetime, until: datetime | None) -> dict[float, tuple[int, int, int, int]]:
     """Issues first seen in [since, until) (until None: since then), not merged, as (issues, negative,
-    1级/2级, waiting for triage and open) by bucket start in hours since 1970: whole UTC hours from issue_volume_hour (kept
-    by triggers, migration 0013: its rules are these), the minutes at the two ends (cut at local
-    midnights) counted on the issues' period index."""
+    1级/2级, waiting for triage and open) by bucket start in hours since 1970: whole UTC hours from
+    issue_volume_hour (kept by triggers, migration 0013: its rules are these), the minutes at the two
+    ends (cut at local midnights) counted on the issues' period index."""
     first, last, pieces = _buckets(since, until, HOUR)
     counts: dict[float, tuple[int, int, int, int]] = {}
     if last is None or first < last:
@@ -201,7 +207,8 @@ def _by_local_day(counts: dict[float, object]) -> dict[str, list]:
     range's local midnights: a formatted date per hour cost most of a 90-day board."""
     if not counts:
         return {}
-    edges = _day_edges(datetime.fromtimestamp(min(counts) * HOUR, UTC), datetime.fromtimestamp(max(counts) * HOUR + 1, UTC))
+    edges = _day_edges(datetime.fromtimestamp(min(counts) * HOUR, UTC),
+                       datetime.fromtimestamp(max(counts) * HOUR + 1, UTC))
     bounds = [start.timestamp() / HOUR for _, start, _ in edges]
     days: dict[str, list] = {}
     for start, value in counts.items():
@@ -302,7 +309,8 @@ def attention_items(session: Session, *, viewer: Viewer, at: datetime | None = N
     for issue_id, unit, deadline in session.exec(select(Assignment.issue_id, Assignment.unit_code, due).where(
             col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES), col(Assignment.issue_id).in_(list(issues)))).all():
         if deadline is not None:
-            deadlines.setdefault(issue_id, []).append((deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC), unit))
+            deadline = deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC)
+            deadlines.setdefault(issue_id, []).append((deadline, unit))
     items = []
     for issue_id, title, urgency, status, heat in issues.values():
         pending = sorted(deadlines.get(issue_id, []), key=lambda pair: pair[0])

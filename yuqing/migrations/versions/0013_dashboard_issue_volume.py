@@ -1,9 +1,10 @@
 """dashboard: issues counted as they are written, by triggers on issue like post_volume_hour: per hour
 of first sight with the overview's figures (issue_volume_hour), and per day and place
 (issue_place_day). A period's figures, negative-share trend and street grid sum a few thousand rows
-instead of reading every issue of the period. And two indexes of the open assignments: by response
+instead of reading every issue of the period. Two indexes of the open assignments: by response
 deadline, for the overview's deadlines within a day; by creation, for its overdue count of a period
-(the open ones of the period instead of all of them)
+(the open ones of the period instead of all of them). And for 事件详情: an issue's first posts in
+order, and each post's newest analysis with its emotion, both from an index alone
 
 Revision ID: 0013
 Revises: 0012
@@ -32,8 +33,12 @@ TABLES = [
         issues int
     """),
 ]
-ASSIGNMENT_INDEXES = ("ix_assignment_open_response: status response_due press_due acknowledged_at ack_due issue_id;"
-                      " ix_assignment_open_period: status created_at acknowledged_at ack_due response_due press_due")
+INDEXES = {
+    "assignment": "ix_assignment_open_response: status response_due press_due acknowledged_at ack_due issue_id;"
+                  " ix_assignment_open_period: status created_at acknowledged_at ack_due response_due press_due",
+    "post": "ix_post_issue_published: issue_id published_at id",
+    "analysis": "ix_analysis_post_emotion: post_id id emotion negative_intensity",
+}
 # What one issue adds to each table's row: the counts are the board's rules (repo/overview.py). A
 # merged issue counts nowhere (it is counted in the one it joined). The open statuses are
 # yuqing.models.OPEN_ISSUE_STATUSES as of this revision (a test holds the two equal).
@@ -113,8 +118,9 @@ $$ LANGUAGE plpgsql
 
 def upgrade() -> None:
     create_tables(TABLES)
-    create_indexes("assignment", ASSIGNMENT_INDEXES)
-    analyze_if_kept("assignment")
+    for table, spec in INDEXES.items():
+        create_indexes(table, spec)
+        analyze_if_kept(table)
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, figures in FIGURES.items():
         keys = _keys(table, "issue", postgres)
@@ -137,5 +143,6 @@ def downgrade() -> None:
     else:
         for name in ("issue_volume_insert", "issue_volume_delete", "issue_volume_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    drop_indexes("assignment", ASSIGNMENT_INDEXES)
+    for table, spec in reversed(INDEXES.items()):
+        drop_indexes(table, spec)
     drop_tables(TABLES)

@@ -17,6 +17,7 @@ from datetime import datetime
 from statistics import median
 
 from sqlalchemy import Float, case, cast
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select
 
 from yuqing.clock import now
@@ -171,6 +172,7 @@ def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None
     if not ids:
         return [], int(total)
     rows = {a.id: (a, i) for a, i in session.exec(select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id)
+                                                   .options(load_only(Issue.id, Issue.title))  # all a row shows
                                                    .where(col(Assignment.id).in_(ids))).all()}
     return [rows[i] for i in ids if i in rows], int(total)
 

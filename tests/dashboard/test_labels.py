@@ -34,8 +34,6 @@ def test_the_label_table_names_every_code():
     assert labels.state("urgency 2") == "2级" and labels.state(None) == labels.MISSING == "—"
     assert labels.sentiment("negative") == "负面" and labels.sentiment(None) == "—"
     assert labels.SENTIMENT_COLORS == {"负面": "#d62728", "中性": "#9e9e9e", "正面": "#2ca02c"}
-    scale = labels.sentiment_scale().to_dict()
-    assert scale == {"domain": ["负面", "中性", "正面"], "range": ["#d62728", "#9e9e9e", "#2ca02c"]}
     assert labels.sentiment_colors(["正面", "负面"]) == ["#2ca02c", "#d62728"]
     assert labels.rule("manual") == "人工指定" and labels.rule("place:lead") == "属地规则"
     assert labels.rule("explicit:kaiyuan-temple") == "明确规则（kaiyuan-temple）"

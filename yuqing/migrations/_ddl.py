@@ -85,6 +85,17 @@ def create_indexes(table: str, spec: str) -> None:
         op.create_index(op.f(ix.name), table, list(ix.columns), unique=ix.unique)
 
 
+def drop_count_triggers(table: str, name: str) -> None:
+    """Drop the triggers that keep a count table (0010, 0013): on PostgreSQL the row trigger `name` and
+    its function yuqing_<name>(), on SQLite <name>_insert, <name>_delete and <name>_update."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        op.execute(f"DROP FUNCTION IF EXISTS yuqing_{name}()")
+    else:
+        for event in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
+
+
 def analyze_if_kept(table: str) -> None:
     """Planner statistics for `table`'s new indexes, in a SQLite database that keeps statistics. With
     statistics for the other indexes only, SQLite takes one without any for the most selective (an

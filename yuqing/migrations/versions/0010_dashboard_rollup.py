@@ -10,6 +10,8 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
+from yuqing.migrations._ddl import drop_count_triggers
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -78,10 +80,5 @@ def downgrade() -> None:
     op.drop_index("ix_assignment_created_overdue", table_name="assignment")
     op.drop_index("ix_issue_triage_period", table_name="issue")
     op.drop_index("ix_issue_heat", table_name="issue")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS post_volume ON post")
-        op.execute("DROP FUNCTION IF EXISTS yuqing_post_volume()")
-    else:
-        for name in ("post_volume_insert", "post_volume_delete", "post_volume_update"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_count_triggers("post", "post_volume")
     op.drop_table("post_volume_hour")

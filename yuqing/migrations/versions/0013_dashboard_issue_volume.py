@@ -12,7 +12,15 @@ Revises: 0012
 
 from alembic import op
 
-from yuqing.migrations._ddl import Table, analyze_if_kept, create_indexes, create_tables, drop_indexes, drop_tables
+from yuqing.migrations._ddl import (
+    Table,
+    analyze_if_kept,
+    create_indexes,
+    create_tables,
+    drop_count_triggers,
+    drop_indexes,
+    drop_tables,
+)
 
 revision = "0013"
 down_revision = "0012"
@@ -137,12 +145,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS issue_volume ON issue")
-        op.execute("DROP FUNCTION IF EXISTS yuqing_issue_volume()")
-    else:
-        for name in ("issue_volume_insert", "issue_volume_delete", "issue_volume_update"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_count_triggers("issue", "issue_volume")
     for table, spec in reversed(INDEXES.items()):
         drop_indexes(table, spec)
     drop_tables(TABLES)

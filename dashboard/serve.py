@@ -72,7 +72,8 @@ def warm_up_and_freeze() -> None:
     """The warm-up, then every object alive so far (modules, schemas, compiled patterns: kept for the
     life of the process anyway) moved out of the garbage collector's sight. Streamlit runs a full
     collection after every script run (runner.postScriptGC); over the ~200,000 objects of pandas,
-    altair and SQLAlchemy that took 0.2–0.3 s a run, on every page for every user; frozen, 3 µs."""
+    SQLAlchemy and the repository layer that took 0.2–0.3 s a run, on every page for every user;
+    frozen, 3 µs."""
     warm_up()
     import gc
 

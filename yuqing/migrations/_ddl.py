@@ -5,7 +5,8 @@ same declaration, so the two can never disagree. The statements are the ones Ale
 wrote when these revisions were first made: a revision already applied somewhere must keep emitting
 exactly the same schema, so change a declaration only in a new revision.
 
-A column line is ``name type [null] [pk] [-> table.column]``; the types are ``int``, ``float``,
+A column line is ``name type [null] [pk] [fixed] [-> table.column]`` (``fixed``: an integer key the
+writer always gives, built without autoincrement); the types are ``int``, ``float``,
 ``bool``, ``text``, ``json``, ``utc`` (a timezone-aware UTC timestamp) and ``str<N>`` (VARCHAR(N)).
 Columns are NOT NULL unless marked ``null``.
 """
@@ -35,12 +36,15 @@ class _Column:
     nullable: bool
     primary_key: bool
     references: str | None
+    fixed: bool = False  # a key the writer always gives: no sequence (PostgreSQL's SERIAL) behind it
 
     def build(self) -> sa.Column:
         if self.type_name.startswith("str"):
             type_ = sqlmodel.sql.sqltypes.AutoString(length=int(self.type_name[3:]))
         else:
             type_ = _TYPES[self.type_name]()
+        if self.fixed:
+            return sa.Column(self.name, type_, nullable=self.nullable, autoincrement=False)
         return sa.Column(self.name, type_, nullable=self.nullable)
 
 
@@ -50,7 +54,7 @@ def parse_columns(spec: str) -> list[_Column]:
         words = line.split()
         name, type_name, flags = words[0], words[1], words[2:]
         references = flags[flags.index("->") + 1] if "->" in flags else None
-        parsed.append(_Column(name, type_name, "null" in flags, "pk" in flags, references))
+        parsed.append(_Column(name, type_name, "null" in flags, "pk" in flags, references, "fixed" in flags))
     return parsed
 
 

@@ -4,6 +4,7 @@ the viewer here, not only in the page."""
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from datetime import UTC, datetime, time, timedelta
 
@@ -134,7 +135,7 @@ Pieces = list[tuple[datetime, datetime]]
 def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, int | None, Pieces]:
     """The whole UTC buckets of `size` seconds [first, last) inside [since, until) (until None: open-ended)
     and the uneven pieces before the first and after the last, which are counted on the rows themselves."""
-    first = -(-int(since.timestamp()) // size)
+    first = math.ceil(since.timestamp() / size)  # not int(): 10:00:00.5 must not count the hour from 10:00
     if until is None:
         return first, None, [(since, datetime.fromtimestamp(first * size, UTC))]
     last = int(until.timestamp()) // size

@@ -29,7 +29,7 @@ depends_on = None
 
 TABLES = [
     Table("issue_volume_hour", """
-        hour int pk
+        hour int pk fixed
         issues int
         negative int
         urgent int
@@ -130,6 +130,8 @@ def upgrade() -> None:
         create_indexes(table, spec)
         analyze_if_kept(table)
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:  # no issue written between the back-fill's snapshot and the trigger: neither lost nor twice
+        op.execute("LOCK TABLE issue IN SHARE ROW EXCLUSIVE MODE")
     for table, figures in FIGURES.items():
         keys = _keys(table, "issue", postgres)
         sums = ", ".join(f"sum({figure.format(row='issue')})" for figure in figures.values())

@@ -59,11 +59,16 @@ class UnitCompliance:
         return self.done / kept if kept else None
 
 
+def _unsigned():
+    """Still to be signed for, as SQL: no acknowledgement yet, and a sign-for deadline to meet."""
+    return (Assignment.acknowledged_at == None) & (Assignment.ack_due != None)  # noqa: E711
+
+
 def overdue_clause(moment: datetime):
     """The one overdue rule, as SQL: an open assignment whose sign-for deadline passed unsigned, or
     whose main deadline (response, else press conference) passed, at `moment`."""
     return (col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)) & or_(
-        (Assignment.ack_due != None) & (Assignment.acknowledged_at == None) & (Assignment.ack_due < moment),  # noqa: E711
+        _unsigned() & (Assignment.ack_due < moment),
         func.coalesce(Assignment.response_due, Assignment.press_due) < moment,
     )
 
@@ -72,8 +77,7 @@ def next_deadline():
     """The deadline an assignment faces next, as SQL: the sign-for deadline while unsigned, then the
     response deadline (else the press conference). Sorting by it puts the soonest (or the most
     overdue) first in the inbox and the overdue list alike."""
-    unsigned = (Assignment.acknowledged_at == None) & (Assignment.ack_due != None)  # noqa: E711
-    return case((unsigned, Assignment.ack_due), else_=func.coalesce(Assignment.response_due, Assignment.press_due))
+    return case((_unsigned(), Assignment.ack_due), else_=func.coalesce(Assignment.response_due, Assignment.press_due))
 
 
 def next_deadline_between(start: datetime, end: datetime) -> list:
@@ -82,8 +86,7 @@ def next_deadline_between(start: datetime, end: datetime) -> list:
     unsigned ones by their sign-for deadline, the others by their response deadline, or without one by
     the press-conference deadline."""
     still_open = col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)
-    unsigned = (Assignment.acknowledged_at == None) & (Assignment.ack_due != None)  # noqa: E711
-    signed = (Assignment.acknowledged_at != None) | (Assignment.ack_due == None)  # noqa: E711
+    unsigned, signed = _unsigned(), ~_unsigned()
     return [still_open & unsigned & (Assignment.ack_due >= start) & (Assignment.ack_due < end),
             still_open & signed & (Assignment.response_due >= start) & (Assignment.response_due < end),
             still_open & signed & (Assignment.response_due == None)  # noqa: E711

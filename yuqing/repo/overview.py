@@ -134,15 +134,18 @@ Pieces = list[tuple[datetime, datetime]]
 
 def _buckets(since: datetime, until: datetime | None, size: int) -> tuple[int, int | None, Pieces]:
     """The whole UTC buckets of `size` seconds [first, last) inside [since, until) (until None: open-ended)
-    and the uneven pieces before the first and after the last, which are counted on the rows themselves."""
+    and the uneven pieces before the first and after the last, cut at local midnights, which are
+    counted on the rows themselves."""
     first = math.ceil(since.timestamp() / size)  # not int(): 10:00:00.5 must not count the hour from 10:00
-    if until is None:
-        return first, None, [(since, datetime.fromtimestamp(first * size, UTC))]
-    last = int(until.timestamp()) // size
-    if first >= last:
-        return first, first, [(since, until)]
-    return first, last, [(since, datetime.fromtimestamp(first * size, UTC)),
-                         (datetime.fromtimestamp(last * size, UTC), until)]
+    last = None if until is None else max(first, int(until.timestamp()) // size)
+    edge = lambda bucket: datetime.fromtimestamp(bucket * size, UTC)  # noqa: E731
+    if last is None:
+        ends = [(since, edge(first))]
+    elif first == last:
+        ends = [(since, until)]
+    else:
+        ends = [(since, edge(first)), (edge(last), until)]
+    return first, last, [(start, end) for piece in ends for _, start, end in _day_edges(*piece)]
 
 
 def _in(column, first: int, last: int | None) -> tuple:
@@ -168,12 +171,11 @@ def _post_counts(session: Session, since: datetime, until: datetime) -> tuple[di
                                          .where(*in_hours).group_by(PostVolumeHour.source_id)).all():
             by_source[source_id] = by_source.get(source_id, 0) + int(n)
     for start, end in pieces:
-        for _, piece_start, piece_end in _day_edges(start, end):
-            for source_id, n in session.exec(select(Post.source_id, func.count()).where(
-                    Post.fetched_at >= piece_start, Post.fetched_at < piece_end).group_by(Post.source_id)).all():
-                key = piece_start.timestamp() / HOUR
-                by_start[key] = by_start.get(key, 0) + int(n)
-                by_source[source_id or 0] = by_source.get(source_id or 0, 0) + int(n)
+        for source_id, n in session.exec(select(Post.source_id, func.count()).where(
+                Post.fetched_at >= start, Post.fetched_at < end).group_by(Post.source_id)).all():
+            key = start.timestamp() / HOUR
+            by_start[key] = by_start.get(key, 0) + int(n)
+            by_source[source_id or 0] = by_source.get(source_id or 0, 0) + int(n)
     return by_start, by_source
 
 
@@ -194,11 +196,10 @@ def _issue_hours(session: Session, since: datetime, until: datetime | None) -> d
                func.coalesce(func.sum(case(((Issue.needs_triage == True)  # noqa: E712
                                             & col(Issue.status).in_(OPEN_ISSUE_STATUSES), 1), else_=0)), 0))
     for start, end in pieces:
-        for _, piece_start, piece_end in _day_edges(start, end):
-            values = session.exec(select(*figures).where(
-                Issue.first_seen_at >= piece_start, Issue.first_seen_at < piece_end, NOT_MERGED)).one()
-            if values[0]:
-                counts[piece_start.timestamp() / HOUR] = tuple(int(v) for v in values)
+        values = session.exec(select(*figures).where(
+            Issue.first_seen_at >= start, Issue.first_seen_at < end, NOT_MERGED)).one()
+        if values[0]:
+            counts[start.timestamp() / HOUR] = tuple(int(v) for v in values)
     return counts
 
 

@@ -8,7 +8,7 @@ from dashboard.tables import RED, issue_table
 from yuqing import repo
 from yuqing.clock import now
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 who = require("supervisor", "analyst", "admin")
 st.title("超期清单")
 page_number = int(st.session_state.get("overdue_page") or 1)
@@ -17,6 +17,9 @@ with db() as session:
     rows, total = repo.overdue_page(session, viewer=who, at=moment, limit=PAGE_SIZE,
                                     offset=(page_number - 1) * PAGE_SIZE)
     names = repo.unit_names(session)
+if not rows and total:  # past the last page (items were done meanwhile): show the last one
+    st.session_state["overdue_page"] = -(-total // PAGE_SIZE)
+    st.rerun()
 if not rows:
     st.success("目前没有超期未办的交办事项。")
     st.stop()
@@ -30,9 +33,21 @@ def missed(a):
 
 
 header = ["交办", "事件", "标题", "单位", "紧急程度", "状态", "签收时限", "答复时限", "超时"]
-table = [[a.id, i.id, i.title, names.get(a.unit_code, a.unit_code), labels.urgency(a.level, short=True),
-          labels.assignment_status(a.status), fmt_time(a.ack_due), fmt_time(a.response_due or a.press_due),
-          f"{missed(a)[0]}{countdown(missed(a)[1], moment)}"] for a, i in rows]
+
+
+def lines(pairs) -> list[list]:
+    return [[a.id, i.id, i.title, names.get(a.unit_code, a.unit_code), labels.urgency(a.level, short=True),
+             labels.assignment_status(a.status), fmt_time(a.ack_due), fmt_time(a.response_due or a.press_due),
+             f"{missed(a)[0]}{countdown(missed(a)[1], moment)}"] for a, i in pairs]
+
+
+def every_line() -> list[list]:
+    """The whole list for the exports, read only when a button is clicked (as of this page's moment)."""
+    with db() as session:
+        return lines(repo.overdue_page(session, viewer=who, at=moment, limit=max(total, 1))[0])
+
+
+table = lines(rows)
 shown = pd.DataFrame(table, columns=header)[["事件", "标题", "单位", "超时", "紧急程度", "状态", "答复时限", "交办"]]
 shown["超时"] = f"{RED} " + shown["超时"]  # every row here is past due: red, as in the inbox
 column = st.column_config
@@ -42,8 +57,8 @@ issue_table(shown, [i.id for _, i in rows], key="overdue_table",
             答复时限=column.TextColumn(width=130), 交办=column.NumberColumn(width=60))
 cols = st.columns(3)
 if pages > 1:
-    cols[2].selectbox("页码", list(range(1, pages + 1)), index=min(page_number, pages) - 1,
-                      format_func=lambda n: f"第 {n} / {pages} 页", key="overdue_page", label_visibility="collapsed")
-cols[0].download_button("导出 CSV", lambda: to_csv(header, table), file_name="overdue.csv", mime="text/csv", key="overdue_csv")
-cols[1].download_button("导出 Excel", lambda: to_xlsx(header, table, title="超期清单"), file_name="overdue.xlsx",
+    # a number, not a list of every page: ten thousand overdue items make hundreds of pages
+    cols[2].number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, step=1, key="overdue_page")
+cols[0].download_button("导出全部 CSV", lambda: to_csv(header, every_line()), file_name="overdue.csv", mime="text/csv", key="overdue_csv")
+cols[1].download_button("导出全部 Excel", lambda: to_xlsx(header, every_line(), title="超期清单"), file_name="overdue.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="overdue_xlsx")

@@ -4,7 +4,9 @@ overdue list, exports safe from formula injection, the weekly report."""
 import io
 from datetime import timedelta
 
+import pandas as pd
 from openpyxl import load_workbook
+from sqlmodel import select
 
 from dashboard.export import safe_cell, to_csv, to_xlsx
 from tests.dashboard.conftest import UNIT_A, app_as
@@ -90,8 +92,13 @@ def test_the_overdue_list_matches_the_compliance_rule(board, monkeypatch):
     reset_settings_cache()
     at.run()
     assert not at.exception
-    table = at.dataframe[0].value
+    first = at.dataframe[0].value
+    table = first
+    while at.number_input and (page := at.number_input(key="overdue_page")).value < page.max:  # every page
+        at.number_input(key="overdue_page").set_value(page.value + 1).run()
+        table = pd.concat([table, at.dataframe[0].value], ignore_index=True)
     listed = set(table["交办"])
+    assert len(listed) == len(table)
     with session_scope() as session:
         every = repo.list_assignments(session, viewer=Viewer("sup", "supervisor"), limit=10_000)
     # by hand: still open, and unsigned past the sign-for deadline or past the response deadline
@@ -102,9 +109,52 @@ def test_the_overdue_list_matches_the_compliance_rule(board, monkeypatch):
     missed = {a.id: a.ack_due if a.acknowledged_at is None and a.ack_due else a.response_due for a in every}
     assert [missed[i] for i in table["交办"]] == sorted(missed[i] for i in table["交办"])
     assert all(text.startswith(("🔴 签收已超时", "🔴 答复已超时")) for text in table["超时"])
+    clicked = at.dataframe[0].value["事件"].iloc[0]  # the first row of the page shown
     at.session_state["overdue_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
-    assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{table['事件'].iloc[0]}"
+    assert at.title[0].value == "事件详情" and at.subheader[0].value == f"事件 #{clicked}"
+
+
+def test_the_overdue_list_pages_through_many_items(board, monkeypatch):
+    """More overdue items than a page: 50 a page, a page number to go on, exports of the whole list
+    (not the page), and a page past the end (items done meanwhile) shows the last page instead of
+    「没有超期」."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from yuqing.models import Assignment, AssignmentStatus, Issue
+
+    exports = {}  # a download's bytes are made on click: keep the page's callables to call them here
+    register = MediaFileManager.add_deferred
+    monkeypatch.setattr(MediaFileManager, "add_deferred", lambda self, data, mimetype, coordinates, file_name=None, **kw:
+                        exports.__setitem__(file_name, data) or register(self, data, mimetype, coordinates, file_name, **kw))
+
+    long_ago = now() - timedelta(days=10)
+    with session_scope() as session:
+        for n in range(60):
+            issue = Issue(title=f"超期分页{n}", summary="", first_seen_at=long_ago, last_seen_at=long_ago)
+            session.add(issue)
+            session.flush()
+            session.add(Assignment(issue_id=issue.id, unit_code=UNIT_A, role="lead", rule_id="r", created_at=long_ago,
+                                   status=AssignmentStatus.NOTIFIED, ack_due=long_ago + timedelta(hours=n),
+                                   response_due=long_ago + timedelta(days=2)))
+    at = app_as("sup", "views/overdue.py")
+    assert not at.exception
+    first = at.dataframe[0].value
+    assert len(first) == 50 and "共 60 项超期" in at.caption[0].value and "第 1 / 2 页" in at.caption[0].value
+    at.number_input(key="overdue_page").set_value(2).run()
+    second = at.dataframe[0].value
+    assert len(second) == 10 and not set(second["交办"]) & set(first["交办"])
+    exported = pd.read_csv(io.BytesIO(exports["overdue.csv"]()), encoding="utf-8-sig")
+    assert list(exported["交办"]) == [*first["交办"], *second["交办"]]
+    assert len(load_workbook(io.BytesIO(exports["overdue.xlsx"]())).active["A"]) == 61  # a header and 60 rows
+    with session_scope() as session:  # 20 of them answered meanwhile: one page is left
+        for assignment in session.exec(select(Assignment).where(Assignment.unit_code == UNIT_A,
+                                                                Assignment.created_at == long_ago).limit(20)):
+            assignment.status = AssignmentStatus.RESPONDED
+            session.add(assignment)
+    at.run()
+    assert not at.exception and not at.success
+    assert len(at.dataframe[0].value) == 40 and "第 1 / 1 页" in at.caption[0].value
 
 
 def test_exports_defuse_formulas():

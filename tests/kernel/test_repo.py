@@ -257,6 +257,44 @@ def test_overdue_lists_follow_the_same_rule(db):
         assert repo.overdue_ids(session, viewer=SUPERVISOR, assignment_ids=[], at=at) == set()
 
 
+def test_overdue_pages_follow_the_next_deadline_across_kinds_and_statuses(db):
+    """The overdue list is read in parts (by the deadline that orders each one, per status); its pages
+    must equal every overdue assignment sorted by that deadline and id, as one query would give."""
+    import random
+
+    rng = random.Random(7)
+    at = T0 + timedelta(hours=100)
+    with session_scope() as session:
+        for n in range(90):
+            issue = add_issue(session, f"超期顺序{n}")
+            status = rng.choice([AssignmentStatus.NOTIFIED, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPONDING,
+                                 AssignmentStatus.RESPONDED, AssignmentStatus.RETURNED])
+            signed = status != AssignmentStatus.NOTIFIED or rng.random() < 0.2
+            due = T0 + timedelta(hours=rng.choice([30, 60, 99, 120]))  # ties on purpose: ordered by id then
+            session.add(Assignment(
+                issue_id=issue.id, unit_code=rng.choice(["kaiyuan", "lizhong"]), role="lead", rule_id="r",
+                status=status, created_at=T0, acknowledged_at=T0 + timedelta(hours=1) if signed else None,
+                ack_due=T0 + timedelta(hours=rng.choice([20, 110])) if rng.random() < 0.9 else None,
+                response_due=None if n % 4 == 0 else due, press_due=due if n % 4 == 0 else None))
+    with session_scope() as session:
+        every = repo.list_assignments(session, viewer=SUPERVISOR)
+        late = set(repo.overdue_ids(session, viewer=SUPERVISOR, assignment_ids=[a.id for a in every], at=at))
+
+        def next_due(a):
+            if a.acknowledged_at is None and a.ack_due is not None:
+                return a.ack_due
+            return a.response_due or a.press_due
+
+        expected = [a.id for a in sorted((a for a in every if a.id in late), key=lambda a: (next_due(a), a.id))]
+        assert 20 < len(expected) < 90
+        pages = [repo.overdue_page(session, viewer=SUPERVISOR, at=at, limit=7, offset=start)
+                 for start in range(0, len(expected) + 7, 7)]
+        assert [a.id for rows, _ in pages for a, _ in rows] == expected
+        assert {total for _, total in pages} == {len(expected)}
+        mine = [a.id for a, _ in repo.overdue_page(session, viewer=KAIYUAN, at=at, limit=1000)[0]]
+        assert mine == [i for i in expected if next(a for a in every if a.id == i).unit_code == "kaiyuan"]
+
+
 def test_a_units_inbox_and_its_returned_work(db):
     with session_scope() as session:
         _compliance_case(session)

@@ -18,7 +18,7 @@ from statistics import median
 
 from sqlalchemy import Float, case, cast
 from sqlalchemy.orm import load_only
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, or_, select, union_all
 
 from yuqing.clock import now
 from yuqing.errors import AccessDenied
@@ -162,18 +162,41 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
     ) for unit, total, n_done, on_time, overdue, returned in rows]
 
 
+def _overdue_parts(moment: datetime) -> list[tuple]:
+    """The overdue rule (`overdue_clause`) cut by the deadline that orders it (`next_deadline`), each part
+    as (condition, its deadline): unsigned ones by their sign-for deadline, the others by their
+    response deadline or, without one, the press conference's. Per open status, each part is a range
+    of one index already in deadline order, so a page of the most overdue reads its rows and no more:
+    sorting all ten thousand overdue ones by the CASE first was most of 超期清单's query time."""
+    main = func.coalesce(Assignment.response_due, Assignment.press_due)
+    unsigned, signed = _unsigned(), ~_unsigned()
+    return [(unsigned & ((Assignment.ack_due < moment) | (main < moment)), Assignment.ack_due),
+            (signed & (Assignment.response_due < moment), Assignment.response_due),
+            (signed & (Assignment.response_due == None) & (Assignment.press_due < moment), Assignment.press_due)]  # noqa: E711
+
+
 def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None, unit_code: str | None = None,
                  limit: int = 100, offset: int = 0) -> tuple[list[tuple[Assignment, Issue]], int]:
-    """Open assignments past a deadline (sign-for or response), most overdue first; counted in SQL.
-    Counted and ordered on the assignments alone (every one has its issue), and only the page's rows
-    joined to their issues: joining the ten thousand overdue ones first cost most of the page's time."""
-    wanted = _restrict_assignments(select(Assignment.id).where(overdue_clause(at or now())), viewer)
+    """Open assignments past a deadline (sign-for or response), most overdue first (by `next_deadline`,
+    then id); counted in SQL. Ordered on the assignments alone (every one has its issue), and only
+    the page's rows joined to their issues."""
+    moment = at or now()
+    wanted = _restrict_assignments(select(Assignment.id).where(overdue_clause(moment)), viewer)
     if unit_code:
         wanted = wanted.where(Assignment.unit_code == unit_code)
     total = session.exec(select(func.count()).select_from(wanted.subquery())).one()
-    ids = list(session.exec(wanted.order_by(next_deadline(), Assignment.id).offset(offset).limit(limit)).all())
-    if not ids:
+    if not total or offset >= total:
         return [], int(total)
+    firsts = []
+    for condition, deadline in _overdue_parts(moment):
+        for status in OPEN_ASSIGNMENT_STATUSES:
+            part = select(Assignment.id, deadline.label("due")).where(Assignment.status == status, condition)
+            part = _restrict_assignments(part, viewer)
+            if unit_code:
+                part = part.where(Assignment.unit_code == unit_code)
+            firsts.append(part.order_by(deadline, Assignment.id).limit(offset + limit).subquery().select())
+    merged = union_all(*firsts).subquery()
+    ids = list(session.exec(select(merged.c.id).order_by(merged.c.due, merged.c.id).offset(offset).limit(limit)).all())
     rows = {a.id: (a, i) for a, i in session.exec(select(Assignment, Issue).join(Issue, Issue.id == Assignment.issue_id)
                                                    .options(load_only(Issue.id, Issue.title))  # all a row shows
                                                    .where(col(Assignment.id).in_(ids))).all()}

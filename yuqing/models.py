@@ -87,6 +87,7 @@ class Post(SQLModel, table=True):
         # the overview counts each source's posts of a period from the index alone (one range a source)
         Index("ix_post_source_fetched", "source_id", "fetched_at"),
         Index("ix_post_issue_published", "issue_id", "published_at", "id"),  # an issue's first posts (0013)
+        Index("ix_post_issue_emotion", "issue_id", "emotion", "negative_intensity"),  # an issue's emotion mix (0014)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,6 +112,10 @@ class Post(SQLModel, table=True):
     analyzed_at: datetime | None = Field(default=None, index=True)
     clustered_at: datetime | None = Field(default=None, index=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    # its newest analysis's emotion ('' if that predates emotions; NULL unanalysed) and negative intensity,
+    # written only by triggers on analysis (migration 0014)
+    emotion: str | None = Field(default=None, max_length=10)
+    negative_intensity: float | None = None
     # crawl stage (migration 0003): the official reply when the channel shows one, the list-row
     # signature that tells a re-crawl the post changed, and when the crawler last changed the row
     reply_text: str | None = Field(default=None, sa_column=Column(Text))
@@ -181,7 +186,7 @@ class SiteBaseline(SQLModel, table=True):
 
 class Analysis(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),
-                      # a post's newest analysis with its emotion, from the index alone (migration 0013)
+                      # a post's newest analysis, from the index alone: the triggers of migration 0014 copy it to the post
                       Index("ix_analysis_post_emotion", "post_id", "id", "emotion", "negative_intensity"))
 
     id: int | None = Field(default=None, primary_key=True)

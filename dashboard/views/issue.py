@@ -20,6 +20,7 @@ from dashboard.tables import chart
 from yuqing import lifecycle, repo
 from yuqing.errors import NotFound
 
+POSTS_PER_PAGE = 20  # posts drawn in full a page; the others a page number away
 MIN_BAR = timedelta(minutes=2)  # an instant (退回, 办结) still shows as a sliver
 TIME = "%Y-%m-%d %H:%M"  # Vega's default time formats are English (Dec 07, 03 PM)
 FIELD_LABELS = {"topic": "领域", "urgency": "紧急程度", "jurisdiction": "属地"}
@@ -43,11 +44,14 @@ if issue_id is None:
     st.stop()
 issue_id = int(issue_id)
 st.query_params["issue"] = st.session_state["issue_param_seen"] = str(issue_id)
+POST_PAGE_KEY = f"issue_post_page_{issue_id}"  # each issue opens on its first page of posts
+post_page = int(st.session_state.get(POST_PAGE_KEY) or 1)
 
 try:
     with db() as session:
         issue = repo.get_issue(session, viewer=who, issue_id=issue_id)
-        posts = repo.issue_posts_with_analysis(session, viewer=who, issue_id=issue_id, limit=50)
+        posts = repo.issue_posts_with_analysis(session, viewer=who, issue_id=issue_id, limit=POSTS_PER_PAGE,
+                                               offset=(post_page - 1) * POSTS_PER_PAGE)
         emotions, negative_intensity = repo.issue_emotion_mix(session, viewer=who, issue_id=issue_id)
         assignments = repo.assignments_of_issue(session, viewer=who, issue_id=issue_id)
         events = repo.timeline(session, viewer=who, issue_id=issue_id)
@@ -58,6 +62,9 @@ try:
 except NotFound:
     st.error(f"事件 #{issue_id} 不存在，或您无权查看。")
     st.stop()
+if not posts and post_page > 1:  # past the last page (posts merged elsewhere meanwhile): the first page
+    st.session_state[POST_PAGE_KEY] = 1
+    st.rerun()
 
 st.subheader(f"事件 #{issue.id}")
 st.text(issue.title)  # untrusted: never markdown
@@ -125,17 +132,20 @@ else:
     st.info("尚未交办。")
 
 st.subheader("帖子与来源")
+post_pages = max(1, -(-issue.post_count // POSTS_PER_PAGE))
 if not posts:
     st.info("此事件没有帖子。")
+elif post_pages > 1:
+    st.caption(f"共 {issue.post_count} 条帖子，按发布时间排列；第 {post_page} / {post_pages} 页（上方分析表为本页帖子）。")
 for post, source, _ in posts:
     with st.container(border=True):
         st.caption(f"来源：{md_escape(names.source(source))} · 发布 {fmt_time(post.published_at)} · "
                    f"赞 {post.likes} 转 {post.reposts} 评 {post.comments}" + (" · 疑似垃圾" if post.spam else ""))
-        st.text(post.title)
-        st.text(post.text[:3000])
-        st.text(post.url)
-if issue.post_count > len(posts):
-    st.caption(f"仅显示前 {len(posts)} 条帖子。")
+        st.text(f"{post.title}\n{post.text[:3000]}\n{post.url}")  # one element a post, not three
+if post_pages > 1:
+    if post_page > post_pages:  # fewer posts than when the page was picked
+        st.session_state[POST_PAGE_KEY] = post_pages
+    st.number_input(f"帖子页码（共 {post_pages} 页）", min_value=1, max_value=post_pages, step=1, key=POST_PAGE_KEY)
 
 st.subheader("时间线")
 if bars:

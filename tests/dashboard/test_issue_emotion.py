@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from tests.dashboard.conftest import app_as
 from yuqing.db import session_scope
-from yuqing.models import Analysis, Post
+from yuqing.models import Analysis, Issue, Post
 
 EMOTIONS = ["angry", "fear", "sad", "angry", "happy", "neutral"]
 
@@ -41,3 +41,30 @@ def test_the_issue_page_shows_the_emotion_mix(board):
     assert "负面情绪强度 0.50" in captions and "另有 1 条帖子的分析早于情绪识别" in captions
     per_post = _frame(at, "模型版本")
     assert set(per_post["情绪"]) == {*expected, "—"}
+
+
+def test_the_issue_page_pages_through_its_posts(board):
+    """Twenty posts a page in full, in order of publication, with the analyses of the page's posts;
+    a page number reaches the others (not only the first fifty), and another issue opens on its first page."""
+    with session_scope() as session:
+        moved = session.exec(select(Post).where(Post.issue_id != board.hostile).order_by(Post.id)).all()
+        for post in moved:
+            post.issue_id = board.issue_a
+        session.get(Issue, board.issue_a).post_count = len(moved)
+        ordered = [p.url for p in sorted(moved, key=lambda p: (p.published_at, p.id))]
+    assert len(ordered) > 20
+
+    def shown(at):
+        last_lines = [t.value.rsplit("\n", 1)[-1] for t in at.text]  # a post's text ends with its address
+        return [line for line in last_lines if line.startswith("http://127.0.0.1:9/board/")]
+
+    at = app_as("ana")
+    at.session_state["open_issue_id"] = board.issue_a
+    at.switch_page("views/issue.py").run()
+    assert not at.exception
+    assert shown(at) == ordered[:20] and len(_frame(at, "模型版本")) == 20
+    assert any(f"第 1 / {-(-len(ordered) // 20)} 页" in c.value for c in at.caption)
+    at.number_input(key=f"issue_post_page_{board.issue_a}").set_value(2).run()
+    assert shown(at) == ordered[20:40] and len(_frame(at, "模型版本")) == len(ordered[20:40])
+    at.number_input(key="issue_id_input").set_value(board.issue_b).run()
+    assert not at.exception and not any("第 2 /" in c.value for c in at.caption)

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from yuqing import repo
 from yuqing.clock import now
 from yuqing.db import session_scope
-from yuqing.models import Analysis, Post
+from yuqing.models import Analysis, Issue, Post
 
 
 def _posts(count: int) -> list[int]:
@@ -51,3 +51,60 @@ def test_a_batch_saves_every_post_once_and_marks_it_analysed(any_db):
 def test_an_empty_batch_is_nothing(any_db):
     with session_scope() as session:
         assert repo.save_analyses(session, pairs=[]) == []
+
+
+def test_each_post_carries_its_newest_analysis_emotion(any_db):
+    """post.emotion / negative_intensity are copied by triggers (migration 0014) from the post's newest
+    analysis: after analyses are saved in batches, added by a new model version, relabelled, moved to
+    another post and deleted, every post equals its newest analysis read directly ('' when that one
+    has no emotion, NULL when it has no analysis), and an issue's emotion mix counts from them."""
+    import random
+
+    rng = random.Random(14)
+    ids = _posts(12)
+    emotions = ["angry", "fear", "sad", "happy", "neutral", None]
+
+    def labelled(version: str) -> Analysis:
+        analysis = _analysis(version, "城乡建设")
+        analysis.emotion = rng.choice(emotions)
+        analysis.negative_intensity = None if analysis.emotion is None else round(rng.random(), 3)
+        return analysis
+
+    def check(session) -> None:
+        for post in session.exec(select(Post).where(Post.id.in_(ids)).execution_options(populate_existing=True)):
+            newest = session.exec(select(Analysis).where(Analysis.post_id == post.id)
+                                  .order_by(Analysis.id.desc())).first()
+            expected = (None, None) if newest is None else (newest.emotion or "", newest.negative_intensity)
+            assert (post.emotion, post.negative_intensity) == expected, post.id
+
+    with session_scope() as session:
+        posts = repo.posts_to_analyze(session, limit=100)
+        repo.save_analyses(session, pairs=[(post, labelled("v1")) for post in posts[:9]])
+        repo.save_analyses(session, pairs=[(post, labelled("v2")) for post in posts[:5]])
+    with session_scope() as session:
+        check(session)
+        rows = session.exec(select(Analysis).where(Analysis.post_id.in_(ids)).order_by(Analysis.id)).all()
+        for analysis in rng.sample(rows, 5):  # relabelled in place
+            analysis.emotion, analysis.negative_intensity = rng.choice(emotions[:-1]), 0.5
+        rows[0].post_id = ids[11]  # moved to a post without analyses (its own post keeps its newer v2)
+        for analysis in rows[-3:]:
+            session.delete(analysis)
+    with session_scope() as session:
+        check(session)
+    with session_scope() as session:
+        issue = Issue(title="情绪构成", summary="")
+        session.add(issue)
+        session.flush()
+        for post in session.exec(select(Post).where(Post.id.in_(ids))):
+            post.issue_id = issue.id
+        session.flush()
+        mix, intensity = repo.issue_emotion_mix(session, viewer=repo.Viewer("ana", "analyst"), issue_id=issue.id)
+        newest = [session.exec(select(Analysis).where(Analysis.post_id == post_id).order_by(Analysis.id.desc())).first()
+                  for post_id in ids]
+        analysed = [a for a in newest if a is not None]
+        expected = {}
+        for analysis in analysed:
+            expected[analysis.emotion] = expected.get(analysis.emotion, 0) + 1
+        assert mix == expected and sum(mix.values()) == len(analysed) < len(ids)
+        weights = [a.negative_intensity for a in analysed if a.negative_intensity is not None]
+        assert intensity == round(sum(weights) / len(weights), 4)

@@ -45,3 +45,45 @@ def test_0009_adds_emotion_to_existing_analyses_and_downgrades(fresh_db):
     assert not {"emotion", "negative_intensity"} & _columns(fresh_db)
     with fresh_db.connect() as connection:
         assert connection.execute(text("SELECT sentiment FROM analysis")).scalars().all() == ["negative"]
+
+
+def _post_triggers(connection) -> set[str]:
+    if connection.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'post'::regclass AND NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'post'"
+    return set(connection.execute(text(query)).scalars())
+
+
+def test_0014_copies_each_posts_newest_emotion_and_downgrades(fresh_db):
+    """Posts analysed before 0014 get their newest analysis's emotion ('' for one without, NULL for
+    none); later analyses keep it current; the downgrade removes the copies and keeps the post
+    table's other triggers (the post counts of 0010)."""
+    upgrade(fresh_db, "0013")
+    with fresh_db.begin() as connection:
+        for n in (1, 2, 3):
+            connection.execute(text("INSERT INTO post (url, title, text, likes, reposts, comments, views, content_hash,"
+                                    f" spam, fetched_at) VALUES ('http://127.0.0.1/p/{n}', '旧帖', '拆迁', 0, 0, 0, 0,"
+                                    f" 'h{n}', false, CURRENT_TIMESTAMP)"))
+        analyse = ("INSERT INTO analysis (post_id, model_version, topic_prob, relevant, relevance_score, urgency,"
+                   " urgency_score, sentiment, sentiment_score, emotion, negative_intensity, created_at) SELECT id, :v,"
+                   " 0, true, 1, 3, 0, 'negative', -0.5, :e, :i, CURRENT_TIMESTAMP FROM post WHERE url = :u")
+        connection.execute(text(analyse), {"v": "old", "e": "sad", "i": 0.25, "u": "http://127.0.0.1/p/1"})
+        connection.execute(text(analyse), {"v": "new", "e": "angry", "i": 0.75, "u": "http://127.0.0.1/p/1"})
+        connection.execute(text(analyse), {"v": "old", "e": None, "i": None, "u": "http://127.0.0.1/p/2"})
+        before = _post_triggers(connection)
+    upgrade(fresh_db)
+    query = text("SELECT url, emotion, negative_intensity FROM post ORDER BY url")
+    with fresh_db.begin() as connection:
+        assert [tuple(row) for row in connection.execute(query)] == [
+            ("http://127.0.0.1/p/1", "angry", 0.75), ("http://127.0.0.1/p/2", "", None), ("http://127.0.0.1/p/3", None, None)]
+        connection.execute(text(analyse), {"v": "newer", "e": "fear", "i": 0.5, "u": "http://127.0.0.1/p/2"})
+        assert tuple(connection.execute(query).all()[1]) == ("http://127.0.0.1/p/2", "fear", 0.5)
+    with fresh_db.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+    assert not {"emotion", "negative_intensity"} & {c["name"] for c in inspect(fresh_db).get_columns("post")}
+    with fresh_db.begin() as connection:
+        assert _post_triggers(connection) == before and before
+        connection.execute(text(analyse), {"v": "newest", "e": "happy", "i": 0.0, "u": "http://127.0.0.1/p/3"})

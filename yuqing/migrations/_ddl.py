@@ -90,8 +90,8 @@ def create_indexes(table: str, spec: str) -> None:
 
 
 def drop_count_triggers(table: str, name: str) -> None:
-    """Drop the triggers that keep a count table (0010, 0013): on PostgreSQL the row trigger `name` and
-    its function yuqing_<name>(), on SQLite <name>_insert, <name>_delete and <name>_update."""
+    """Drop the triggers that keep counts or copies (0010, 0013, 0014): on PostgreSQL the row trigger
+    `name` and its function yuqing_<name>(), on SQLite <name>_insert, <name>_delete and <name>_update."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS yuqing_{name}()")

@@ -1,0 +1,89 @@
+"""事件详情: each post carries its newest analysis's emotion and negative intensity, kept by triggers
+on analysis, so an issue's emotion mix is counted from one index of its posts instead of looking up
+every post's newest analysis (25 ms for an issue of 22,000 posts). ``post.emotion`` is NULL while
+the post has no analysis and '' when its newest analysis predates emotions (migration 0009)
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from alembic import op
+
+from yuqing.migrations._ddl import (
+    add_columns,
+    analyze_if_kept,
+    create_indexes,
+    drop_count_triggers,
+    drop_indexes,
+    parse_columns,
+)
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+COLUMNS = """
+    emotion str10 null
+    negative_intensity float null
+"""
+INDEXES = "ix_post_issue_emotion: issue_id emotion negative_intensity"
+WATCHED = ("post_id", "emotion", "negative_intensity")
+TRIGGER = "post_emotion"
+
+
+def refresh(post: str, *, where: str | None = None) -> str:
+    """The statement copying post `post`'s newest analysis (the highest id) onto it (or onto the posts
+    `where` selects); with no analysis left, NULL."""
+    newest = f"FROM analysis WHERE analysis.post_id = {post} ORDER BY analysis.id DESC LIMIT 1"
+    return (f"UPDATE post SET emotion = (SELECT COALESCE(analysis.emotion, '') {newest}), "
+            f"negative_intensity = (SELECT analysis.negative_intensity {newest}) WHERE {where or f'post.id = {post}'}")
+
+
+def _sqlite_triggers() -> list[str]:
+    return [
+        f"CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON analysis BEGIN {refresh('NEW.post_id')}; END",
+        f"CREATE TRIGGER {TRIGGER}_delete AFTER DELETE ON analysis BEGIN {refresh('OLD.post_id')}; END",
+        f"CREATE TRIGGER {TRIGGER}_update AFTER UPDATE OF {', '.join(WATCHED)} ON analysis BEGIN "
+        f"{refresh('OLD.post_id')}; {refresh('NEW.post_id')}; END",
+    ]
+
+
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION yuqing_{TRIGGER}() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {refresh('OLD.post_id')};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {refresh('NEW.post_id')};
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql
+"""
+
+
+def upgrade() -> None:
+    add_columns("post", COLUMNS)
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:  # no analysis written between the back-fill and the trigger: none missed
+        op.execute("LOCK TABLE analysis IN SHARE ROW EXCLUSIVE MODE")
+    op.execute(refresh("post.id", where="EXISTS (SELECT 1 FROM analysis WHERE analysis.post_id = post.id)"))
+    create_indexes("post", INDEXES)
+    analyze_if_kept("post")
+    if postgres:
+        op.execute(POSTGRES_FUNCTION)
+        op.execute(f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)} ON analysis "
+                   f"FOR EACH ROW EXECUTE FUNCTION yuqing_{TRIGGER}()")
+    else:
+        for trigger in _sqlite_triggers():
+            op.execute(trigger)
+
+
+def downgrade() -> None:
+    drop_count_triggers("analysis", TRIGGER)
+    drop_indexes("post", INDEXES)
+    # not a batch (SQLite would rebuild the table and lose its triggers, migration 0010's counts)
+    for column in reversed(parse_columns(COLUMNS)):
+        op.execute(f"ALTER TABLE post DROP COLUMN {column.name}")

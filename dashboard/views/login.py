@@ -1,8 +1,12 @@
 import streamlit as st
 
+from dashboard.serve import begin_warm_up
 from dashboard.session import AUTH_KEY
 from yuqing.errors import AuthError
 
+# the first board's imports start now, in the background, while the browser draws the form and the
+# user types; not when the server process starts, where they held up the form itself (dashboard/serve.py)
+begin_warm_up()
 st.title("舆情监测与回应平台")
 st.caption("请使用管理员分配的账户登录。连续输错密码多次后账户将被临时锁定。")
 with st.form("login_form"):
@@ -18,7 +22,7 @@ with st.container(key="login_preload"):
                        key="login_preload_chart")
 if submitted:
     # imported here, not above: the form draws without waiting for the repository layer, which the
-    # server imports meanwhile (dashboard/serve.py)
+    # warm-up imports meanwhile (dashboard/serve.py)
     from yuqing.auth import login
 
     try:

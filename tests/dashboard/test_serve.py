@@ -37,3 +37,22 @@ def test_the_warm_up_does_every_step(settings_env):
 
     assert warm_up() is True  # a step that breaks (a module moved, the database unreachable) says so here
     assert {"pandas", "pyarrow", "dashboard.overview_data", "dashboard.tables"} <= set(sys.modules)
+
+
+def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
+    """Not with the process (it held up the login form): when the login page is first asked for, once."""
+    import threading
+    import time
+
+    from dashboard import serve
+    from tests.dashboard.conftest import app_as
+
+    done = threading.Event()
+    calls = []
+    monkeypatch.setattr(serve, "_begun", threading.Lock())
+    monkeypatch.setattr(serve, "warm_up_and_freeze", lambda: calls.append(time.monotonic()) or done.set())
+    at = app_as(None)
+    assert at.text_input(key="login_username") and done.wait(10)
+    at.run()
+    app_as(None)  # another browser's session
+    assert len(calls) == 1 and serve.begin_warm_up() is False

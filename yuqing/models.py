@@ -112,8 +112,7 @@ class Post(SQLModel, table=True):
     analyzed_at: datetime | None = Field(default=None, index=True)
     clustered_at: datetime | None = Field(default=None, index=True)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
-    # its newest analysis's emotion ('' if that predates emotions; NULL unanalysed) and negative intensity,
-    # written only by triggers on analysis (migration 0014)
+    # its newest analysis's, copied by triggers on analysis (0014); emotion '' if that predates emotions
     emotion: str | None = Field(default=None, max_length=10)
     negative_intensity: float | None = None
     # crawl stage (migration 0003): the official reply when the channel shows one, the list-row
@@ -186,7 +185,7 @@ class SiteBaseline(SQLModel, table=True):
 
 class Analysis(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("post_id", "model_version", name="uq_analysis_post_version"),
-                      # a post's newest analysis, from the index alone: the triggers of migration 0014 copy it to the post
+                      # a post's newest analysis from the index alone (the triggers of migration 0014)
                       Index("ix_analysis_post_emotion", "post_id", "id", "emotion", "negative_intensity"))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -202,9 +201,8 @@ class Analysis(SQLModel, table=True):
     urgency_signals: list | None = _json_column()
     sentiment: str | None = Field(default=None, max_length=10)
     sentiment_score: float = 0.0
-    # migration 0009: the emotion class (angry/fear/sad within negative, happy, neutral; names in
-    # dashboard/labels.py) and the negative intensity (0–1, nlp/sentiment.py NEGATIVE_WEIGHTS);
-    # None on analyses saved before them
+    # migration 0009: the emotion class (angry/fear/sad within negative, happy, neutral; dashboard/labels.py)
+    # and the negative intensity (0–1, nlp/sentiment.py NEGATIVE_WEIGHTS); None on analyses saved before
     emotion: str | None = Field(default=None, max_length=10)
     negative_intensity: float | None = None
     places: list | None = _json_column()

@@ -281,6 +281,7 @@ class Assignment(SQLModel, table=True):
         # the overview's deadlines within a day; its overdue count of a period's open assignments (0013)
         Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due", "issue_id"),
         Index("ix_assignment_open_period", "status", "created_at", "acknowledged_at", "ack_due", "response_due", "press_due"),
+        Index("ix_assignment_hours", "created_at", "unit_code", "hours_to_sign", "hours_to_respond"),  # medians (0015)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -298,6 +299,9 @@ class Assignment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now)
     acknowledged_at: datetime | None = None
     responded_at: datetime | None = None
+    # hours from created_at to acknowledged_at / responded_at, written only by triggers (migration 0015)
+    hours_to_sign: float | None = None
+    hours_to_respond: float | None = None
     closed_at: datetime | None = None
     returned_at: datetime | None = None
     return_reason: str | None = Field(default=None, sa_column=Column(Text))

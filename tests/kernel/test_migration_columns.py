@@ -1,5 +1,8 @@
-"""Migration 0009: an existing database gains the emotion and negative intensity of each analysis, on
-SQLite and PostgreSQL; the analyses saved before it keep their rows with no emotion (never 中性)."""
+"""Migrations that add columns to tables already holding rows, on SQLite and PostgreSQL: 0009 (each
+analysis's emotion; the analyses saved before it keep no emotion, never 中性), 0014 (each post's newest
+emotion, kept by triggers) and 0015 (each assignment's hours to sign and to answer, kept by triggers)."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -87,3 +90,36 @@ def test_0014_copies_each_posts_newest_emotion_and_downgrades(fresh_db):
     with fresh_db.begin() as connection:
         assert _post_triggers(connection) == before and before
         connection.execute(text(analyse), {"v": "newest", "e": "happy", "i": 0.0, "u": "http://127.0.0.1/p/3"})
+
+
+def test_0015_stores_each_assignments_hours_and_downgrades(fresh_db):
+    """Assignments signed and answered before 0015 get their hours; later writes keep them current
+    (on PostgreSQL before the row is written, on SQLite right after); the downgrade removes them."""
+    upgrade(fresh_db, "0014")
+    insert_issue = ("INSERT INTO issue (title, summary, topic_prob, urgency, heat, post_count, source_count, first_seen_at,"
+                    " last_seen_at, status, needs_triage, created_at, updated_at) VALUES ('旧事件', '', 0, 3, 0, 0, 0,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'assigned', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    assign = ("INSERT INTO assignment (issue_id, unit_code, role, rule_id, reason, level, status, created_at,"
+              " acknowledged_at, responded_at, updated_at) SELECT max(id), :unit, 'lead', 'r', '', 3, 'notified',"
+              " :created, :signed, :answered, :created FROM issue")
+    created = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    with fresh_db.begin() as connection:
+        connection.execute(text(insert_issue))
+        connection.execute(text(assign), {"unit": "kaiyuan", "created": created, "signed": created + timedelta(hours=1.5),
+                                          "answered": created + timedelta(hours=30)})
+        connection.execute(text(insert_issue))
+        connection.execute(text(assign), {"unit": "lizhong", "created": created, "signed": None, "answered": None})
+    upgrade(fresh_db)
+    query = text("SELECT unit_code, hours_to_sign, hours_to_respond FROM assignment ORDER BY unit_code")
+    with fresh_db.begin() as connection:
+        (first, sign, answer), (second, *none) = connection.execute(query).all()
+        assert (first, second, none) == ("kaiyuan", "lizhong", [None, None])
+        assert sign == pytest.approx(1.5, abs=1e-6) and answer == pytest.approx(30, abs=1e-6)
+        connection.execute(text("UPDATE assignment SET acknowledged_at = :at WHERE unit_code = 'lizhong'"),
+                           {"at": created + timedelta(hours=26)})
+        assert connection.execute(query).all()[1][1] == pytest.approx(26, abs=1e-6)
+    with fresh_db.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+    assert not {"hours_to_sign", "hours_to_respond"} & {c["name"] for c in inspect(fresh_db).get_columns("assignment")}

@@ -100,6 +100,32 @@ def drop_count_triggers(table: str, name: str) -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
 
 
+def lock_while_back_filling(table: str) -> None:
+    """On PostgreSQL, hold writes to `table` until the migration ends, so that no row is written between
+    a back-fill and the trigger that keeps it up: none missed, none counted twice."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def create_row_triggers(name: str, *, table: str, when: str, postgres_function: str, sqlite: list[str]) -> None:
+    """The triggers that keep counts or copies on `table` (`drop_count_triggers` drops them): on
+    PostgreSQL the row trigger `name` fired `when` (e.g. ``AFTER INSERT OR DELETE``) calling
+    `postgres_function`, which creates yuqing_<name>(); on SQLite the statements `sqlite`."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(postgres_function)
+        op.execute(f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW EXECUTE FUNCTION yuqing_{name}()")
+    else:
+        for trigger in sqlite:
+            op.execute(trigger)
+
+
+def drop_columns_in_place(table: str, spec: str) -> None:
+    """Drop `spec`'s columns with ALTER TABLE, not a batch: SQLite would rebuild the table and lose its
+    triggers (the counts of 0010 on post, the copies of 0014 and 0015)."""
+    for column in reversed(parse_columns(spec)):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column.name}")
+
+
 def analyze_if_kept(table: str) -> None:
     """Planner statistics for `table`'s new indexes, in a SQLite database that keeps statistics. With
     statistics for the other indexes only, SQLite takes one without any for the most selective (an

@@ -13,9 +13,11 @@ from yuqing.migrations._ddl import (
     add_columns,
     analyze_if_kept,
     create_indexes,
+    create_row_triggers,
+    drop_columns_in_place,
     drop_count_triggers,
     drop_indexes,
-    parse_columns,
+    lock_while_back_filling,
 )
 
 revision = "0014"
@@ -66,24 +68,15 @@ $$ LANGUAGE plpgsql
 
 def upgrade() -> None:
     add_columns("post", COLUMNS)
-    postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:  # no analysis written between the back-fill and the trigger: none missed
-        op.execute("LOCK TABLE analysis IN SHARE ROW EXCLUSIVE MODE")
+    lock_while_back_filling("analysis")
     op.execute(refresh("post.id", where="EXISTS (SELECT 1 FROM analysis WHERE analysis.post_id = post.id)"))
     create_indexes("post", INDEXES)
     analyze_if_kept("post")
-    if postgres:
-        op.execute(POSTGRES_FUNCTION)
-        op.execute(f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)} ON analysis "
-                   f"FOR EACH ROW EXECUTE FUNCTION yuqing_{TRIGGER}()")
-    else:
-        for trigger in _sqlite_triggers():
-            op.execute(trigger)
+    create_row_triggers(TRIGGER, table="analysis", when=f"AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)}",
+                        postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
 
 
 def downgrade() -> None:
     drop_count_triggers("analysis", TRIGGER)
     drop_indexes("post", INDEXES)
-    # not a batch (SQLite would rebuild the table and lose its triggers, migration 0010's counts)
-    for column in reversed(parse_columns(COLUMNS)):
-        op.execute(f"ALTER TABLE post DROP COLUMN {column.name}")
+    drop_columns_in_place("post", COLUMNS)

@@ -12,9 +12,11 @@ from yuqing.migrations._ddl import (
     add_columns,
     analyze_if_kept,
     create_indexes,
+    create_row_triggers,
+    drop_columns_in_place,
     drop_count_triggers,
     drop_indexes,
-    parse_columns,
+    lock_while_back_filling,
 )
 
 revision = "0015"
@@ -57,9 +59,8 @@ $$ LANGUAGE plpgsql
 
 def upgrade() -> None:
     add_columns("assignment", COLUMNS)
-    postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:  # no assignment written between the back-fill and the trigger: none missed
-        op.execute("LOCK TABLE assignment IN SHARE ROW EXCLUSIVE MODE")
+    lock_while_back_filling("assignment")
+    if op.get_bind().dialect.name == "postgresql":
         hours = ", ".join(f"{column} = {POSTGRES_HOURS.format(row='assignment', moment=moment)}"
                           for column, moment in MOMENTS.items())
     else:
@@ -67,17 +68,11 @@ def upgrade() -> None:
     op.execute(f"UPDATE assignment SET {hours} WHERE acknowledged_at IS NOT NULL OR responded_at IS NOT NULL")
     create_indexes("assignment", INDEXES)
     analyze_if_kept("assignment")
-    if postgres:
-        op.execute(POSTGRES_FUNCTION)
-        op.execute(f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OF {', '.join(WATCHED)} ON assignment "
-                   f"FOR EACH ROW EXECUTE FUNCTION yuqing_{TRIGGER}()")
-    else:
-        for trigger in _sqlite_triggers():
-            op.execute(trigger)
+    create_row_triggers(TRIGGER, table="assignment", when=f"BEFORE INSERT OR UPDATE OF {', '.join(WATCHED)}",
+                        postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
 
 
 def downgrade() -> None:
     drop_count_triggers("assignment", TRIGGER)
     drop_indexes("assignment", INDEXES)
-    for column in reversed(parse_columns(COLUMNS)):  # not a batch: SQLite would rebuild the table
-        op.execute(f"ALTER TABLE assignment DROP COLUMN {column.name}")
+    drop_columns_in_place("assignment", COLUMNS)

@@ -18,6 +18,7 @@ Run as `python -m dashboard.serve run dashboard/app.py [streamlit options]` (das
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
@@ -83,17 +84,23 @@ def warm_up_and_freeze() -> None:
 
 
 _begun = threading.Lock()
+# set by main(): only the server it starts warms up (not `streamlit run` nor a test's AppTest, where the
+# freeze would take in whatever the process holds); an environment variable, because this module runs as
+# __main__ and is imported again by the login page
+SERVING = "YUQING_DASHBOARD_SERVE"
 
 
 def begin_warm_up() -> bool:
-    """Start the warm-up in the background, once per process; False if it was already started."""
-    if not _begun.acquire(blocking=False):
+    """Start the warm-up in the background, once per server process started by `main`; False if it was
+    already started or this is not such a process."""
+    if not os.environ.get(SERVING) or not _begun.acquire(blocking=False):
         return False
     threading.Thread(target=warm_up_and_freeze, name="dashboard-warm-up", daemon=True).start()
     return True
 
 
 def main() -> None:
+    os.environ[SERVING] = "1"
     skip_component_scan()
     from streamlit.web import cli
 

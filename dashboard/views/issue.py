@@ -132,7 +132,7 @@ else:
     st.info("尚未交办。")
 
 st.subheader("帖子与来源")
-post_pages = max(1, -(-issue.post_count // POSTS_PER_PAGE))
+post_pages = max(1, -(-issue.post_count // POSTS_PER_PAGE)) if posts else 1  # a merged issue keeps its count
 if not posts:
     st.info("此事件没有帖子。")
 elif post_pages > 1:

@@ -40,7 +40,8 @@ def test_the_warm_up_does_every_step(settings_env):
 
 
 def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
-    """Not with the process (it held up the login form): when the login page is first asked for, once."""
+    """Not with the process (it held up the login form): when the login page is first asked for, once,
+    and only in the server dashboard.serve starts."""
     import threading
     import time
 
@@ -50,6 +51,9 @@ def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
     done = threading.Event()
     calls = []
     monkeypatch.setattr(serve, "_begun", threading.Lock())
+    monkeypatch.delenv(serve.SERVING, raising=False)
+    assert serve.begin_warm_up() is False  # not a server started by dashboard.serve (a test, `streamlit run`)
+    monkeypatch.setenv(serve.SERVING, "1")
     monkeypatch.setattr(serve, "warm_up_and_freeze", lambda: calls.append(time.monotonic()) or done.set())
     at = app_as(None)
     assert at.text_input(key="login_username") and done.wait(10)

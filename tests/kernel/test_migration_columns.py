@@ -118,8 +118,15 @@ def test_0015_stores_each_assignments_hours_and_downgrades(fresh_db):
         connection.execute(text("UPDATE assignment SET acknowledged_at = :at WHERE unit_code = 'lizhong'"),
                            {"at": created + timedelta(hours=26)})
         assert connection.execute(query).all()[1][1] == pytest.approx(26, abs=1e-6)
+        connection.execute(text(insert_issue))
+        connection.execute(text(assign), {"unit": "haibin", "created": created, "signed": created + timedelta(hours=2),
+                                          "answered": None})
+        assert connection.execute(query).all()[0][1:] == (pytest.approx(2, abs=1e-6), None)  # haibin sorts first
     with fresh_db.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, "0014")
     assert not {"hours_to_sign", "hours_to_respond"} & {c["name"] for c in inspect(fresh_db).get_columns("assignment")}
+    with fresh_db.begin() as connection:  # no trigger left behind that writes the dropped columns
+        connection.execute(text(insert_issue))
+        connection.execute(text(assign), {"unit": "changtai", "created": created, "signed": created, "answered": None})

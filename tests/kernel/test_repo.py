@@ -270,12 +270,15 @@ def test_overdue_pages_follow_the_next_deadline_across_kinds_and_statuses(db):
             status = rng.choice([AssignmentStatus.NOTIFIED, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.RESPONDING,
                                  AssignmentStatus.RESPONDED, AssignmentStatus.RETURNED])
             signed = status != AssignmentStatus.NOTIFIED or rng.random() < 0.2
-            due = T0 + timedelta(hours=rng.choice([30, 60, 99, 120]))  # ties on purpose: ordered by id then
+            # deadlines shared across kinds on purpose (ties are ordered by id); some have only a press
+            # conference deadline, some both (the response deadline counts), some no sign-for deadline
+            due = T0 + timedelta(hours=rng.choice([30, 60, 99, 120]))
+            press = {0: due, 1: due - timedelta(hours=10)}.get(n % 4)
             session.add(Assignment(
                 issue_id=issue.id, unit_code=rng.choice(["kaiyuan", "lizhong"]), role="lead", rule_id="r",
                 status=status, created_at=T0, acknowledged_at=T0 + timedelta(hours=1) if signed else None,
-                ack_due=T0 + timedelta(hours=rng.choice([20, 110])) if rng.random() < 0.9 else None,
-                response_due=None if n % 4 == 0 else due, press_due=due if n % 4 == 0 else None))
+                ack_due=T0 + timedelta(hours=rng.choice([20, 30, 60, 110])) if rng.random() < 0.9 else None,
+                response_due=None if n % 4 == 0 else due, press_due=press))
     with session_scope() as session:
         every = repo.list_assignments(session, viewer=SUPERVISOR)
         late = set(repo.overdue_ids(session, viewer=SUPERVISOR, assignment_ids=[a.id for a in every], at=at))
@@ -291,8 +294,12 @@ def test_overdue_pages_follow_the_next_deadline_across_kinds_and_statuses(db):
                  for start in range(0, len(expected) + 7, 7)]
         assert [a.id for rows, _ in pages for a, _ in rows] == expected
         assert {total for _, total in pages} == {len(expected)}
-        mine = [a.id for a, _ in repo.overdue_page(session, viewer=KAIYUAN, at=at, limit=1000)[0]]
-        assert mine == [i for i in expected if next(a for a in every if a.id == i).unit_code == "kaiyuan"]
+        units = {a.id: a.unit_code for a in every}
+        for viewer, unit_code, unit in ((KAIYUAN, None, "kaiyuan"), (SUPERVISOR, "lizhong", "lizhong")):
+            theirs = [i for i in expected if units[i] == unit]
+            paged = [a.id for start in range(0, len(theirs) + 5, 5) for a, _ in repo.overdue_page(
+                session, viewer=viewer, at=at, unit_code=unit_code, limit=5, offset=start)[0]]
+            assert paged == theirs and len(theirs) > 5
 
 
 def test_a_units_inbox_and_its_returned_work(db):

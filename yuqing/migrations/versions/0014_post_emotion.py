@@ -54,10 +54,14 @@ def _sqlite_triggers() -> list[str]:
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION yuqing_{TRIGGER}() RETURNS trigger AS $$
 BEGIN
+    -- the post's row first, then the copy: the UPDATE's snapshot, taken after the lock, sees an analysis
+    -- another transaction committed for the same post while this one waited, so the newest one wins
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM post WHERE id = OLD.post_id FOR UPDATE;
         {refresh('OLD.post_id')};
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM post WHERE id = NEW.post_id FOR UPDATE;
         {refresh('NEW.post_id')};
     END IF;
     RETURN NULL;
@@ -67,8 +71,8 @@ $$ LANGUAGE plpgsql
 
 
 def upgrade() -> None:
+    lock_while_back_filling("analysis")  # before the post table: a writer of analyses holds one, then the other
     add_columns("post", COLUMNS)
-    lock_while_back_filling("analysis")
     op.execute(refresh("post.id", where="EXISTS (SELECT 1 FROM analysis WHERE analysis.post_id = post.id)"))
     create_indexes("post", INDEXES)
     analyze_if_kept("post")

@@ -33,7 +33,7 @@ WATCHED = ("created_at", "acknowledged_at", "responded_at")
 TRIGGER = "assignment_hours"
 # hours from creation to the moment (NULL while there is none), as the compliance queries computed them
 SQLITE_HOURS = "(julianday({row}.{moment}) - julianday({row}.created_at)) * 24.0"
-POSTGRES_HOURS = "extract(epoch FROM {row}.{moment} - {row}.created_at) / 3600.0"
+POSTGRES_HOURS = "CAST(extract(epoch FROM {row}.{moment} - {row}.created_at) AS double precision) / 3600.0"
 MOMENTS = {"hours_to_sign": "acknowledged_at", "hours_to_respond": "responded_at"}
 
 
@@ -58,8 +58,8 @@ $$ LANGUAGE plpgsql
 
 
 def upgrade() -> None:
-    add_columns("assignment", COLUMNS)
     lock_while_back_filling("assignment")
+    add_columns("assignment", COLUMNS)
     if op.get_bind().dialect.name == "postgresql":
         hours = ", ".join(f"{column} = {POSTGRES_HOURS.format(row='assignment', moment=moment)}"
                           for column, moment in MOMENTS.items())

@@ -89,9 +89,9 @@ def create_indexes(table: str, spec: str) -> None:
         op.create_index(op.f(ix.name), table, list(ix.columns), unique=ix.unique)
 
 
-def drop_count_triggers(table: str, name: str) -> None:
-    """Drop the triggers that keep counts or copies (0010, 0013, 0014): on PostgreSQL the row trigger
-    `name` and its function yuqing_<name>(), on SQLite <name>_insert, <name>_delete and <name>_update."""
+def drop_row_triggers(table: str, name: str) -> None:
+    """Drop the triggers `create_row_triggers` made (0010, 0013, 0014, 0015): on PostgreSQL the row
+    trigger `name` and its function yuqing_<name>(), on SQLite <name>_insert, <name>_delete and <name>_update."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS yuqing_{name}()")
@@ -108,7 +108,7 @@ def lock_while_back_filling(table: str) -> None:
 
 
 def create_row_triggers(name: str, *, table: str, when: str, postgres_function: str, sqlite: list[str]) -> None:
-    """The triggers that keep counts or copies on `table` (`drop_count_triggers` drops them): on
+    """The triggers that keep counts or copies up to date as `table` is written: on
     PostgreSQL the row trigger `name` fired `when` (e.g. ``AFTER INSERT OR DELETE``) calling
     `postgres_function`, which creates yuqing_<name>(); on SQLite the statements `sqlite`."""
     if op.get_bind().dialect.name == "postgresql":
@@ -124,6 +124,25 @@ def drop_columns_in_place(table: str, spec: str) -> None:
     triggers (the counts of 0010 on post, the copies of 0014 and 0015)."""
     for column in reversed(parse_columns(spec)):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column.name}")
+
+
+def add_kept_columns(table: str, columns: str, indexes: str, *, back_fill: str, trigger: str, source: str,
+                     when: str, postgres_function: str, sqlite: list[str]) -> None:
+    """Columns of `table` copied or computed from `source` (0014, 0015): added, filled by `back_fill`
+    while `source` is held still, indexed, then kept up to date by the row triggers `trigger`."""
+    lock_while_back_filling(source)  # first: a writer of `source` may hold it and then wait on `table`
+    add_columns(table, columns)
+    op.execute(back_fill)
+    create_indexes(table, indexes)
+    analyze_if_kept(table)
+    create_row_triggers(trigger, table=source, when=when, postgres_function=postgres_function, sqlite=sqlite)
+
+
+def drop_kept_columns(table: str, columns: str, indexes: str, *, trigger: str, source: str) -> None:
+    """Undo `add_kept_columns`."""
+    drop_row_triggers(source, trigger)
+    drop_indexes(table, indexes)
+    drop_columns_in_place(table, columns)
 
 
 def analyze_if_kept(table: str) -> None:

@@ -10,7 +10,7 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
-from yuqing.migrations._ddl import drop_count_triggers
+from yuqing.migrations._ddl import create_row_triggers, drop_row_triggers
 
 revision = "0010"
 down_revision = "0009"
@@ -63,13 +63,9 @@ def upgrade() -> None:
     op.execute(f"INSERT INTO post_volume_hour (hour, source_id, posts) SELECT {hour.format(row='post')}, "
                f"COALESCE(source_id, 0), count(*) FROM post GROUP BY 1, 2")
     new, old = hour.format(row="NEW"), hour.format(row="OLD")
-    if postgres:
-        op.execute(POSTGRES_FUNCTION.format(new=new, old=old))
-        op.execute("CREATE TRIGGER post_volume AFTER INSERT OR DELETE OR UPDATE OF fetched_at, source_id ON post "
-                   "FOR EACH ROW EXECUTE FUNCTION yuqing_post_volume()")
-    else:
-        for trigger in SQLITE_TRIGGERS:
-            op.execute(trigger.format(new=new, old=old))
+    create_row_triggers("post_volume", table="post", when="AFTER INSERT OR DELETE OR UPDATE OF fetched_at, source_id",
+                        postgres_function=POSTGRES_FUNCTION.format(new=new, old=old),
+                        sqlite=[trigger.format(new=new, old=old) for trigger in SQLITE_TRIGGERS])
     op.create_index("ix_issue_heat", "issue", ["heat", "id"], unique=False)
     op.create_index("ix_issue_triage_period", "issue", ["needs_triage", "status", "first_seen_at"], unique=False)
     op.create_index("ix_assignment_created_overdue", "assignment",
@@ -80,5 +76,5 @@ def downgrade() -> None:
     op.drop_index("ix_assignment_created_overdue", table_name="assignment")
     op.drop_index("ix_issue_triage_period", table_name="issue")
     op.drop_index("ix_issue_heat", table_name="issue")
-    drop_count_triggers("post", "post_volume")
+    drop_row_triggers("post", "post_volume")
     op.drop_table("post_volume_hour")

@@ -16,10 +16,12 @@ from yuqing.migrations._ddl import (
     Table,
     analyze_if_kept,
     create_indexes,
+    create_row_triggers,
     create_tables,
-    drop_count_triggers,
+    drop_row_triggers,
     drop_indexes,
     drop_tables,
+    lock_while_back_filling,
 )
 
 revision = "0013"
@@ -130,24 +132,18 @@ def upgrade() -> None:
         create_indexes(table, spec)
         analyze_if_kept(table)
     postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:  # no issue written between the back-fill's snapshot and the trigger: neither lost nor twice
-        op.execute("LOCK TABLE issue IN SHARE ROW EXCLUSIVE MODE")
+    lock_while_back_filling("issue")
     for table, figures in FIGURES.items():
         keys = _keys(table, "issue", postgres)
         sums = ", ".join(f"sum({figure.format(row='issue')})" for figure in figures.values())
         op.execute(f"INSERT INTO {table} ({', '.join([*keys, *figures])}) SELECT {', '.join(keys.values())}, {sums} "
                    f"FROM issue WHERE status <> 'merged' GROUP BY {', '.join(str(k + 1) for k in range(len(keys)))}")
-    if postgres:
-        op.execute(_postgres_function())
-        op.execute(f"CREATE TRIGGER issue_volume AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)} ON issue "
-                   "FOR EACH ROW EXECUTE FUNCTION yuqing_issue_volume()")
-    else:
-        for trigger in _sqlite_triggers():
-            op.execute(trigger)
+    create_row_triggers("issue_volume", table="issue", when=f"AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)}",
+                        postgres_function=_postgres_function(), sqlite=_sqlite_triggers())
 
 
 def downgrade() -> None:
-    drop_count_triggers("issue", "issue_volume")
+    drop_row_triggers("issue", "issue_volume")
     for table, spec in reversed(INDEXES.items()):
         drop_indexes(table, spec)
     drop_tables(TABLES)

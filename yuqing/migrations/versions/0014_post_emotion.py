@@ -9,16 +9,7 @@ Revises: 0013
 
 from alembic import op
 
-from yuqing.migrations._ddl import (
-    add_columns,
-    analyze_if_kept,
-    create_indexes,
-    create_row_triggers,
-    drop_columns_in_place,
-    drop_count_triggers,
-    drop_indexes,
-    lock_while_back_filling,
-)
+from yuqing.migrations._ddl import add_kept_columns, drop_kept_columns
 
 revision = "0014"
 down_revision = "0013"
@@ -71,16 +62,11 @@ $$ LANGUAGE plpgsql
 
 
 def upgrade() -> None:
-    lock_while_back_filling("analysis")  # before the post table: a writer of analyses holds one, then the other
-    add_columns("post", COLUMNS)
-    op.execute(refresh("post.id", where="EXISTS (SELECT 1 FROM analysis WHERE analysis.post_id = post.id)"))
-    create_indexes("post", INDEXES)
-    analyze_if_kept("post")
-    create_row_triggers(TRIGGER, table="analysis", when=f"AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)}",
-                        postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
+    add_kept_columns("post", COLUMNS, INDEXES, trigger=TRIGGER, source="analysis",
+                     back_fill=refresh("post.id", where="EXISTS (SELECT 1 FROM analysis WHERE analysis.post_id = post.id)"),
+                     when=f"AFTER INSERT OR DELETE OR UPDATE OF {', '.join(WATCHED)}",
+                     postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
 
 
 def downgrade() -> None:
-    drop_count_triggers("analysis", TRIGGER)
-    drop_indexes("post", INDEXES)
-    drop_columns_in_place("post", COLUMNS)
+    drop_kept_columns("post", COLUMNS, INDEXES, trigger=TRIGGER, source="analysis")

@@ -8,16 +8,7 @@ Revises: 0014
 
 from alembic import op
 
-from yuqing.migrations._ddl import (
-    add_columns,
-    analyze_if_kept,
-    create_indexes,
-    create_row_triggers,
-    drop_columns_in_place,
-    drop_count_triggers,
-    drop_indexes,
-    lock_while_back_filling,
-)
+from yuqing.migrations._ddl import add_kept_columns, drop_kept_columns
 
 revision = "0015"
 down_revision = "0014"
@@ -58,21 +49,16 @@ $$ LANGUAGE plpgsql
 
 
 def upgrade() -> None:
-    lock_while_back_filling("assignment")
-    add_columns("assignment", COLUMNS)
     if op.get_bind().dialect.name == "postgresql":
         hours = ", ".join(f"{column} = {POSTGRES_HOURS.format(row='assignment', moment=moment)}"
                           for column, moment in MOMENTS.items())
     else:
         hours = _sqlite_set("assignment")
-    op.execute(f"UPDATE assignment SET {hours} WHERE acknowledged_at IS NOT NULL OR responded_at IS NOT NULL")
-    create_indexes("assignment", INDEXES)
-    analyze_if_kept("assignment")
-    create_row_triggers(TRIGGER, table="assignment", when=f"BEFORE INSERT OR UPDATE OF {', '.join(WATCHED)}",
-                        postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
+    add_kept_columns("assignment", COLUMNS, INDEXES, trigger=TRIGGER, source="assignment",
+                     back_fill=f"UPDATE assignment SET {hours} WHERE acknowledged_at IS NOT NULL OR responded_at IS NOT NULL",
+                     when=f"BEFORE INSERT OR UPDATE OF {', '.join(WATCHED)}",
+                     postgres_function=POSTGRES_FUNCTION, sqlite=_sqlite_triggers())
 
 
 def downgrade() -> None:
-    drop_count_triggers("assignment", TRIGGER)
-    drop_indexes("assignment", INDEXES)
-    drop_columns_in_place("assignment", COLUMNS)
+    drop_kept_columns("assignment", COLUMNS, INDEXES, trigger=TRIGGER, source="assignment")

@@ -80,17 +80,22 @@ def next_deadline():
     return case((_unsigned(), Assignment.ack_due), else_=func.coalesce(Assignment.response_due, Assignment.press_due))
 
 
+def _next_deadline_kinds() -> list[tuple]:
+    """`next_deadline`'s three cases as (which assignments, the deadline they face next), each to be
+    queried as a range of one index instead of the CASE evaluated on every open assignment: unsigned
+    ones their sign-for deadline, the others their response deadline or, without one, the
+    press-conference deadline."""
+    unsigned, signed = _unsigned(), ~_unsigned()
+    return [(unsigned, Assignment.ack_due),
+            (signed & (Assignment.response_due != None), Assignment.response_due),  # noqa: E711
+            (signed & (Assignment.response_due == None), Assignment.press_due)]  # noqa: E711
+
+
 def next_deadline_between(start: datetime, end: datetime) -> list:
     """Open assignments whose next deadline (`next_deadline`) falls in [start, end), as three conditions
-    to query apart, each a range of one index instead of the CASE evaluated on every open assignment:
-    unsigned ones by their sign-for deadline, the others by their response deadline, or without one by
-    the press-conference deadline."""
+    to query apart (`_next_deadline_kinds`)."""
     still_open = col(Assignment.status).in_(OPEN_ASSIGNMENT_STATUSES)
-    unsigned, signed = _unsigned(), ~_unsigned()
-    return [still_open & unsigned & (Assignment.ack_due >= start) & (Assignment.ack_due < end),
-            still_open & signed & (Assignment.response_due >= start) & (Assignment.response_due < end),
-            still_open & signed & (Assignment.response_due == None)  # noqa: E711
-            & (Assignment.press_due >= start) & (Assignment.press_due < end)]
+    return [still_open & which & (due >= start) & (due < end) for which, due in _next_deadline_kinds()]
 
 
 def _plain_rows(session: Session, statement) -> list[tuple]:
@@ -156,16 +161,15 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
 
 
 def _overdue_parts(moment: datetime) -> list[tuple]:
-    """The overdue rule (`overdue_clause`) cut by the deadline that orders it (`next_deadline`), each part
-    as (condition, its deadline): unsigned ones by their sign-for deadline, the others by their
-    response deadline or, without one, the press conference's. Per open status, each part is a range
-    of one index already in deadline order, so a page of the most overdue reads its rows and no more:
-    sorting all ten thousand overdue ones by the CASE first was most of 超期清单's query time."""
+    """The overdue rule (`overdue_clause`) cut by the deadline that orders it (`_next_deadline_kinds`),
+    as (condition, its deadline). Per open status, each part is a range of one index already in
+    deadline order, so a page of the most overdue reads its rows and no more: sorting all ten thousand
+    overdue ones by the CASE first was most of 超期清单's query time."""
+    (unsigned, ack_due), *signed = _next_deadline_kinds()
     main = func.coalesce(Assignment.response_due, Assignment.press_due)
-    unsigned, signed = _unsigned(), ~_unsigned()
-    return [(unsigned & ((Assignment.ack_due < moment) | (main < moment)), Assignment.ack_due),
-            (signed & (Assignment.response_due < moment), Assignment.response_due),
-            (signed & (Assignment.response_due == None) & (Assignment.press_due < moment), Assignment.press_due)]  # noqa: E711
+    # an unsigned one is late once its sign-for deadline or its main deadline passed; the others, theirs
+    return [(unsigned & ((ack_due < moment) | (main < moment)), ack_due),
+            *((which & (due < moment), due) for which, due in signed)]
 
 
 def overdue_page(session: Session, *, viewer: Viewer, at: datetime | None = None, unit_code: str | None = None,

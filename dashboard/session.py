@@ -1,5 +1,5 @@
 """Who is logged in, from Streamlit's session state. Kept free of the repository layer so that the
-entry point and the login page draw before it is imported (the server imports it meanwhile)."""
+entry point and the login page draw before it is imported (the warm-up imports it meanwhile)."""
 
 import streamlit as st
 

@@ -6,10 +6,12 @@ run never loses or doubles anything.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from tqdm import tqdm
 
@@ -142,17 +144,35 @@ class ClusterReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
-def _in_batches(lease, batch, handle=None) -> None:
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock detected) or that cannot
+# both commit (serialization failure): the one aborted is run again
+CONFLICT_SQLSTATES = ("40P01", "40001")
+CONFLICT_ATTEMPTS = 3
+
+
+def _in_batches(lease, batch, handle=None, *, report=None) -> None:
     """`handle(session, rows)` on each batch `batch(session)` gives, one transaction each, until a batch
-    is empty; the stage lease is held in every transaction (fencing: see Lease.hold) and renewed after it."""
+    is empty; the stage lease is held in every transaction (fencing: see Lease.hold) and renewed after it.
+    A batch that lost a conflict with another worker's transaction (two workers' triggers updating the
+    same count rows in different orders) is rolled back and run again, and `report`'s counts with it."""
     while True:
-        with session_scope() as session:
-            lease.hold(session)
-            rows = batch(session)
-            if not rows:
-                return
-            if handle is not None:
-                handle(session, rows)
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            counted = copy.deepcopy(report)
+            try:
+                with session_scope() as session:
+                    lease.hold(session)
+                    rows = batch(session)
+                    if not rows:
+                        return
+                    if handle is not None:
+                        handle(session, rows)
+                break
+            except DBAPIError as exc:
+                if attempt == CONFLICT_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in CONFLICT_SQLSTATES:
+                    raise
+                log.warning("批次与其他进程的事务冲突（%s），已回滚，第 %d 次重试", exc.orig.sqlstate, attempt)
+                if report is not None:
+                    report.__dict__.update(counted.__dict__)
         lease.renew()
 
 
@@ -172,7 +192,8 @@ def cluster_new_posts(*, profile: Profile | None = None) -> ClusterReport:
                 _cluster_one(session, post, analysis, report, window, settings.cluster_min_similarity,
                              Candidate, best_match, heat)
 
-        _in_batches(lease, lambda session: repo.posts_to_cluster(session, limit=settings.stage_batch_size), cluster)
+        _in_batches(lease, lambda session: repo.posts_to_cluster(session, limit=settings.stage_batch_size), cluster,
+                    report=report)
         # new and grown issues become searchable now, not when an analyst first opens the list
         _in_batches(lease, lambda session: repo.index_issues_for_search(session, limit=settings.stage_batch_size))
         lease.summary = report.describe()
@@ -271,7 +292,7 @@ def route_new_issues(*, profile: Profile | None = None) -> RouteReport:
                 route_issue(session, issue=issue, profile=profile, report=report)
 
         _in_batches(lease, lambda session: repo.issues_to_route(session, limit=get_settings().stage_batch_size),
-                    route_all)
+                    route_all, report=report)
         lease.summary = report.describe()
     return report
 

@@ -100,3 +100,47 @@ def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, pref
     assert after["sent"] == after["notifications"] > 0
     assert set(received_keys(smtp)) == set(repo_keys())  # nothing lost; a repeat, if any, carries its key
     assert after == baseline(tmp_path, monkeypatch)
+
+
+
+class _Conflict(Exception):
+    """What psycopg raises when PostgreSQL aborts one of two transactions that wait on each other."""
+
+    sqlstate = "40P01"
+
+
+class _Duplicate(Exception):
+    sqlstate = "23505"  # a unique violation: a bug, not a conflict to run again
+
+
+def test_a_batch_that_loses_a_conflict_is_run_again_and_counted_once(db, smtp, tmp_path, monkeypatch):
+    """Two workers' transactions can deadlock on the count rows their triggers update (seen with two
+    worker processes on PostgreSQL): the aborted batch is rolled back and run again, its report counts
+    taken back, and the result equals a run without the conflict. Another database error still fails."""
+    from sqlalchemy.exc import DBAPIError
+
+    seed_posts(MESSAGES)
+    monkeypatch.setenv("YUQING_STAGE_BATCH_SIZE", "10")
+    reset_settings_cache()
+    real, calls = stages._cluster_one, []
+
+    def failing(error):
+        def cluster_one(session, post, *args):
+            calls.append(post.id)
+            if len(calls) == 15:  # the middle of the second batch, after its first posts were grouped
+                raise DBAPIError("INSERT INTO issue_place_day …", {}, error)
+            return real(session, post, *args)
+        return cluster_one
+
+    monkeypatch.setattr(stages, "_cluster_one", failing(_Duplicate("duplicate key")))
+    with pytest.raises(DBAPIError):
+        stages.cluster_new_posts()
+    calls.clear()
+    monkeypatch.setattr(stages, "_cluster_one", failing(_Conflict("deadlock detected")))
+    report = stages.cluster_new_posts()
+    twice = [post for post, n in Counter(calls).items() if n == 2]
+    assert len(twice) == 5 and max(Counter(calls).values()) == 2  # the batch's first five, before the conflict
+    assert report.new_issues + report.joined + sum(report.skipped.values()) == len(set(calls))  # each once
+    stages.route_new_issues()
+    deliver_due()
+    assert counts() == baseline(tmp_path, monkeypatch)

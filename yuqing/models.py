@@ -281,7 +281,9 @@ class Assignment(SQLModel, table=True):
         # the overview's deadlines within a day; its overdue count of a period's open assignments (0013)
         Index("ix_assignment_open_response", "status", "response_due", "press_due", "acknowledged_at", "ack_due", "issue_id"),
         Index("ix_assignment_open_period", "status", "created_at", "acknowledged_at", "ack_due", "response_due", "press_due"),
-        Index("ix_assignment_hours", "created_at", "unit_code", "hours_to_sign", "hours_to_respond"),  # medians (0015)
+        # a unit's median hours: the middle of a period's range in hours order (0016)
+        Index("ix_assignment_sign_hours", "unit_code", "hours_to_sign", "created_at"),
+        Index("ix_assignment_respond_hours", "unit_code", "hours_to_respond", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,6 +1,7 @@
 """Migrations that add columns to tables already holding rows, on SQLite and PostgreSQL: 0009 (each
 analysis's emotion; the analyses saved before it keep no emotion, never 中性), 0014 (each post's newest
-emotion, kept by triggers) and 0015 (each assignment's hours to sign and to answer, kept by triggers)."""
+emotion, kept by triggers) and 0015 (each assignment's hours to sign and to answer, kept by
+triggers; 0016 indexes them by unit)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,10 @@ def fresh_db(request, settings_env):
 
 def _columns(engine) -> set[str]:
     return {column["name"] for column in inspect(engine).get_columns("analysis")}
+
+
+def _indexes(engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("assignment")}
 
 
 def test_0009_adds_emotion_to_existing_analyses_and_downgrades(fresh_db):
@@ -122,10 +127,14 @@ def test_0015_stores_each_assignments_hours_and_downgrades(fresh_db):
         connection.execute(text(assign), {"unit": "haibin", "created": created, "signed": created + timedelta(hours=2),
                                           "answered": None})
         assert connection.execute(query).all()[0][1:] == (pytest.approx(2, abs=1e-6), None)  # haibin sorts first
-    with fresh_db.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0014")
+    hours_indexes = {"ix_assignment_hours", "ix_assignment_sign_hours", "ix_assignment_respond_hours"}
+    assert hours_indexes & _indexes(fresh_db) == hours_indexes - {"ix_assignment_hours"}  # 0016's, by unit
+    for revision, kept in (("0015", {"ix_assignment_hours"}), ("0014", set())):
+        with fresh_db.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+        assert hours_indexes & _indexes(fresh_db) == kept
     assert not {"hours_to_sign", "hours_to_respond"} & {c["name"] for c in inspect(fresh_db).get_columns("assignment")}
     with fresh_db.begin() as connection:  # no trigger left behind that writes the dropped columns
         connection.execute(text(insert_issue))

@@ -237,6 +237,45 @@ def test_compliance_figures_by_hand(db):
         assert repo.compliance_since(session, viewer=SUPERVISOR, since=T0 + timedelta(hours=1)) == []
 
 
+def test_compliance_medians_equal_the_median_of_every_duration(db):
+    """The medians read from the middle of each unit's index range equal statistics.median over every
+    assignment of the period: odd and even counts, ties, units with one or no signed assignment,
+    assignments just outside the period's bounds and periods with nothing in them."""
+    import random
+    from statistics import median
+
+    rng = random.Random(17)
+    units = ["kaiyuan", "lizhong", "fuqiao", "haibin", "jinlong"]
+    made = []
+    with session_scope() as session:
+        for n in range(160):
+            unit = units[0] if n == 0 else rng.choice(units[1:]) if n % 9 else "kaiyuan"
+            created = T0 + timedelta(hours=rng.randrange(0, 240))
+            ack = rng.choice([None, rng.randrange(0, 40) / 2, 3.0])  # halves and a frequent value: ties
+            resp = None if ack is None or rng.random() < 0.3 else ack + rng.randrange(0, 200) / 4
+            session.add(Assignment(issue_id=add_issue(session, f"中位{n}").id, unit_code=unit, rule_id="r", created_at=created,
+                                   status=AssignmentStatus.RESPONDED if resp is not None else AssignmentStatus.NOTIFIED,
+                                   ack_due=created + timedelta(hours=24), response_due=created + timedelta(hours=48),
+                                   acknowledged_at=None if ack is None else created + timedelta(hours=ack),
+                                   responded_at=None if resp is None else created + timedelta(hours=resp)))
+            made.append((unit, created, ack, resp))
+    periods = [(None, None), (T0 + timedelta(hours=30), None), (T0 + timedelta(hours=17), T0 + timedelta(hours=121)),
+               (T0 + timedelta(hours=100), T0 + timedelta(hours=101)), (T0 + timedelta(hours=500), None)]
+    checked = set()
+    for since, until in periods:
+        inside = [m for m in made if (since is None or m[1] >= since) and (until is None or m[1] < until)]
+        with session_scope() as session:
+            rows = repo.compliance_since(session, viewer=SUPERVISOR, since=since, until=until,
+                                         at=T0 + timedelta(hours=300))
+        assert sorted(r.unit_code for r in rows) == sorted({m[0] for m in inside})
+        for row in rows:
+            for got, which in ((row.median_hours_to_sign, 2), (row.median_hours_to_respond, 3)):
+                hours = [m[which] for m in inside if m[0] == row.unit_code and m[which] is not None]
+                assert got == (pytest.approx(median(hours), abs=1e-6) if hours else None), (since, until, row.unit_code)
+                checked.add(len(hours) % 2 if len(hours) > 1 else len(hours))
+    assert checked == {0, 1}  # even and odd counts both met, more than one each (a single one counts as odd)
+
+
 def test_overdue_lists_follow_the_same_rule(db):
     with session_scope() as session:
         _compliance_case(session)

@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 
-from sqlalchemy import case
+from sqlalchemy import case, literal_column
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, or_, select, union_all
 
@@ -98,24 +97,47 @@ def next_deadline_between(start: datetime, end: datetime) -> list:
     return [still_open & which & (due >= start) & (due < end) for which, due in _next_deadline_kinds()]
 
 
-def _plain_rows(session: Session, statement) -> list[tuple]:
-    """The statement's rows as the driver's plain tuples. For the ~30,000 durations behind a month's
-    medians, building SQLAlchemy Row objects took longer than the database query itself."""
-    connection = session.connection()
-    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))  # the bounds are datetimes
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+SIGN, RESPOND = 0, 1
+# most units × kinds per query: SQLite allows 500 parts in one compound SELECT
+MEDIAN_PARTS = 200
+
+
+def _median_hours(session: Session, since: datetime | None, until: datetime | None,
+                  counts: dict[str, tuple[int, int]]) -> dict[tuple[str, int], float]:
+    """Each unit's median hours to sign for (SIGN) and to answer (RESPOND) over `period`, given how many
+    of its assignments have each. The median is read as the middle row (odd count) or the mean of the
+    middle two (even) of the unit's period in hours order: a short range of ix_assignment_sign_hours /
+    ix_assignment_respond_hours per unit, instead of every stored hour fetched and sorted here: read in
+    hours order, the period only filtering what the index holds. As a range the period would be chosen
+    by both databases' planners whenever it has both bounds (the weekly report) and every row of it
+    fetched from the table and sorted, 35 ms for a week's instead of 3.5 ms for a month's; so it is
+    written as an expression neither can read as a range."""
+    created = func.coalesce(Assignment.created_at, Assignment.created_at)
+    period = [created >= since] if since else []
+    if until:
+        period.append(created < until)
+    parts = []
+    for unit, numbers in counts.items():
+        for kind, (hours, n) in enumerate(zip((Assignment.hours_to_sign, Assignment.hours_to_respond), numbers,
+                                              strict=True)):
+            if n:
+                part = (select(Assignment.unit_code, literal_column(str(kind)).label("kind"), hours.label("hours"))
+                        .where(Assignment.unit_code == unit, hours != None, *period)  # noqa: E711
+                        .order_by(hours).offset((n - 1) // 2).limit(2 - n % 2))
+                parts.append(part.subquery().select())
+    middles: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for start in range(0, len(parts), MEDIAN_PARTS):
+        for unit, kind, hours in session.exec(union_all(*parts[start:start + MEDIAN_PARTS])).all():
+            middles[unit, int(kind)].append(hours)
+    # a count read a moment before its rows may miss one written since: the middle row then stands alone
+    return {key: sum(values) / len(values) for key, values in middles.items()}
 
 
 def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None, until: datetime | None = None,
                      at: datetime | None = None) -> list[UnitCompliance]:
     """Per-unit compliance over assignments created in [since, until), judged at `at` (default now),
     for the supervisors' page and the weekly report; for supervisors, analysts and admins only.
-    Counted in SQL: only the medians need rows, and those come as the driver's bare tuples of hours."""
+    Counted in SQL, the medians too (`_median_hours`)."""
     if not viewer.sees_everything:
         raise AccessDenied(f"用户 {viewer.username} 无权查看其他单位的回应合规情况")
     moment = at or now()
@@ -133,7 +155,9 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
     rows = session.exec(
         select(Assignment.unit_code, func.count(), count_if(done),
                count_if(done & ((due == None) | ((Assignment.responded_at != None) & (Assignment.responded_at <= due)))),  # noqa: E711
-               count_if(overdue_clause(moment)), count_if(Assignment.status == AssignmentStatus.RETURNED))
+               count_if(overdue_clause(moment)), count_if(Assignment.status == AssignmentStatus.RETURNED),
+               # how many have hours to sign / to answer (stored for exactly these, migration 0015): the medians' ranks
+               func.count(Assignment.acknowledged_at), func.count(Assignment.responded_at))
         .where(*period).group_by(Assignment.unit_code).order_by(Assignment.unit_code)
     ).all()
     escalations = select(Event.unit_code, func.count()).where(Event.kind == "escalated")
@@ -142,22 +166,12 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
     if until:
         escalations = escalations.where(Event.at < until)
     escalated = dict(session.exec(escalations.group_by(Event.unit_code)).all())
-    sign: dict[str, list[float]] = defaultdict(list)
-    respond: dict[str, list[float]] = defaultdict(list)
-    # the hours are stored with each assignment (migration 0015): computing them here was most of the time
-    for unit, sign_hours, respond_hours in _plain_rows(session, select(
-            Assignment.unit_code, Assignment.hours_to_sign, Assignment.hours_to_respond).where(
-            *period, or_(Assignment.hours_to_sign != None, Assignment.hours_to_respond != None))):  # noqa: E711
-        if sign_hours is not None:
-            sign[unit].append(sign_hours)
-        if respond_hours is not None:
-            respond[unit].append(respond_hours)
+    medians = _median_hours(session, since, until, {unit: (signed, answered) for unit, *_, signed, answered in rows})
     return [UnitCompliance(
         unit_code=unit, assignments=int(total), done=int(n_done or 0), done_on_time=int(on_time or 0),
         open_overdue=int(overdue or 0), returned=int(returned or 0), escalated=int(escalated.get(unit, 0)),
-        median_hours_to_sign=median(sign[unit]) if sign.get(unit) else None,
-        median_hours_to_respond=median(respond[unit]) if respond.get(unit) else None,
-    ) for unit, total, n_done, on_time, overdue, returned in rows]
+        median_hours_to_sign=medians.get((unit, SIGN)), median_hours_to_respond=medians.get((unit, RESPOND)),
+    ) for unit, total, n_done, on_time, overdue, returned, _, _ in rows]
 
 
 def _overdue_parts(moment: datetime) -> list[tuple]:

@@ -1,23 +1,28 @@
 """The dashboard's server process: `streamlit run`, started so that the first page comes up fast.
 
-Two things Streamlit would otherwise do on the path to the first page:
+Three things Streamlit would otherwise do on the path to the first page:
 - At start it reads the metadata of every installed distribution (about 190 here, ~1 s of CPU) looking
   for third-party "v2" components. The board uses none (only Streamlit's own elements), so that scan
   is skipped. Streamlit has no setting for this; if its internals move, the patch does nothing and the
   scan simply runs.
 - The first pages a user opens import the repository layer, pandas and pyarrow: about 1 s in the
-  first requests. A background thread does that work while the browser draws the login form and the
-  user types, so the analyst's first page finds it done. It imports and builds; it reads nothing a
-  user sees. Then the objects it made are frozen out of the garbage collector's full passes
-  (`warm_up_and_freeze`). The login page starts it when the browser first asks for a page
-  (`begin_warm_up`): started with the process, it held the interpreter while the server started and
-  sent the front end, and the login form came 0.9 s later (bench/dashboard.py, median of four tries).
+  first requests. A background thread does that work while the browser loads the front end, draws the
+  login form and the user types, so the analyst's first page finds it done. It imports and builds; it
+  reads nothing a user sees. It starts when a browser first asks for the front end
+  (`warm_up_on_first_page`), about 1 s before the login page's script runs, which also starts it if
+  that hook is gone (`begin_warm_up`); started with the process, it held the interpreter while the
+  server started, and the login form came 0.9 s later (bench/dashboard.py, median of four tries).
+- The garbage collector's passes over the objects those imports make: off from the process start to
+  the end of the warm-up (a fifth of the imports' time), then every object alive so far is frozen out
+  of its sight (`warm_up_and_freeze`) and it is switched on again, or after `GC_OFF_AT_MOST` seconds
+  if no browser has come by then.
 
 Run as `python -m dashboard.serve run dashboard/app.py [streamlit options]` (dashboard/launch.py).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -73,14 +78,13 @@ def warm_up() -> bool:
 
 def warm_up_and_freeze() -> None:
     """The warm-up, then every object alive so far (modules, schemas, compiled patterns: kept for the
-    life of the process anyway) moved out of the garbage collector's sight. Streamlit runs a full
-    collection after every script run (runner.postScriptGC); over the ~200,000 objects of pandas,
-    SQLAlchemy and the repository layer that took 0.2–0.3 s a run, on every page for every user;
-    frozen, 3 µs."""
+    life of the process anyway) moved out of the garbage collector's sight, and the collector switched
+    on (`main` switches it off). Streamlit runs a full collection after every script run
+    (runner.postScriptGC); over the ~200,000 objects of pandas, SQLAlchemy and the repository layer
+    that took 0.2–0.3 s a run, on every page for every user; frozen, 3 µs."""
     warm_up()
-    import gc
-
     gc.freeze()
+    gc.enable()
 
 
 _begun = threading.Lock()
@@ -92,16 +96,55 @@ SERVING = "YUQING_DASHBOARD_SERVE"
 
 def begin_warm_up() -> bool:
     """Start the warm-up in the background, once per server process started by `main`; False if it was
-    already started or this is not such a process."""
+    already started or this is not such a process. What the server made while starting is frozen
+    first, so that the login page's collection after its run does not go over it again."""
     if not os.environ.get(SERVING) or not _begun.acquire(blocking=False):
         return False
+    gc.freeze()
     threading.Thread(target=warm_up_and_freeze, name="dashboard-warm-up", daemon=True).start()
     return True
 
 
+def warm_up_on_first_page() -> bool:
+    """Begin the warm-up when a browser first asks for the front end (its page, scripts or styles),
+    about 1 s before the login page's script runs; not on the health checks. Wraps the handler that
+    serves Streamlit's static files; False (the login page then starts it) if Streamlit no longer
+    builds it there."""
+    try:
+        from streamlit.web.server.starlette import starlette_static_routes as routes
+    except ImportError:
+        return False
+    create = getattr(routes, "create_streamlit_static_handler", None)
+    if create is None:
+        return False
+
+    def create_and_watch(*args, **kwargs):
+        static = create(*args, **kwargs)
+
+        async def serve(scope, receive, send):
+            if scope.get("type") == "http":
+                begin_warm_up()
+            await static(scope, receive, send)
+
+        return serve
+
+    routes.create_streamlit_static_handler = create_and_watch
+    return True
+
+
+# the collector comes back on at the end of the warm-up, or this many seconds after the start if no
+# browser has asked for a page by then (an idle server making little garbage meanwhile)
+GC_OFF_AT_MOST = 60
+
+
 def main() -> None:
     os.environ[SERVING] = "1"
+    gc.disable()
+    safety = threading.Timer(GC_OFF_AT_MOST, gc.enable)
+    safety.daemon = True
+    safety.start()
     skip_component_scan()
+    warm_up_on_first_page()
     from streamlit.web import cli
 
     sys.exit(cli.main(prog_name="streamlit"))

@@ -55,8 +55,52 @@ def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
     assert serve.begin_warm_up() is False  # not a server started by dashboard.serve (a test, `streamlit run`)
     monkeypatch.setenv(serve.SERVING, "1")
     monkeypatch.setattr(serve, "warm_up_and_freeze", lambda: calls.append(time.monotonic()) or done.set())
+    monkeypatch.setattr("gc.freeze", lambda: None)  # nothing of this test process kept for good
     at = app_as(None)
     assert at.text_input(key="login_username") and done.wait(10)
     at.run()
     app_as(None)  # another browser's session
     assert len(calls) == 1 and serve.begin_warm_up() is False
+
+
+def _get(app, path: str) -> tuple[int, bytes]:
+    """A GET through an ASGI app, as the server would pass it on: (status, body)."""
+    import asyncio
+
+    sent, asked = [], []
+
+    async def receive():  # the request, then a client that waits (the server stops listening once it answered)
+        asked.append(1)
+        if len(asked) > 1:
+            await asyncio.sleep(60)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": [],
+             "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 50000)}
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_browser_asking_for_the_front_end_starts_the_warm_up(monkeypatch):
+    """The front end's files, served by Streamlit's own handler wrapped by dashboard.serve, begin the
+    warm-up; a health check does not; the files still come as before."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    from dashboard import serve
+
+    monkeypatch.setattr(routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler)  # restored
+    begun = []
+    monkeypatch.setattr(serve, "begin_warm_up", lambda: begun.append(1) or True)
+    assert serve.warm_up_on_first_page() is True
+    app = Starlette(routes=[Route("/_stcore/health", lambda request: PlainTextResponse("ok")),
+                            *routes.create_streamlit_static_assets_routes(None)])
+    assert _get(app, "/_stcore/health") == (200, b"ok") and not begun
+    status, page = _get(app, "/")
+    assert status == 200 and b"<html" in page.lower() and begun

@@ -11,7 +11,8 @@ after a warm-up run the page is re-run `--runs` times. Prints p50/p95 per page a
 large database's p95 to the empty one's, measured in the same process, and the cold start as a user
 sees it: the server process started as `yuqing dashboard` starts it, a headless Chromium opening the
 board as soon as it answers, the analyst logging in (typed instantly) and 态势概览 drawn on the large
-database, its caches empty (seconds from starting the process; see `cold_start`).
+database, its caches empty (seconds from starting the process; see `cold_start`); and, beside it, the
+same with the browser's first visit 5 s after the server answers (seconds from the visit).
 Aim (issue 17): p95 ≤ 1.0 s, ratio ≤ 3, cold start ≤ 3 s.
 
 Pages that cache their aggregates for a minute (态势概览, 单位回应合规, 督查周报) are timed twice: warm (the
@@ -37,6 +38,7 @@ from bench.dashboard_data import existing_ids, generate  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
 PASSWORD = "bench-password-123"
+VISIT_AFTER = 5.0  # s between the server answering and the first visit, for the cold start's third case
 TYPING = 100  # ms between keys for the cold start's second login, as a person types (about 2 s for both fields)
 UNIT = "kaiyuan"
 
@@ -198,15 +200,17 @@ BOARD_DRAWN = """() => [...document.querySelectorAll('h1')].some(h => h.textCont
     && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"""
 
 
-def cold_start(folder: Path, database_url: str | None, tries: int = 3,
-               typing: int = 0) -> list[tuple[float, float, float, float]]:
+def cold_start(folder: Path, database_url: str | None, tries: int = 3, typing: int = 0,
+               visit_after: float = 0.0) -> list[tuple[float, float, float, float]]:
     """What a user sees after the server starts, `tries` times: the server process started the way
     `yuqing dashboard` starts it (dashboard.launch), a headless Chromium (launched beforehand) opens
     the board as soon as the server answers, the analyst logs in and the first page, 态势概览, is drawn
     (its charts and tables rendered, caches empty). The login is typed instantly, or with `typing`
     milliseconds between keys as a person types. Returns seconds from starting the process to: the
     server answering its health check, the login page shown, 态势概览 drawn; and from the click on 登录
-    to 态势概览 drawn."""
+    to 态势概览 drawn. With `visit_after`, the browser opens the board that many seconds after the
+    server answers (a server restarted, its first user coming a little later), and the login page and
+    态势概览 are timed from that visit instead."""
     import socket
     import urllib.request
 
@@ -242,6 +246,9 @@ def cold_start(folder: Path, database_url: str | None, tries: int = 3,
                     if process.poll() is not None:
                         raise SystemExit(f"the dashboard exited with {process.returncode}")
                 answering = time.perf_counter() - started
+                if visit_after:
+                    time.sleep(visit_after)
+                    started = time.perf_counter()
                 # each moment is seen by a check in the page on every animation frame: a locator's wait
                 # polls with a growing back-off (up to 0.5 s between looks), which was timing the tool
                 page.goto(url, wait_until="commit")  # the form showing is what counts, not the load event
@@ -295,6 +302,9 @@ def main() -> None:
             for answering, login, first, after in cold_start(large_dir, args.database_url, typing=typing):
                 print(f"cold start ({f'typed, {typing} ms a key' if typing else 'instant login'}): answering "
                       f"{answering:.2f} s, login page {login:.2f} s, 态势概览 drawn {first:.2f} s ({after:.2f} s after 登录)")
+        for _, login, first, after in cold_start(large_dir, args.database_url, visit_after=VISIT_AFTER):
+            print(f"first visit {VISIT_AFTER:.0f} s after the server answers (instant login): login page {login:.2f} s, "
+                  f"态势概览 drawn {first:.2f} s after the visit ({after:.2f} s after 登录)")
         return
     print(f"empty database in {empty_dir}", flush=True)
     prepare(empty_dir)
@@ -314,6 +324,7 @@ def main() -> None:
     before = os.getloadavg()[0]
     cold = [] if args.only else cold_start(large_dir, args.database_url)
     typed = [] if args.only else cold_start(large_dir, args.database_url, typing=TYPING)
+    later = [] if args.only else cold_start(large_dir, args.database_url, visit_after=VISIT_AFTER)
     cold_load = f"{before:.1f} → {os.getloadavg()[0]:.1f}"
 
     print(f"\n{'page':<22}{'empty p95':>11}{'large p50':>11}{'large p95':>11}{'ratio':>8}  (seconds, {args.runs} runs)")
@@ -334,6 +345,10 @@ def main() -> None:
     for kind, tries in (("instant login", cold), (f"login typed, {TYPING} ms a key", typed)):
         for answering, login, first, after in tries:
             print(f"  {kind:<26}{answering:.2f} / {login:.2f} / {first:.2f}   ({after:.2f} after 登录)")
+    print(f"the first visit {VISIT_AFTER:.0f} s after the server answers (seconds from the visit to: the login page "
+          "shown / 态势概览 drawn after an instant login; not the aim's measure, which starts with the process):")
+    for _, login, first, after in later:
+        print(f"  {'instant login':<26}{login:.2f} / {first:.2f}   ({after:.2f} after 登录)")
     verdict = ("meets" if worst_p95 <= 1.0 and worst_ratio <= 3 and max(t[2] for t in cold) <= 3 and not missing
                else "misses")
     print(f"worst p95 {worst_p95:.3f} s, worst ratio {worst_ratio:.2f}, worst cold start {max(t[2] for t in cold):.2f} s → {verdict} "

@@ -6,16 +6,15 @@ Three things Streamlit would otherwise do on the path to the first page:
   is skipped. Streamlit has no setting for this; if its internals move, the patch does nothing and the
   scan simply runs.
 - The first pages a user opens import the repository layer, pandas and pyarrow: about 1 s in the
-  first requests. A background thread does that work while the browser loads the front end, draws the
-  login form and the user types, so the analyst's first page finds it done. It imports and builds; it
-  reads nothing a user sees. It starts when a browser first asks for the front end
-  (`warm_up_on_first_page`), about 1 s before the login page's script runs, which also starts it if
-  that hook is gone (`begin_warm_up`); started with the process, it held the interpreter while the
-  server started, and the login form came 0.9 s later (bench/dashboard.py, median of four tries).
+  first requests. A background thread does that work as soon as the server accepts sessions
+  (`warm_up_when_ready`), so the first page a browser opens finds it done or under way. It imports and
+  builds; it reads nothing a user sees. The login page also starts it if that hook is gone
+  (`begin_warm_up`). Started before the server, it held the interpreter while the server started,
+  and the login form came 0.9 s later (bench/dashboard.py, median of four tries); started by the
+  login page's script, 0.3 s less of 态势概览's wait after an instant login was covered.
 - The garbage collector's passes over the objects those imports make: off from the process start to
   the end of the warm-up (a fifth of the imports' time), then every object alive so far is frozen out
-  of its sight (`warm_up_and_freeze`) and it is switched on again, or after `GC_OFF_AT_MOST` seconds
-  if no browser has come by then.
+  of its sight (`warm_up_and_freeze`) and it is switched on again.
 
 Run as `python -m dashboard.serve run dashboard/app.py [streamlit options]` (dashboard/launch.py).
 """
@@ -105,46 +104,32 @@ def begin_warm_up() -> bool:
     return True
 
 
-def warm_up_on_first_page() -> bool:
-    """Begin the warm-up when a browser first asks for the front end (its page, scripts or styles),
-    about 1 s before the login page's script runs; not on the health checks. Wraps the handler that
-    serves Streamlit's static files; False (the login page then starts it) if Streamlit no longer
-    builds it there."""
+def warm_up_when_ready() -> bool:
+    """Begin the warm-up as soon as the server accepts sessions: most often no browser comes in the
+    next second, and the first one to come finds the imports done; one that comes at once (the
+    bench's cold start) finds them under way. Wraps Streamlit's Server.start; False (the login page
+    then starts it) if Streamlit no longer has it."""
     try:
-        from streamlit.web.server.starlette import starlette_static_routes as routes
+        from streamlit.web.server.server import Server
     except ImportError:
         return False
-    create = getattr(routes, "create_streamlit_static_handler", None)
-    if create is None:
+    start = getattr(Server, "start", None)
+    if start is None:
         return False
 
-    def create_and_watch(*args, **kwargs):
-        static = create(*args, **kwargs)
+    async def start_then_warm_up(self, *args, **kwargs):
+        await start(self, *args, **kwargs)
+        begin_warm_up()
 
-        async def serve(scope, receive, send):
-            if scope.get("type") == "http":
-                begin_warm_up()
-            await static(scope, receive, send)
-
-        return serve
-
-    routes.create_streamlit_static_handler = create_and_watch
+    Server.start = start_then_warm_up
     return True
-
-
-# the collector comes back on at the end of the warm-up, or this many seconds after the start if no
-# browser has asked for a page by then (an idle server making little garbage meanwhile)
-GC_OFF_AT_MOST = 60
 
 
 def main() -> None:
     os.environ[SERVING] = "1"
-    gc.disable()
-    safety = threading.Timer(GC_OFF_AT_MOST, gc.enable)
-    safety.daemon = True
-    safety.start()
     skip_component_scan()
-    warm_up_on_first_page()
+    if warm_up_when_ready():  # else the collector stays on: the warm-up may not come for a long time
+        gc.disable()
     from streamlit.web import cli
 
     sys.exit(cli.main(prog_name="streamlit"))

@@ -4,8 +4,8 @@ from dashboard.serve import begin_warm_up
 from dashboard.session import AUTH_KEY
 from yuqing.errors import AuthError
 
-# the first board's imports start now, in the background, while the browser draws the form and the
-# user types; not when the server process starts, where they held up the form itself (dashboard/serve.py)
+# the first board's imports, in the background: begun when the server became ready (dashboard/serve.py);
+# begun here if that hook is gone with a Streamlit release (once per process either way)
 begin_warm_up()
 st.title("舆情监测与回应平台")
 st.caption("请使用管理员分配的账户登录。连续输错密码多次后账户将被临时锁定。")

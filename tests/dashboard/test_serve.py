@@ -1,4 +1,5 @@
-"""The dashboard's server entry point: Streamlit's package scan skipped, the first page's work warmed."""
+"""The dashboard's server entry point: Streamlit's package scan skipped, the first page's work warmed
+as soon as the server accepts sessions."""
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_the_warm_up_does_every_step(settings_env):
 
 
 def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
-    """Not with the process (it held up the login form): when the login page is first asked for, once,
+    """The login page starts it too (in case the server's hook is gone with a Streamlit release): once,
     and only in the server dashboard.serve starts."""
     import threading
     import time
@@ -63,44 +64,31 @@ def test_the_login_page_starts_the_warm_up_once(monkeypatch, settings_env):
     assert len(calls) == 1 and serve.begin_warm_up() is False
 
 
-def _get(app, path: str) -> tuple[int, bytes]:
-    """A GET through an ASGI app, as the server would pass it on: (status, body)."""
+def test_the_warm_up_begins_once_the_server_accepts_sessions(monkeypatch):
+    """Streamlit's Server.start, wrapped by dashboard.serve: the warm-up begins after it returned (the
+    server accepts sessions), not before; its result and errors pass through."""
     import asyncio
 
-    sent, asked = [], []
-
-    async def receive():  # the request, then a client that waits (the server stops listening once it answered)
-        asked.append(1)
-        if len(asked) > 1:
-            await asyncio.sleep(60)
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": [],
-             "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 50000)}
-    asyncio.run(app(scope, receive, send))
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
-
-
-def test_a_browser_asking_for_the_front_end_starts_the_warm_up(monkeypatch):
-    """The front end's files, served by Streamlit's own handler wrapped by dashboard.serve, begin the
-    warm-up; a health check does not; the files still come as before."""
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-    from streamlit.web.server.starlette import starlette_static_routes as routes
+    from streamlit.web.server.server import Server
 
     from dashboard import serve
 
-    monkeypatch.setattr(routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler)  # restored
-    begun = []
-    monkeypatch.setattr(serve, "begin_warm_up", lambda: begun.append(1) or True)
-    assert serve.warm_up_on_first_page() is True
-    app = Starlette(routes=[Route("/_stcore/health", lambda request: PlainTextResponse("ok")),
-                            *routes.create_streamlit_static_assets_routes(None)])
-    assert _get(app, "/_stcore/health") == (200, b"ok") and not begun
-    status, page = _get(app, "/")
-    assert status == 200 and b"<html" in page.lower() and begun
+    steps = []
+
+    async def start(self):
+        steps.append("server started")
+
+    monkeypatch.setattr(Server, "start", start)  # Streamlit's own restored after the test
+    monkeypatch.setattr(serve, "begin_warm_up", lambda: steps.append("warm-up begun") or True)
+    assert serve.warm_up_when_ready() is True
+    asyncio.run(Server.start(object()))
+    assert steps == ["server started", "warm-up begun"]
+
+    async def failing(self):
+        raise OSError("port taken")
+
+    monkeypatch.setattr(Server, "start", failing)
+    serve.warm_up_when_ready()
+    with pytest.raises(OSError, match="port taken"):
+        asyncio.run(Server.start(object()))
+    assert steps == ["server started", "warm-up begun"]  # no warm-up for a server that did not start

@@ -104,14 +104,13 @@ MEDIAN_PARTS = 200
 
 def _median_hours(session: Session, since: datetime | None, until: datetime | None,
                   counts: dict[str, tuple[int, int]]) -> dict[tuple[str, int], float]:
-    """Each unit's median hours to sign for (SIGN) and to answer (RESPOND) over `period`, given how many
-    of its assignments have each. The median is read as the middle row (odd count) or the mean of the
-    middle two (even) of the unit's period in hours order: a short range of ix_assignment_sign_hours /
-    ix_assignment_respond_hours per unit, instead of every stored hour fetched and sorted here: read in
-    hours order, the period only filtering what the index holds. As a range the period would be chosen
-    by both databases' planners whenever it has both bounds (the weekly report) and every row of it
-    fetched from the table and sorted, 35 ms for a week's instead of 3.5 ms for a month's; so it is
-    written as an expression neither can read as a range."""
+    """Each unit's median hours to sign for (SIGN) and to answer (RESPOND) over assignments created in
+    [since, until), given how many of the unit's have each (`counts`). The median is the middle row (odd
+    count) or the mean of the middle two (even) of the unit's hours in order: ix_assignment_sign_hours /
+    ix_assignment_respond_hours read from the unit's start up to its middle, the period only filtering
+    what the index holds, instead of every stored hour fetched and sorted here. The period is written as
+    an expression neither database can read as a range: as a range with both bounds (the weekly report)
+    both planners chose it and fetched and sorted every row of it, 35 ms for a week against 3.5 ms."""
     created = func.coalesce(Assignment.created_at, Assignment.created_at)
     period = [created >= since] if since else []
     if until:

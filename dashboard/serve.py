@@ -22,6 +22,7 @@ Run as `python -m dashboard.serve run dashboard/app.py [streamlit options]` (das
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import sys
 import threading
@@ -114,12 +115,13 @@ def warm_up_when_ready() -> bool:
     except ImportError:
         return False
     start = getattr(Server, "start", None)
-    if start is None:
+    if not inspect.iscoroutinefunction(start):  # gone, or no longer awaited as this wrapper would be
         return False
 
     async def start_then_warm_up(self, *args, **kwargs):
-        await start(self, *args, **kwargs)
+        started = await start(self, *args, **kwargs)
         begin_warm_up()
+        return started
 
     Server.start = start_then_warm_up
     return True

@@ -77,11 +77,12 @@ def test_the_warm_up_begins_once_the_server_accepts_sessions(monkeypatch):
 
     async def start(self):
         steps.append("server started")
+        return "started"
 
     monkeypatch.setattr(Server, "start", start)  # Streamlit's own restored after the test
     monkeypatch.setattr(serve, "begin_warm_up", lambda: steps.append("warm-up begun") or True)
     assert serve.warm_up_when_ready() is True
-    asyncio.run(Server.start(object()))
+    assert asyncio.run(Server.start(object())) == "started"
     assert steps == ["server started", "warm-up begun"]
 
     async def failing(self):
@@ -92,3 +93,27 @@ def test_the_warm_up_begins_once_the_server_accepts_sessions(monkeypatch):
     with pytest.raises(OSError, match="port taken"):
         asyncio.run(Server.start(object()))
     assert steps == ["server started", "warm-up begun"]  # no warm-up for a server that did not start
+
+    def not_awaited(self):  # a start no longer a coroutine: left alone, the collector then left on
+        return None
+
+    monkeypatch.setattr(Server, "start", not_awaited)
+    assert serve.warm_up_when_ready() is False and Server.start is not_awaited
+
+
+def test_the_collector_comes_back_on_after_the_warm_up(monkeypatch):
+    """main() switches the garbage collector off for the imports; the warm-up's end switches it back on,
+    its step failing or not."""
+    import gc
+
+    from dashboard import serve
+
+    for outcome in (True, False):
+        monkeypatch.setattr(serve, "warm_up", lambda outcome=outcome: outcome)
+        gc.disable()
+        try:
+            serve.warm_up_and_freeze()
+            assert gc.isenabled()
+        finally:
+            gc.unfreeze()  # this test process keeps nothing out of the collector's sight
+            gc.enable()

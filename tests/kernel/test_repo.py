@@ -237,7 +237,7 @@ def test_compliance_figures_by_hand(db):
         assert repo.compliance_since(session, viewer=SUPERVISOR, since=T0 + timedelta(hours=1)) == []
 
 
-def test_compliance_medians_equal_the_median_of_every_duration(db):
+def test_compliance_medians_equal_the_median_of_every_duration(db, monkeypatch):
     """The medians read from the middle of each unit's index range equal statistics.median over every
     assignment of the period: odd and even counts, ties, units with one or no signed assignment,
     assignments just outside the period's bounds and periods with nothing in them."""
@@ -245,7 +245,7 @@ def test_compliance_medians_equal_the_median_of_every_duration(db):
     from statistics import median
 
     rng = random.Random(17)
-    units = ["kaiyuan", "lizhong", "fuqiao", "haibin", "jinlong"]
+    units = ["kaiyuan", "lizhong", "fuqiao", "haibin", "jinlong"]  # and changtai, linjiang below
     made = []
     with session_scope() as session:
         for n in range(160):
@@ -259,8 +259,20 @@ def test_compliance_medians_equal_the_median_of_every_duration(db):
                                    acknowledged_at=None if ack is None else created + timedelta(hours=ack),
                                    responded_at=None if resp is None else created + timedelta(hours=resp)))
             made.append((unit, created, ack, resp))
+        # on the bounds of the third period (kept at since, left out at until); a unit with one signed
+        # assignment there and a unit with none signed
+        for unit, hour, ack, resp in (("changtai", 17, 5.0, None), ("changtai", 121, 1.0, 2.0),
+                                      ("changtai", 50, None, None), ("linjiang", 60, None, None)):
+            created = T0 + timedelta(hours=hour)
+            session.add(Assignment(issue_id=add_issue(session, f"边界{unit}{hour}").id, unit_code=unit, rule_id="r",
+                                   created_at=created, status=AssignmentStatus.NOTIFIED,
+                                   ack_due=created + timedelta(hours=24), response_due=created + timedelta(hours=48),
+                                   acknowledged_at=None if ack is None else created + timedelta(hours=ack),
+                                   responded_at=None if resp is None else created + timedelta(hours=resp)))
+            made.append((unit, created, ack, resp))
     periods = [(None, None), (T0 + timedelta(hours=30), None), (T0 + timedelta(hours=17), T0 + timedelta(hours=121)),
                (T0 + timedelta(hours=100), T0 + timedelta(hours=101)), (T0 + timedelta(hours=500), None)]
+    monkeypatch.setattr("yuqing.repo.compliance.MEDIAN_PARTS", 3)  # the units' parts read in several queries
     checked = set()
     for since, until in periods:
         inside = [m for m in made if (since is None or m[1] >= since) and (until is None or m[1] < until)]
@@ -272,8 +284,8 @@ def test_compliance_medians_equal_the_median_of_every_duration(db):
             for got, which in ((row.median_hours_to_sign, 2), (row.median_hours_to_respond, 3)):
                 hours = [m[which] for m in inside if m[0] == row.unit_code and m[which] is not None]
                 assert got == (pytest.approx(median(hours), abs=1e-6) if hours else None), (since, until, row.unit_code)
-                checked.add(len(hours) % 2 if len(hours) > 1 else len(hours))
-    assert checked == {0, 1}  # even and odd counts both met, more than one each (a single one counts as odd)
+                checked.add(("none", "one")[len(hours)] if len(hours) < 2 else ("even", "odd")[len(hours) % 2])
+    assert checked == {"none", "one", "even", "odd"}
 
 
 def test_overdue_lists_follow_the_same_rule(db):

@@ -98,8 +98,9 @@ def next_deadline_between(start: datetime, end: datetime) -> list:
 
 
 SIGN, RESPOND = 0, 1
-# most units × kinds per query: SQLite allows 500 parts in one compound SELECT
-MEDIAN_PARTS = 200
+# most units × kinds per query: SQLite allows 500 parts in one compound SELECT, and before 3.32 only
+# 999 parameters (five a part)
+MEDIAN_PARTS = 150
 
 
 def _median_hours(session: Session, since: datetime | None, until: datetime | None,
@@ -128,7 +129,8 @@ def _median_hours(session: Session, since: datetime | None, until: datetime | No
     for start in range(0, len(parts), MEDIAN_PARTS):
         for unit, kind, hours in session.exec(union_all(*parts[start:start + MEDIAN_PARTS])).all():
             middles[unit, int(kind)].append(hours)
-    # a count read a moment before its rows may miss one written since: the middle row then stands alone
+    # the counts were read by an earlier statement: an assignment signed or answered in between shifts the
+    # middle by one row (or, deleted, may leave none) until the next read; the pages cache a minute anyway
     return {key: sum(values) / len(values) for key, values in middles.items()}
 
 

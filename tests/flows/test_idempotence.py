@@ -102,7 +102,6 @@ def test_a_flow_killed_midway_and_rerun_loses_and_doubles_nothing(db, smtp, pref
     assert after == baseline(tmp_path, monkeypatch)
 
 
-
 class _Conflict(Exception):
     """What psycopg raises when PostgreSQL aborts one of two transactions that wait on each other."""
 

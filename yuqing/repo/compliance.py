@@ -97,6 +97,11 @@ def next_deadline_between(start: datetime, end: datetime) -> list:
     return [still_open & which & (due >= start) & (due < end) for which, due in _next_deadline_kinds()]
 
 
+def _within(moment, since: datetime | None, until: datetime | None) -> list:
+    """`moment` in [since, until), as conditions; an open end adds none."""
+    return [*([moment >= since] if since else []), *([moment < until] if until else [])]
+
+
 SIGN, RESPOND = 0, 1
 # most units × kinds per query: SQLite allows 500 parts in one compound SELECT, and before 3.32 only
 # 999 parameters (five a part)
@@ -112,10 +117,7 @@ def _median_hours(session: Session, since: datetime | None, until: datetime | No
     what the index holds, instead of every stored hour fetched and sorted here. The period is written as
     an expression neither database can read as a range: as a range with both bounds (the weekly report)
     both planners chose it and fetched and sorted every row of it, 35 ms for a week against 3.5 ms."""
-    created = func.coalesce(Assignment.created_at, Assignment.created_at)
-    period = [created >= since] if since else []
-    if until:
-        period.append(created < until)
+    period = _within(func.coalesce(Assignment.created_at, Assignment.created_at), since, until)
     parts = []
     for unit, numbers in counts.items():
         for kind, (hours, n) in enumerate(zip((Assignment.hours_to_sign, Assignment.hours_to_respond), numbers,
@@ -149,25 +151,16 @@ def compliance_since(session: Session, *, viewer: Viewer, since: datetime | None
         # FILTER (SQLite ≥ 3.30, PostgreSQL): a sixth less than summing a CASE over a month's rows
         return func.count().filter(condition)
 
-    period = []
-    if since:
-        period.append(Assignment.created_at >= since)
-    if until:
-        period.append(Assignment.created_at < until)
     rows = session.exec(
         select(Assignment.unit_code, func.count(), count_if(done),
                count_if(done & ((due == None) | ((Assignment.responded_at != None) & (Assignment.responded_at <= due)))),  # noqa: E711
                count_if(overdue_clause(moment)), count_if(Assignment.status == AssignmentStatus.RETURNED),
                # how many have hours to sign / to answer (stored for exactly these, migration 0015): the medians' ranks
                func.count(Assignment.acknowledged_at), func.count(Assignment.responded_at))
-        .where(*period).group_by(Assignment.unit_code).order_by(Assignment.unit_code)
+        .where(*_within(Assignment.created_at, since, until)).group_by(Assignment.unit_code).order_by(Assignment.unit_code)
     ).all()
-    escalations = select(Event.unit_code, func.count()).where(Event.kind == "escalated")
-    if since:
-        escalations = escalations.where(Event.at >= since)
-    if until:
-        escalations = escalations.where(Event.at < until)
-    escalated = dict(session.exec(escalations.group_by(Event.unit_code)).all())
+    escalated = dict(session.exec(select(Event.unit_code, func.count()).where(
+        Event.kind == "escalated", *_within(Event.at, since, until)).group_by(Event.unit_code)).all())
     medians = _median_hours(session, since, until, {unit: (signed, answered) for unit, *_, signed, answered in rows})
     return [UnitCompliance(
         unit_code=unit, assignments=int(total), done=int(n_done or 0), done_on_time=int(on_time or 0),
